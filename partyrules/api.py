@@ -1,0 +1,114 @@
+"""The library's one call: facts in, a report out (load → view → evaluate → report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Iterable
+
+from .engine.base import Engine
+from .engine.native import NativeEngine
+from .errors import UsageError
+from .facts.load import load_facts
+from .facts.model import OMITTED, FactDocument
+from .facts.view import View
+from .periods import parse_date
+from .report.model import Notice, Report
+from .rulebook.load import Rulebook, load_rulebook
+
+ENGINES = ("native",)
+
+
+def get_engine(name: str) -> Engine:
+    if name == "native":
+        return NativeEngine()
+    raise UsageError(f"unknown engine {name!r}: expected one of {', '.join(ENGINES)}")
+
+
+def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[str | Path] = (),
+          builtin: bool = True, engine: str = "native", include_unverified: bool = False,
+          rulebook: Rulebook | None = None) -> Report:
+    """Check a fact document and return every result with its citations.
+
+    ``facts`` is a path (``-`` for standard input), a mapping that follows
+    ``partyrules.facts/1`` or a loaded :class:`FactDocument`. ``as_of`` defaults
+    to the document's own date; the editions in force on it decide which
+    policies apply and which articles are cited. ``policies`` adds pack
+    directories to the built-in rulebook (``builtin=False`` leaves it out).
+    Raises a :class:`~partyrules.errors.PartyrulesError` for bad input.
+    """
+    doc = load_facts(facts)
+    on = _evaluation_date(doc, as_of)
+    book = rulebook if rulebook is not None else load_rulebook(policies, builtin=builtin)
+    backend = get_engine(engine)
+    view = View(doc, on)
+    applicable = book.applicable(on, include_unverified)
+    results = backend.evaluate(book, applicable, view)
+    results.sort(key=lambda r: r.sort_key())
+    unit_id = doc.unit.id if doc.unit is not OMITTED else ""
+    return Report(unit_id, on, tuple(results), tuple(notices(book, doc, on, applicable)), book.registry,
+                  backend.name, doc.source)
+
+
+def _evaluation_date(doc: FactDocument, as_of: dt.date | str | None) -> dt.date:
+    if isinstance(as_of, str):
+        try:
+            as_of = parse_date(as_of)
+        except ValueError:
+            raise UsageError(f"as_of: expected a date YYYY-MM-DD, got {as_of!r}") from None
+    if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
+        raise UsageError(f"as_of: expected a date, got {as_of!r}")
+    if as_of is None:
+        if doc.as_of is OMITTED:
+            raise UsageError(f"{doc.source}: as_of: the document gives no date; pass an evaluation date (--as-of)")
+        return doc.as_of
+    if doc.as_of is not OMITTED and as_of > doc.as_of:
+        raise UsageError(f"{doc.source}: as_of: the evaluation date {as_of.isoformat()} is after the document's "
+                         f"snapshot date {doc.as_of.isoformat()}; the facts say nothing about later days")
+    return as_of
+
+
+def notices(book: Rulebook, doc: FactDocument, on: dt.date, applicable: list) -> list[Notice]:
+    """What the reader must know about the check as a whole."""
+    out: list[Notice] = []
+    reg = book.registry
+    for inst in reg.instruments:
+        if not any(e.encoded for e in inst.editions):
+            continue
+        ed = reg.in_force(inst.id, on)
+        if ed is not None and not ed.encoded:
+            out.append(Notice(
+                "edition_not_encoded",
+                {"zh": f"{on.isoformat()}施行的《{inst.title_zh}》{ed.label_zh or ed.edition}未编入规则，"
+                       "本次检查未适用该文件的任何条款，也未以其他版本代替。",
+                 "en": f"The edition of the {inst.title_en} in force on {on.isoformat()} ({ed.edition}) has no "
+                       "encoded provisions: none of its articles were checked, and no other edition was applied."},
+                inst.id, ed.edition))
+        unsure = reg.uncertain_on(inst.id, on)
+        if unsure is not None:
+            out.append(Notice(
+                "edition_date_uncertain",
+                {"zh": f"《{inst.title_zh}》{unsure.label_zh}的施行日期不确定（最早{unsure.uncertain_from.isoformat()}，"
+                       f"最迟{unsure.in_force_from.isoformat()}）；本次按此前版本检查。{unsure.date_note}",
+                 "en": f"The {inst.title_en} ({unsure.edition}) took effect between "
+                       f"{unsure.uncertain_from.isoformat()} and {unsure.in_force_from.isoformat()}; the exact date "
+                       f"is not known, so the earlier edition was applied. {unsure.date_note}"},
+                inst.id, unsure.edition))
+    rf = doc.records_from
+    if rf is OMITTED or rf is None:
+        out.append(Notice("records_incomplete",
+                          {"zh": "文件未给出 records_from：按期间判断的规则（会议、党费、培训等）一律无法判定。",
+                           "en": "records_from is not given: no rule over dated records (meetings, dues, training…) "
+                                 "can be decided."}))
+    elif on < rf:
+        out.append(Notice("before_records",
+                          {"zh": f"检查日期{on.isoformat()}早于记录起始日{rf.isoformat()}：按期间判断的规则无法判定。",
+                           "en": f"The evaluation date {on.isoformat()} is before the records start "
+                                 f"({rf.isoformat()}): rules over dated records cannot be decided."}))
+    unverified = sorted({p.id for p in applicable if p.unverified})
+    if unverified:
+        out.append(Notice("unverified_citations",
+                          {"zh": "以下规则引用的条款未经核实（E1/U级），仅供参考：" + "、".join(unverified),
+                           "en": "These policies cite provisions whose numbers are not verified (E1/U): "
+                                 + ", ".join(unverified)}))
+    return out

@@ -1,0 +1,200 @@
+"""The native backend: evaluates compiled policies over the facts with Kleene logic.
+
+One result per (policy, subject). A policy that fails on a subject yields the
+outcome ``error`` for that subject only; the other subjects and policies still
+run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Any, Iterable
+
+import attrs
+
+from ..facts.derive import Lapse, MonthCheck
+from ..facts.model import OMITTED, Election
+from ..facts.view import Unknown, View
+from ..periods import Month
+from ..report.model import Result, Subject
+from ..rulebook.expr import Env, EvalError, evaluate
+from ..rulebook.load import Rulebook
+from ..rulebook.policy import Policy
+from .base import Engine
+
+
+class NativeEngine(Engine):
+    name = "native"
+
+    def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View) -> list[Result]:
+        results: list[Result] = []
+        for policy in policies:
+            results.extend(evaluate_policy(rulebook, policy, view))
+        return results
+
+
+def subjects(policy: Policy, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
+    """The subjects a policy looks at, or ``(missing path, unit subject)`` when their list was omitted."""
+    facts = view.facts
+    unit = facts.unit
+    unit_subject = Subject("unit", unit.id, _name(unit)) if unit is not OMITTED else Subject("unit", "unit", "unit")
+    kind = policy.applies_to
+    if kind == "unit":
+        return ("unit", unit_subject) if unit is OMITTED else [(unit, unit_subject)]
+    if kind == "department":
+        if unit is OMITTED:
+            return ("unit", unit_subject)
+        if unit.departments is OMITTED:
+            return ("unit.departments", unit_subject)
+        return [(d, Subject("department", d.id, _name(d))) for d in unit.departments]
+    if kind == "organization":
+        if facts.organizations is OMITTED:
+            return ("organizations", unit_subject)
+        return [(o, Subject("organization", o.id, _name(o))) for o in facts.organizations]
+    if facts.members is OMITTED:
+        return ("members", unit_subject)
+    # a member admitted after the evaluation date is not yet a member
+    return [(m, Subject("member", m.id, _name(m))) for m in facts.members if view.status(m) is not None]
+
+
+def _name(entity: Any) -> str:
+    return entity.name if entity.name is not OMITTED else entity.id
+
+
+def param_getter(rulebook: Rulebook, on: dt.date):
+    def get(name: str) -> Any:
+        value = rulebook.params.by_name[name].at(on)
+        if value is None:
+            raise EvalError(f"parameter {name!r} has no value in force on {on.isoformat()}")
+        return value.value
+    return get
+
+
+def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Result]:
+    subs = subjects(policy, view)
+    cites = tuple(c for c in policy.citations
+                  if rulebook.registry.is_in_force(c.citation.instrument, c.citation.edition, view.as_of))
+    base = dict(policy=policy.id, severity=policy.severity, citations=cites,
+                instrument=policy.instrument, edition=policy.edition)
+    if isinstance(subs, tuple):
+        path, subject = subs
+        return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
+                       missing=(path,), **base)]
+    unit_value = view.facts.unit if view.facts.unit is not OMITTED else Unknown.of("unit")
+    getter = param_getter(rulebook, view.as_of)
+    out = []
+    for entity, subject in subs:
+        env = Env(view, {policy.variable: entity, "unit": unit_value}, getter, rulebook.derived)
+        try:
+            outcome, missing, notes = _decide(policy, env)
+            evidence = {name: evaluate(e, env) for name, e in policy.evidence}
+        except EvalError as exc:
+            out.append(Result(outcome="error", subject=subject, evidence={},
+                              message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
+                              **base))
+            continue
+        shown = {k: to_json(v) for k, v in evidence.items()}
+        if notes:
+            shown["exception"] = notes
+        if outcome == "unknown":
+            message = _unknown_message(missing)
+        elif outcome == "violated":
+            message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
+        else:
+            message = dict(policy.title)
+        out.append(Result(outcome=outcome, subject=subject, message=message, evidence=shown,
+                          missing=tuple(sorted(missing)), **base))
+    return out
+
+
+def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
+    """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic."""
+    missing: frozenset = frozenset()
+    if policy.where is not None:
+        applies = evaluate(policy.where, env)
+        if applies is False:
+            return "not_applicable", frozenset(), []
+        if isinstance(applies, Unknown):
+            missing |= applies.missing
+        elif applies is not True:
+            raise EvalError(f"where must be true or false, got {applies!r}")
+    holds = evaluate(policy.require, env)
+    if not isinstance(holds, (bool, Unknown)):
+        raise EvalError(f"require must be true or false, got {holds!r}")
+    if holds is True:
+        return "satisfied", frozenset(), []
+    excused_unknown: frozenset = frozenset()
+    for exc in policy.unless:
+        v = evaluate(exc.when, env)
+        if v is True:
+            return "satisfied", frozenset(), [dict(exc.note)]
+        if isinstance(v, Unknown):
+            excused_unknown |= v.missing
+        elif v is not False:
+            raise EvalError(f"unless must be true or false, got {v!r}")
+    if isinstance(holds, Unknown):
+        return "unknown", missing | holds.missing | excused_unknown, []
+    if missing or excused_unknown:
+        return "unknown", missing | excused_unknown, []
+    return "violated", frozenset(), []
+
+
+def _unknown_message(missing: Iterable[str]) -> dict:
+    paths = "、".join(sorted(missing))
+    return {"zh": f"缺少事实，无法判定：{paths}", "en": f"Cannot decide: facts missing: {', '.join(sorted(missing))}"}
+
+
+_WORDS = {"zh": {None: "无", True: "是", False: "否", "unknown": "未知", "sep": "、"},
+          "en": {None: "none", True: "yes", False: "no", "unknown": "unknown", "sep": ", "}}
+
+
+def _fill(template: str, evidence: dict, subject: Subject, lang: str) -> str:
+    words = _WORDS[lang]
+
+    def show(v: Any) -> Any:
+        if isinstance(v, Unknown):
+            return words["unknown"]
+        if v is None or isinstance(v, bool):
+            return words[v]
+        if isinstance(v, tuple):
+            return words["sep"].join(str(show(x)) for x in v) if v else words[None]
+        if isinstance(v, (int, float, str)):
+            return v
+        return str(to_json(v))
+
+    values = {k: show(v) for k, v in evidence.items()}
+    values["subject"] = subject.name
+    values["subject_id"] = subject.id
+    out = []
+    for literal, field, spec, _conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if field is None:
+            continue
+        v = values[field]
+        numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+        out.append(format(v, spec) if spec and numeric else str(v))
+    return "".join(out)
+
+
+def to_json(value: Any) -> Any:
+    """Evidence values as JSON: dates and months as text, records as their fields, unknown as null."""
+    if isinstance(value, Unknown):
+        return None
+    if isinstance(value, (dt.date, Month)):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Election):
+        return {k: to_json(v) for k, v in attrs.asdict(value, recurse=False).items() if v is not OMITTED}
+    if isinstance(value, Lapse):
+        return {"lapsed": to_json(value.lapsed), "months": list(value.months),
+                "periods": [to_json(p) for p in value.periods]}
+    if isinstance(value, MonthCheck):
+        found = "unrecorded" if isinstance(value.found, Unknown) else value.found
+        return {"month": value.month, "found": found, "record": value.record}
+    if attrs.has(type(value)) and hasattr(value, "id"):
+        return value.id
+    return value

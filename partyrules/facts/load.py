@@ -1,0 +1,425 @@
+"""Fact documents in: YAML, JSON, standard input or a mapping → a validated model.
+
+Structuring is done by cattrs with strict hooks (no coercion: ``5`` is not the
+string ``"5"``, a string is not a list of characters); every problem is
+reported as ``FILE: members[12].admitted_on: expected …`` with the line and
+column when the document came from YAML. After structuring, the document's own
+rules are checked: unique ids and references that name an existing id of the
+right list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, NewType, Union
+
+import attrs
+import cattrs
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn, override
+
+from ..errors import InputError
+from ..periods import Month, parse_date
+from ..source import Document, from_mapping, read_path
+from .model import (FORMAT, OMITTED, Count, FactDocument, Hours, Member, NonEmpty, Omitted, Organization,
+                    TrainingHours)
+
+MAX_PROBLEMS = 20
+
+
+class _Problem(Exception):
+    """A value that does not fit; ``subpath`` continues the path below the value."""
+
+    def __init__(self, message: str, subpath: tuple = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.subpath = subpath
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _strict_str(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise _Problem(f"expected a string, got {_describe(value)}")
+    return value
+
+
+def _non_empty(value: Any, _: type) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Problem(f"expected a non-empty string (an id), got {_describe(value)}")
+    return value
+
+
+def _bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _Problem(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _count(value: Any, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Problem(f"expected a whole number >= 0, got {_describe(value)}")
+    return value
+
+
+def _hours(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise _Problem(f"expected a number of hours >= 0, got {_describe(value)}")
+    return float(value)
+
+
+def _date(value: Any, _: type) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return parse_date(value)
+        except ValueError:
+            pass
+    raise _Problem(f"expected a date YYYY-MM-DD, got {_describe(value)}")
+
+
+def _month(value: Any, _: type) -> Month:
+    if isinstance(value, Month):
+        return value
+    if isinstance(value, str):
+        try:
+            return Month.parse(value)
+        except ValueError:
+            pass
+    raise _Problem(f"expected a month YYYY-MM, got {_describe(value)}")
+
+
+def _training_hours(value: Any, _: type) -> TrainingHours:
+    if not isinstance(value, dict):
+        raise _Problem(f"expected a mapping of year to hours, got {_describe(value)}")
+    pairs: dict[int, float] = {}
+    for key, hours in value.items():
+        year = key if isinstance(key, int) and not isinstance(key, bool) else None
+        if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) == 4:
+            year = int(key)
+        if year is None or not 1900 <= year <= 2999:
+            raise _Problem(f"expected a year such as 2024 as key, got {_describe(key)}", (key,))
+        if year in pairs:
+            raise _Problem(f"year {year} is given twice", (key,))
+        pairs[year] = _hours_at(hours, key)
+    return TrainingHours(tuple(sorted(pairs.items())))
+
+
+def _hours_at(value: Any, key: Any) -> float:
+    try:
+        return _hours(value, float)
+    except _Problem as exc:
+        raise _Problem(exc.message, (key,)) from None
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in (Union, types.UnionType)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(NonEmpty, _non_empty)
+    conv.register_structure_hook(bool, _bool)
+    conv.register_structure_hook(Count, _count)
+    conv.register_structure_hook(Hours, _hours)
+    conv.register_structure_hook(dt.date, _date)
+    conv.register_structure_hook(Month, _month)
+    conv.register_structure_hook(TrainingHours, _training_hours)
+
+    def literal_factory(tp: Any):
+        allowed = typing.get_args(tp)
+
+        def hook(value: Any, _: type) -> Any:
+            if not isinstance(value, str) or value not in allowed:
+                hint = ""
+                if isinstance(value, str):
+                    close = difflib.get_close_matches(value, allowed, n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise _Problem(f"expected one of {', '.join(allowed)}, got {_describe(value)}{hint}")
+            return value
+        return hook
+
+    def tuple_factory(tp: Any):
+        (item_type, _ellipsis) = typing.get_args(tp)
+        item_hook = conv.get_structure_hook(item_type)
+
+        def hook(value: Any, _: type) -> tuple:
+            if not isinstance(value, (list, tuple)):
+                raise _Problem(f"expected a list, got {_describe(value)}")
+            out = []
+            for i, item in enumerate(value):
+                try:
+                    out.append(item_hook(item, item_type))
+                except _Problem as exc:
+                    raise _Problem(exc.message, (i,) + exc.subpath) from None
+                except Exception as exc:
+                    exc.__notes__ = getattr(exc, "__notes__", []) + [_Index(i)]
+                    raise
+            return tuple(out)
+        return hook
+
+    def union_factory(tp: Any):
+        args = typing.get_args(tp)
+        nullable = type(None) in args
+        rest = [a for a in args if a not in (type(None), Omitted)]
+        if len(rest) != 1:
+            raise TypeError(f"unsupported union {tp}")
+        inner = rest[0]
+        inner_hook = conv.get_structure_hook(inner)
+
+        def hook(value: Any, _: type) -> Any:
+            if value is None:
+                if nullable:
+                    return None
+                raise _Problem("expected a value, got null (leave the key out when it is not known)")
+            return inner_hook(value, inner)
+        return hook
+
+    def class_factory(cls: type):
+        fn = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True,
+                                    _cattrs_detailed_validation=True,
+                                    **({"source": override(omit=True)} if cls is FactDocument else {}))
+
+        def hook(value: Any, tp: type) -> Any:
+            if not isinstance(value, dict):
+                raise _Problem(f"expected a mapping, got {_describe(value)}")
+            return fn(value, tp)
+        return hook
+
+    conv.register_structure_hook_factory(lambda t: typing.get_origin(t) is Literal, literal_factory)
+    conv.register_structure_hook_factory(
+        lambda t: typing.get_origin(t) is tuple and len(typing.get_args(t)) == 2
+        and typing.get_args(t)[1] is Ellipsis, tuple_factory)
+    conv.register_structure_hook_factory(_is_union, union_factory)
+    conv.register_structure_hook_factory(
+        lambda t: attrs.has(t) and t not in (TrainingHours, Month), class_factory)
+    return conv
+
+
+@attrs.frozen
+class _Index:
+    index: int
+
+
+_CONVERTER = _make_converter()
+
+
+def _flatten(exc: BaseException, path: tuple) -> list[tuple[tuple, str]]:
+    """Turn cattrs' exception groups into (path, message) pairs."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        out = []
+        fields = [a.name for a in attrs.fields(exc.cl) if a.name != "source"]
+        for extra in sorted(exc.extra_fields):
+            close = difflib.get_close_matches(extra, fields, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            out.append((path + (extra,), f"unknown field{hint}; expected one of {', '.join(fields)}"))
+        return out
+    if isinstance(exc, BaseExceptionGroup):
+        out = []
+        for sub in exc.exceptions:
+            notes = getattr(sub, "__notes__", [])
+            # cattrs notes the attribute after our tuple hook noted the index: attribute first.
+            step = path + tuple(n.name for n in notes if type(n).__name__ == "AttributeValidationNote")
+            step = step + tuple(n.index for n in notes if type(n).__name__ in ("IterableValidationNote", "_Index"))
+            out.extend(_flatten(sub, step))
+        return out
+    if isinstance(exc, _Problem):
+        return [(path + exc.subpath, exc.message)]
+    if isinstance(exc, KeyError):
+        return [(path, "required field missing")]
+    return [(path, f"invalid value: {exc}")]
+
+
+def _fail(doc: Document, problems: list[tuple[tuple, str]]) -> InputError:
+    from ..source import format_path
+
+    def order(p: tuple[tuple, str]) -> tuple:
+        where = doc.where(p[0])
+        return (0, where) if where else (1, (0, 0))
+    problems = sorted(problems, key=order)
+    path, message = problems[0]
+    where = doc.where(path)
+    err = InputError(doc.source, format_path(path), message, *(where or (None, None)))
+    err.problems = [(format_path(p), m, doc.where(p)) for p, m in problems[:MAX_PROBLEMS]]
+    err.more = max(0, len(problems) - 1)
+    return err
+
+
+def load_facts(source: Any) -> FactDocument:
+    """Load and validate a fact document.
+
+    ``source`` is a path (``str`` or ``Path``; ``-`` for standard input), a
+    mapping that follows the contract, or an already loaded
+    :class:`FactDocument` (returned as is). Raises :class:`InputError`.
+    """
+    if isinstance(source, FactDocument):
+        return source
+    if isinstance(source, (str, Path)):
+        doc = read_path(source)
+    elif isinstance(source, dict):
+        doc = from_mapping(source)
+    else:
+        raise InputError("<input>", "", f"expected a path, a mapping or a FactDocument, got {type(source).__name__}")
+    return facts_from_document(doc)
+
+
+def facts_from_document(doc: Document) -> FactDocument:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InputError(doc.source, "", f"expected a mapping at the top level, got {_describe(data)}",
+                         *(doc.where(()) or (None, None)))
+    if data.get("format") != FORMAT:
+        where = doc.where(("format",)) or (None, None)
+        got = "nothing" if "format" not in data else _describe(data["format"])
+        raise InputError(doc.source, "format", f"expected {FORMAT!r}, got {got}", *where)
+    try:
+        facts = _CONVERTER.structure(data, FactDocument)
+    except (cattrs.BaseValidationError, _Problem, KeyError) as exc:
+        raise _fail(doc, _flatten(exc, ())) from None
+    facts = attrs.evolve(facts, source=doc.source)
+    problems = check_references(facts)
+    if problems:
+        raise _fail(doc, problems)
+    return facts
+
+
+def _ids(items: Any, list_name: str, problems: list, key: str = "id") -> dict[str, int]:
+    seen: dict[str, int] = {}
+    if items is OMITTED:
+        return seen
+    for i, item in enumerate(items):
+        value = getattr(item, key)
+        if value is OMITTED:
+            continue
+        if value in seen:
+            problems.append(((list_name, i, key) if not isinstance(list_name, tuple) else list_name + (i, key),
+                             f"duplicate id {value!r} (first used at index {seen[value]})"))
+        else:
+            seen[value] = i
+    return seen
+
+
+def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
+    """Unique ids and references to an existing id of the right list; dates that contradict each other."""
+    problems: list[tuple[tuple, str]] = []
+    orgs = _ids(facts.organizations, "organizations", problems)
+    members = _ids(facts.members, "members", problems)
+    departments: dict[str, int] = {}
+    unit = facts.unit
+    if unit is not OMITTED:
+        departments = _ids(unit.departments, ("unit", "departments"), problems)
+    _ids(facts.meetings, "meetings", problems)
+
+    def ref(path: tuple, value: Any, table: dict, what: str) -> None:
+        if value is OMITTED or value is None:
+            return
+        if value not in table:
+            close = difflib.get_close_matches(value, list(table), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append((path, f"{value!r} is not the id of any {what}{hint}"))
+
+    def refs(path: tuple, values: Any, table: dict, what: str) -> None:
+        if values is OMITTED:
+            return
+        seen = set()
+        for i, v in enumerate(values):
+            ref(path + (i,), v, table, what)
+            if v in seen:
+                problems.append((path + (i,), f"{v!r} is listed twice"))
+            seen.add(v)
+
+    if unit is not OMITTED:
+        refs(("unit", "leaders"), unit.leaders, members, "member")
+        if unit.departments is not OMITTED:
+            for i, d in enumerate(unit.departments):
+                ref(("unit", "departments", i, "head"), d.head, members, "member")
+        if (unit.staff_total is not OMITTED and unit.party_affairs_staff is not OMITTED
+                and unit.party_affairs_staff > unit.staff_total):
+            problems.append((("unit", "party_affairs_staff"),
+                             f"{unit.party_affairs_staff} party-affairs staff exceed staff_total {unit.staff_total}"))
+    if facts.organizations is not OMITTED:
+        for i, o in enumerate(facts.organizations):
+            p = ("organizations", i)
+            ref(p + ("parent",), o.parent, orgs, "organization")
+            if o.parent is not OMITTED and o.parent == o.id:
+                problems.append((p + ("parent",), "an organization cannot be its own parent"))
+            refs(p + ("departments",), o.departments, departments, "department")
+            ref(p + ("secretary",), o.secretary, members, "member")
+            refs(p + ("deputy_secretaries",), o.deputy_secretaries, members, "member")
+            refs(p + ("committee_members",), o.committee_members, members, "member")
+            ref(p + ("discipline_member",), o.discipline_member, members, "member")
+        problems.extend(_parent_cycles(facts.organizations))
+    if facts.members is not OMITTED:
+        for i, m in enumerate(facts.members):
+            p = ("members", i)
+            ref(p + ("org",), m.org, orgs, "organization")
+            ref(p + ("department",), m.department, departments, "department")
+            problems.extend(_member_dates(p, m, facts.as_of))
+    if facts.meetings is not OMITTED:
+        for i, mt in enumerate(facts.meetings):
+            p = ("meetings", i)
+            ref(p + ("org",), mt.org, orgs, "organization")
+            refs(p + ("attendees",), mt.attendees, members, "member")
+            ref(p + ("lecturer",), mt.lecturer, members, "member")
+    if facts.activities is not OMITTED:
+        for i, a in enumerate(facts.activities):
+            p = ("activities", i)
+            ref(p + ("org",), a.org, orgs, "organization")
+            ref(p + ("member",), a.member, members, "member")
+    if (facts.records_from not in (OMITTED, None) and facts.as_of is not OMITTED
+            and facts.records_from > facts.as_of):
+        problems.append((("records_from",), f"{facts.records_from} is after as_of {facts.as_of}"))
+    return problems
+
+
+def _parent_cycles(orgs: tuple[Organization, ...]) -> list[tuple[tuple, str]]:
+    parent = {o.id: o.parent for o in orgs if o.parent not in (OMITTED, None)}
+    index = {o.id: i for i, o in enumerate(orgs)}
+    problems = []
+    for start in parent:
+        seen = [start]
+        node = parent.get(start)
+        while node is not None and node in parent:
+            if node == start:
+                problems.append((("organizations", index[start], "parent"),
+                                 "parents form a cycle: " + " → ".join(seen + [start])))
+                break
+            if node in seen:
+                break
+            seen.append(node)
+            node = parent.get(node)
+    return problems
+
+
+def _member_dates(p: tuple, m: Member, as_of: Any) -> list[tuple[tuple, str]]:
+    problems = []
+    if m.status == "full" and m.full_on is None:
+        problems.append((p + ("full_on",), "null (still probationary) contradicts status 'full'"))
+    if m.status == "probationary" and m.full_on not in (OMITTED, None) and (as_of is OMITTED or m.full_on <= as_of):
+        problems.append((p + ("full_on",), f"{m.full_on} (became full) contradicts status 'probationary'"))
+    if m.admitted_on is not OMITTED and m.full_on not in (OMITTED, None) and m.full_on < m.admitted_on:
+        problems.append((p + ("full_on",), f"{m.full_on} is before admitted_on {m.admitted_on}"))
+    if m.birth_date is not OMITTED and m.admitted_on is not OMITTED and m.admitted_on < m.birth_date:
+        problems.append((p + ("admitted_on",), f"{m.admitted_on} is before birth_date {m.birth_date}"))
+    if as_of is not OMITTED:
+        for field in ("admitted_on", "full_on"):
+            value = getattr(m, field)
+            if value not in (OMITTED, None) and value > as_of:
+                problems.append((p + (field,), f"{value} is after the document's as_of {as_of}"))
+    return problems

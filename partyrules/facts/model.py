@@ -1,0 +1,152 @@
+"""The fact document, ``partyrules.facts/1``, as frozen attrs classes.
+
+Every optional field defaults to :data:`OMITTED`, which is *not* ``None``: the
+contract says an omitted field is unknown while ``null`` or ``[]`` is a known
+none, and that difference decides between the outcomes ``unknown`` and
+``satisfied``/``violated``. ``OMITTED`` refuses to be used as a truth value so
+that no code can silently treat "not told" as "no".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, NewType, Union
+
+import attrs
+
+from ..periods import Month
+
+
+@attrs.frozen(repr=False)
+class Omitted:
+    """The value of a field that the fact document left out."""
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+    def __bool__(self) -> bool:
+        raise TypeError("an omitted fact has no truth value; test `is OMITTED` instead")
+
+
+OMITTED = Omitted()
+
+Count = NewType("Count", int)            # an int >= 0
+Hours = NewType("Hours", float)          # a finite number >= 0
+NonEmpty = NewType("NonEmpty", str)      # an id: a non-empty string
+Level = Literal["central", "provincial", "prefecture", "county"]
+OrgKind = Literal["committee", "general_branch", "branch"]
+Status = Literal["full", "probationary"]
+MeetingKind = Literal["general_meeting", "committee_meeting", "group_meeting", "party_lecture",
+                      "theme_day", "org_life_meeting", "democratic_review"]
+
+FORMAT = "partyrules.facts/1"
+
+
+@attrs.frozen
+class TrainingHours:
+    """Class hours of training per calendar year (``{2023: 36}``)."""
+
+    by_year: tuple[tuple[int, float], ...] = ()
+
+    def get(self, year: int) -> float | None:
+        for y, hours in self.by_year:
+            if y == year:
+                return hours
+        return None
+
+
+@attrs.frozen
+class Department:
+    id: NonEmpty
+    name: Union[str, Omitted] = OMITTED
+    head: Union[NonEmpty, None, Omitted] = OMITTED
+    staff: Union[Count, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Unit:
+    id: NonEmpty
+    name: Union[str, Omitted] = OMITTED
+    level: Union[Level, Omitted] = OMITTED
+    staff_total: Union[Count, Omitted] = OMITTED
+    party_affairs_staff: Union[Count, Omitted] = OMITTED
+    departments: Union[tuple[Department, ...], Omitted] = OMITTED
+    leaders: Union[tuple[NonEmpty, ...], Omitted] = OMITTED
+    party_funding_in_budget: Union[bool, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Election:
+    date: dt.date
+    secretary_approved_on: Union[dt.date, None, Omitted] = OMITTED
+    shift_approved: Union[bool, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Organization:
+    id: NonEmpty
+    kind: OrgKind
+    name: Union[str, Omitted] = OMITTED
+    parent: Union[NonEmpty, None, Omitted] = OMITTED
+    departments: Union[tuple[NonEmpty, ...], Omitted] = OMITTED
+    approved_by_superior: Union[bool, Omitted] = OMITTED
+    secretary: Union[NonEmpty, None, Omitted] = OMITTED
+    deputy_secretaries: Union[tuple[NonEmpty, ...], Omitted] = OMITTED
+    committee_members: Union[tuple[NonEmpty, ...], Omitted] = OMITTED
+    discipline_member: Union[NonEmpty, None, Omitted] = OMITTED
+    discipline_commission: Union[bool, Omitted] = OMITTED
+    elections: Union[tuple[Election, ...], Omitted] = OMITTED
+
+
+@attrs.frozen
+class Member:
+    id: NonEmpty
+    name: Union[str, Omitted] = OMITTED
+    org: Union[NonEmpty, None, Omitted] = OMITTED
+    status: Union[Status, Omitted] = OMITTED
+    birth_date: Union[dt.date, Omitted] = OMITTED
+    admitted_on: Union[dt.date, Omitted] = OMITTED
+    full_on: Union[dt.date, None, Omitted] = OMITTED
+    probation_extended: Union[bool, Omitted] = OMITTED
+    department: Union[NonEmpty, None, Omitted] = OMITTED
+    dues_paid: Union[tuple[Month, ...], Omitted] = OMITTED
+    training_hours: Union[TrainingHours, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Meeting:
+    org: NonEmpty
+    kind: MeetingKind
+    date: dt.date
+    id: Union[NonEmpty, Omitted] = OMITTED
+    attendees: Union[tuple[NonEmpty, ...], Omitted] = OMITTED
+    lecturer: Union[NonEmpty, None, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Activity:
+    kind: NonEmpty
+    date: dt.date
+    org: Union[NonEmpty, None, Omitted] = OMITTED
+    member: Union[NonEmpty, None, Omitted] = OMITTED
+    note: Union[str, None, Omitted] = OMITTED
+
+
+@attrs.frozen
+class FactDocument:
+    """One unit's facts; ``source`` names where it was read from (not part of the contract)."""
+
+    format: Literal["partyrules.facts/1"]
+    as_of: Union[dt.date, Omitted] = OMITTED
+    records_from: Union[dt.date, None, Omitted] = OMITTED
+    unit: Union[Unit, Omitted] = OMITTED
+    organizations: Union[tuple[Organization, ...], Omitted] = OMITTED
+    members: Union[tuple[Member, ...], Omitted] = OMITTED
+    meetings: Union[tuple[Meeting, ...], Omitted] = OMITTED
+    activities: Union[tuple[Activity, ...], Omitted] = OMITTED
+    source: str = attrs.field(default="<mapping>", eq=False)
+
+
+def known(value: object) -> bool:
+    """True when a fact was given (possibly as null or empty)."""
+    return value is not OMITTED

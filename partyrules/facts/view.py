@@ -1,0 +1,182 @@
+"""A fact document seen on one evaluation date, and the three-valued ``Unknown``.
+
+:class:`View` indexes the document once (organizations by id, members of each
+organization, paths for error messages) and answers questions as of a date.
+Anything that cannot be answered because a fact was omitted comes back as an
+:class:`Unknown` that lists the missing fact paths, and where a count is only
+partly known, the bounds it must lie within, so that ``full_members >= 3`` can
+still be decided when three full members are certain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Any, Iterable
+
+import attrs
+
+from ..periods import Month, complete_months
+from .model import OMITTED, FactDocument, Meeting, Member, Organization
+
+
+@attrs.frozen
+class Unknown:
+    """A value that depends on omitted facts (``missing`` are their paths)."""
+
+    missing: frozenset = frozenset()
+    lo: float | None = None
+    hi: float | None = None
+
+    def __bool__(self) -> bool:
+        raise TypeError("an unknown value has no truth value")
+
+    @staticmethod
+    def of(*paths: str) -> "Unknown":
+        return Unknown(frozenset(paths))
+
+    def merge(self, other: "Unknown") -> "Unknown":
+        return Unknown(self.missing | other.missing)
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def missing_of(*values: Any) -> frozenset:
+    out: frozenset = frozenset()
+    for v in values:
+        if isinstance(v, Unknown):
+            out |= v.missing
+    return out
+
+
+class View:
+    """The facts of one document as of ``as_of`` (defaults to the document's own date)."""
+
+    def __init__(self, facts: FactDocument, as_of: dt.date) -> None:
+        self.facts = facts
+        self.as_of = as_of
+        rf = facts.records_from
+        self.records_from: dt.date | None = None if rf is OMITTED or rf is None else rf
+        self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
+        self._paths: dict[int, str] = {}
+        for name in ("organizations", "members", "meetings", "activities"):
+            items = getattr(facts, name)
+            if items is not OMITTED:
+                for i, item in enumerate(items):
+                    self._paths[id(item)] = f"{name}[{i}]"
+                    if name == "organizations" and item.elections is not OMITTED:
+                        for j, e in enumerate(item.elections):
+                            self._paths[id(e)] = f"{name}[{i}].elections[{j}]"
+        if facts.unit is not OMITTED:
+            self._paths[id(facts.unit)] = "unit"
+            if facts.unit.departments is not OMITTED:
+                for i, d in enumerate(facts.unit.departments):
+                    self._paths[id(d)] = f"unit.departments[{i}]"
+
+    # ---- where things are -------------------------------------------------
+    def path(self, entity: Any) -> str:
+        return self._paths.get(id(entity), "?")
+
+    def get(self, entity: Any, field: str) -> Any:
+        """A field's value, or :class:`Unknown` naming it when it was omitted."""
+        value = getattr(entity, field)
+        if value is OMITTED:
+            return Unknown.of(f"{self.path(entity)}.{field}")
+        return value
+
+    # ---- indexes -----------------------------------------------------------
+    @cached_property
+    def orgs(self) -> dict[str, Organization]:
+        items = self.facts.organizations
+        return {} if items is OMITTED else {o.id: o for o in items}
+
+    @cached_property
+    def members(self) -> dict[str, Member]:
+        items = self.facts.members
+        return {} if items is OMITTED else {m.id: m for m in items}
+
+    @cached_property
+    def departments(self) -> dict:
+        unit = self.facts.unit
+        if unit is OMITTED or unit.departments is OMITTED:
+            return {}
+        return {d.id: d for d in unit.departments}
+
+    @cached_property
+    def members_by_org(self) -> dict[Any, list[Member]]:
+        """Members grouped by their ``org`` value (``OMITTED`` and ``None`` are keys too)."""
+        out: dict[Any, list[Member]] = {}
+        for m in self.members.values():
+            out.setdefault(m.org if m.org is not OMITTED else OMITTED, []).append(m)
+        return out
+
+    @cached_property
+    def meetings_upto(self) -> list[Meeting]:
+        """Meetings dated on or before the evaluation date (later ones are never used)."""
+        items = self.facts.meetings
+        return [] if items is OMITTED else [m for m in items if m.date <= self.as_of]
+
+    @cached_property
+    def window(self) -> tuple[Month, Month] | None:
+        """The complete, fully recorded calendar months on the evaluation date."""
+        return complete_months(self.records_from, min(self.as_of, self.snapshot))
+
+    # ---- membership on the evaluation date ---------------------------------
+    def status(self, m: Member) -> Any:
+        """``'full'``, ``'probationary'``, ``None`` (not yet a member) or Unknown, on ``as_of``.
+
+        On the snapshot date the recorded status decides; on an earlier date the
+        admission and conversion dates do (facts-v1: evaluating as of an earlier
+        date uses only what was true then).
+        """
+        p = self.path(m)
+        on = self.as_of
+        if m.admitted_on is not OMITTED and m.admitted_on > on:
+            return None
+        if on >= self.snapshot:
+            if m.status is not OMITTED:
+                return m.status
+            if m.full_on is None:
+                return "probationary"
+            if m.full_on is not OMITTED and m.full_on <= on:
+                return "full"
+            return Unknown.of(f"{p}.status")
+        # an earlier date
+        if m.admitted_on is OMITTED:
+            return Unknown.of(f"{p}.admitted_on")
+        if m.full_on is None or m.status == "probationary":
+            return "probationary"
+        if m.full_on is OMITTED:
+            return Unknown.of(f"{p}.full_on")
+        return "full" if m.full_on <= on else "probationary"
+
+    def count(self, members: Iterable[Member], statuses: tuple[str, ...], possible_extra: Iterable[Member] = ()) -> Any:
+        """How many of ``members`` have one of ``statuses`` on the evaluation date.
+
+        ``possible_extra`` are members that may or may not belong to the group
+        (their ``org`` was omitted). The result is an int, or Unknown with
+        bounds when some status or membership is not known.
+        """
+        sure = 0
+        maybe = 0
+        missing: set[str] = set()
+        for m in members:
+            st = self.status(m)
+            if isinstance(st, Unknown):
+                maybe += 1
+                missing |= st.missing
+            elif st in statuses:
+                sure += 1
+        for m in possible_extra:
+            st = self.status(m)
+            if st is None or (not isinstance(st, Unknown) and st not in statuses):
+                continue
+            maybe += 1
+            missing.add(f"{self.path(m)}.org")
+            if isinstance(st, Unknown):
+                missing |= st.missing
+        if maybe == 0:
+            return sure
+        return Unknown(frozenset(missing), sure, sure + maybe)

@@ -1,0 +1,107 @@
+"""Months, quarters, years and the windows that rules look at.
+
+Regulations count in calendar periods (每月, 每季度, 每年, 连续六个月). A window can
+only be judged when it is *over* and lies wholly inside the period whose
+records are complete (facts-v1 ``records_from``); these helpers make that
+decision in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import attrs
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@attrs.frozen(order=True)
+class Month:
+    """A calendar month, ``YYYY-MM``."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        m = _MONTH_RE.match(text)
+        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+            raise ValueError(text)
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> "Month":
+        return cls(day.year, day.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        return (self + 1).first_day() - dt.timedelta(days=1)
+
+    def __add__(self, n: int) -> "Month":
+        index = self.year * 12 + (self.month - 1) + n
+        return Month(index // 12, index % 12 + 1)
+
+    def __sub__(self, other: "Month") -> int:
+        return (self.year * 12 + self.month) - (other.year * 12 + other.month)
+
+
+def parse_date(text: str) -> dt.date:
+    """Strict ISO ``YYYY-MM-DD`` (no times, no week dates)."""
+    if not _DATE_RE.match(text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clipped to the end of a shorter month."""
+    target = Month.of(day) + months
+    return dt.date(target.year, target.month, min(day.day, target.last_day().day))
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    """Every month from ``first`` to ``last`` inclusive (empty when last < first)."""
+    return [first + i for i in range(max(0, (last - first) + 1))]
+
+
+def complete_months(records_from: dt.date | None, as_of: dt.date) -> tuple[Month, Month] | None:
+    """The first and last calendar months that are both over on ``as_of`` and fully recorded.
+
+    A month counts as over only once its last day is on or before ``as_of``; it
+    is fully recorded when its first day is on or after ``records_from``.
+    Returns ``None`` when no such month exists (or records are not complete).
+    """
+    if records_from is None:
+        return None
+    first = Month.of(records_from)
+    if records_from.day != 1:
+        first = first + 1
+    last = Month.of(as_of)
+    if as_of != last.last_day():
+        last = last + (-1)
+    if last < first:
+        return None
+    return first, last
+
+
+def quarter_of(month: Month) -> tuple[int, int]:
+    return month.year, (month.month - 1) // 3 + 1
+
+
+def quarter_months(year: int, quarter: int) -> list[Month]:
+    start = Month(year, 3 * (quarter - 1) + 1)
+    return [start, start + 1, start + 2]

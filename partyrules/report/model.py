@@ -1,0 +1,126 @@
+"""Results and reports, ``partyrules.report/1``.
+
+A :class:`Result` is one policy on one subject; a :class:`Report` holds them in
+a fixed order (severity, policy, subject) with a summary and the notices a
+reader must know about, so that the same input always prints the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from ..citations import Registry
+
+FORMAT = "partyrules.report/1"
+OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
+SEVERITY_RANK = {"error": 0, "warning": 1}
+SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
+
+
+@attrs.frozen(order=True)
+class Subject:
+    kind: str
+    id: str
+    name: str
+
+
+@attrs.frozen
+class Result:
+    policy: str
+    outcome: str
+    severity: str
+    subject: Subject
+    citations: tuple        # of rulebook.policy.CitationSpec
+    message: dict
+    evidence: dict
+    missing: tuple[str, ...] = ()
+    instrument: str = ""
+    edition: str = ""
+
+    def sort_key(self) -> tuple:
+        return (SEVERITY_RANK.get(self.severity, 9), self.policy, SUBJECT_RANK.get(self.subject.kind, 9),
+                self.subject.id)
+
+    @property
+    def listed(self) -> bool:
+        """Listed without ``--all``: what needs attention."""
+        return self.outcome in ("violated", "unknown", "error")
+
+    def to_json(self, registry: Registry) -> dict:
+        cites = []
+        for spec in self.citations:
+            c = spec.citation.to_json(registry)
+            if spec.verification is not None:
+                c["verification"] = spec.verification
+            if spec.note:
+                c["note"] = spec.note
+            cites.append(c)
+        return {
+            "policy": self.policy,
+            "outcome": self.outcome,
+            "severity": self.severity,
+            "subject": {"kind": self.subject.kind, "id": self.subject.id, "name": self.subject.name},
+            "citations": cites,
+            "message": dict(self.message),
+            "evidence": self.evidence,
+            "missing": list(self.missing),
+        }
+
+
+@attrs.frozen
+class Notice:
+    kind: str
+    message: dict
+    instrument: str | None = None
+    edition: str | None = None
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.instrument is not None:
+            out["instrument"] = self.instrument
+            out["edition"] = self.edition
+        out["message"] = dict(self.message)
+        return out
+
+
+@attrs.frozen
+class Report:
+    unit: str
+    as_of: dt.date
+    results: tuple[Result, ...]
+    notices: tuple[Notice, ...]
+    registry: Registry = attrs.field(eq=False, repr=False)
+    engine: str = "native"
+    source: str = ""
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {k: 0 for k in OUTCOME_ORDER}
+        for r in self.results:
+            counts[r.outcome] += 1
+        return counts
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.outcome == "violated"]
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.violations else 0
+
+    def listed(self, all_results: bool = False) -> list[Result]:
+        return [r for r in self.results if all_results or r.listed]
+
+    def to_json(self, all_results: bool = False) -> dict:
+        return {
+            "format": FORMAT,
+            "unit": self.unit,
+            "as_of": self.as_of.isoformat(),
+            "engine": self.engine,
+            "results": [r.to_json(self.registry) for r in self.listed(all_results)],
+            "summary": self.summary,
+            "notices": [n.to_json() for n in self.notices],
+        }

@@ -1,0 +1,158 @@
+"""Loading a rulebook: instruments, dated parameters and policies, edition by edition.
+
+Layout of a policy directory (the built-in one and any pack)::
+
+    instruments.yaml                     the instruments and editions it registers (optional in a pack)
+    parameters/*.yaml                    dated parameters
+    <instrument>/<edition>/*.yaml        policies of that edition
+    <instrument>/<edition>/_edition.yaml optional: ``inherits: "2017"`` carries every policy of an
+                                         earlier edition into this one (for amendments that kept the
+                                         article numbers), unless this folder redefines its id
+
+Everything is checked at load time; the first problem is raised as a
+:class:`PolicyError` at its file, line and column.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import attrs
+
+from ..citations import Registry, builtin_policies_dir
+from ..errors import PolicyError
+from ..facts.derive import BUILTIN, Derived
+from ..source import read_path
+from .params import Parameters, parameters_from_document
+from .policy import Policy, policy_from_data, retarget
+from .schema import Fields, check_mapping, fail
+
+_EDITION_FIELDS = Fields(required={}, optional={"inherits": str, "note": str})
+_SKIP_DIRS = {"parameters", "packs"}
+
+
+@attrs.frozen
+class Rulebook:
+    """Every policy that can apply, with the parameters and instruments they use."""
+
+    policies: tuple[Policy, ...]
+    params: Parameters
+    registry: Registry
+    derived: Mapping[str, Derived] = attrs.field(factory=lambda: dict(BUILTIN))
+
+    def applicable(self, on, include_unverified: bool = False) -> list[Policy]:
+        """The policies whose edition is in force on ``on``."""
+        return [p for p in self.policies
+                if self.registry.is_in_force(p.instrument, p.edition, on)
+                and (include_unverified or not p.unverified)]
+
+    def find(self, policy_id: str) -> list[Policy]:
+        return [p for p in self.policies if p.id == policy_id]
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")
+                  and not p.name.startswith("_"))
+
+
+def load_registry(dirs: Iterable[Path]) -> Registry:
+    """The built-in instruments, plus those that packs register (clashing ids are errors)."""
+    builtin = builtin_policies_dir()
+    registry = Registry.load(builtin / "instruments.yaml")
+    for d in dirs:
+        f = d / "instruments.yaml"
+        if d.resolve() != builtin.resolve() and f.is_file():
+            registry = registry.merged(Registry.load(f))
+    return registry
+
+
+def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = True) -> Rulebook:
+    """Load the built-in rulebook (unless ``builtin=False``) plus the given pack directories."""
+    paths = [Path(d) for d in (dirs or [])]
+    for p in paths:
+        if not p.is_dir():
+            raise PolicyError(str(p), "is not a directory of policies")
+    if builtin:
+        paths = [builtin_policies_dir()] + paths
+    if not paths:
+        raise PolicyError("<policies>", "no policies: --no-builtin needs at least one --policies DIR")
+    key = tuple(str(p.resolve()) for p in paths)
+    return _load_cached(key)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(key: tuple[str, ...]) -> Rulebook:
+    dirs = [Path(k) for k in key]
+    registry = load_registry(dirs)
+    params = Parameters()
+    for d in dirs:
+        pdir = d / "parameters"
+        if pdir.is_dir():
+            for f in _yaml_files(pdir):
+                params = params.merged(parameters_from_document(read_path(f), registry))
+    derived = dict(BUILTIN)
+    policies: list[Policy] = []
+    inherits: list[tuple[str, str, str, str]] = []   # (instrument, edition, parent, file)
+    for d in dirs:
+        for inst_dir in sorted(p for p in d.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
+                               and not p.name.startswith((".", "_"))):
+            instrument = inst_dir.name
+            try:
+                inst = registry.instrument(instrument)
+            except Exception:
+                raise PolicyError(str(inst_dir), f"folder {instrument!r} is not a registered instrument id "
+                                                 "(see instruments.yaml)") from None
+            if inst.id != instrument:
+                raise PolicyError(str(inst_dir), f"name the folder by the instrument id {inst.id!r}")
+            for ed_dir in sorted(p for p in inst_dir.iterdir() if p.is_dir()):
+                edition = ed_dir.name
+                try:
+                    registry.edition(instrument, edition)
+                except Exception:
+                    raise PolicyError(str(ed_dir), f"edition {edition!r} of {instrument} is not registered "
+                                                   "in instruments.yaml") from None
+                meta = ed_dir / "_edition.yaml"
+                if meta.is_file():
+                    doc = read_path(meta)
+                    check_mapping(doc, (), doc.data, _EDITION_FIELDS)
+                    if "inherits" in doc.data:
+                        parent = doc.data["inherits"]
+                        try:
+                            registry.edition(instrument, parent)
+                        except Exception:
+                            raise fail(doc, ("inherits",), f"edition {parent!r} of {instrument} "
+                                                          "is not registered") from None
+                        inherits.append((instrument, edition, parent, str(meta)))
+                for f in _yaml_files(ed_dir):
+                    doc = read_path(f)
+                    items = doc.data if isinstance(doc.data, list) else [doc.data]
+                    base = () if not isinstance(doc.data, list) else None
+                    for i, item in enumerate(items):
+                        path = base if base is not None else (i,)
+                        policies.append(policy_from_data(doc, path, item, instrument=instrument, edition=edition,
+                                                         registry=registry, params=params, derived=derived))
+    for instrument, edition, parent, meta in inherits:
+        own = {p.id for p in policies if p.instrument == instrument and p.edition == edition}
+        for p in [p for p in policies if p.instrument == instrument and p.edition == parent]:
+            if p.id not in own:
+                policies.append(retarget(p, edition, parent, meta))
+    _check_unique(policies)
+    policies.sort(key=lambda p: (p.id, registry.edition(p.instrument, p.edition).in_force_from))
+    return Rulebook(tuple(policies), params, registry, derived)
+
+
+def _check_unique(policies: list[Policy]) -> None:
+    seen: dict[tuple[str, str], Policy] = {}
+    instrument_of: dict[str, Policy] = {}
+    for p in policies:
+        if (p.id, p.edition) in seen and seen[(p.id, p.edition)].instrument == p.instrument:
+            other = seen[(p.id, p.edition)]
+            raise PolicyError(p.source, f"policy id {p.id!r} is already used by {other.source}", p.line, 1)
+        if p.id in instrument_of and instrument_of[p.id].instrument != p.instrument:
+            other = instrument_of[p.id]
+            raise PolicyError(p.source, f"policy id {p.id!r} is already used by {other.source} "
+                                        f"(instrument {other.instrument})", p.line, 1)
+        seen[(p.id, p.edition)] = p
+        instrument_of[p.id] = p
