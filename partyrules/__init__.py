@@ -1,0 +1,26 @@
+"""partyrules: the articles of Party regulations as checkable policies.
+
+    >>> import partyrules
+    >>> report = partyrules.check("court.yaml", as_of="2024-06-30")
+    >>> [r.policy for r in report.violations]
+
+The public surface is small: :func:`check` and what it returns, the fact and
+rulebook loaders, the citation values, and the errors a caller can meet.
+"""
+
+__version__ = "0.1.0"
+
+from .api import check
+from .citations import Citation, Registry, parse_citation
+from .errors import InputError, PartyrulesError, PolicyError, SourceError, UsageError
+from .facts.load import load_facts
+from .facts.model import OMITTED, FactDocument
+from .facts.view import Unknown
+from .report.model import Notice, Report, Result, Subject
+from .rulebook.load import Rulebook, load_rulebook
+
+__all__ = [
+    "check", "load_facts", "load_rulebook", "Report", "Result", "Subject", "Notice", "Rulebook",
+    "FactDocument", "OMITTED", "Unknown", "Citation", "Registry", "parse_citation",
+    "PartyrulesError", "InputError", "PolicyError", "SourceError", "UsageError", "__version__",
+]

@@ -163,14 +163,17 @@ def _make_converter() -> cattrs.Converter:
             if not isinstance(value, (list, tuple)):
                 raise _Problem(f"expected a list, got {_describe(value)}")
             out = []
+            errors: list[Exception] = []
             for i, item in enumerate(value):
                 try:
                     out.append(item_hook(item, item_type))
                 except _Problem as exc:
-                    raise _Problem(exc.message, (i,) + exc.subpath) from None
+                    errors.append(_Problem(exc.message, (i,) + exc.subpath))
                 except Exception as exc:
                     exc.__notes__ = getattr(exc, "__notes__", []) + [_Index(i)]
-                    raise
+                    errors.append(exc)
+            if errors:
+                raise cattrs.IterableValidationError("invalid items", errors, tp)
             return tuple(out)
         return hook
 

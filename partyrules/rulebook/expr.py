@@ -337,6 +337,9 @@ def _bounded(op: type, u: Unknown, c: Any) -> Any:
     lo, hi = u.lo, u.hi
     if isinstance(c, bool) or not isinstance(c, (int, float)):
         return Unknown(u.missing)
+    if lo is not None and lo == hi:
+        return {ast.Lt: lo < c, ast.LtE: lo <= c, ast.Gt: lo > c, ast.GtE: lo >= c,
+                ast.Eq: lo == c, ast.NotEq: lo != c}[op]
     if op is ast.Lt:
         decided = True if hi is not None and hi < c else False if lo is not None and lo >= c else None
     elif op is ast.LtE:

@@ -1,0 +1,124 @@
+"""The condition language: what it refuses at load time, and its three-valued truth."""
+
+import ast
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partyrules.errors import PolicyError
+from partyrules.facts.derive import BUILTIN
+from partyrules.facts.load import load_facts
+from partyrules.facts.view import Unknown, View
+from partyrules.rulebook.expr import Env, EvalError, Located, _bounded, compile_expr, evaluate
+
+VARS = {"org": "organization", "unit": "unit"}
+PARAMS = {"organs.x": None}
+
+
+def compile_(text, line=10, col=7):
+    return compile_expr(text, Located("p.yaml", line, col), VARS, BUILTIN, PARAMS)
+
+
+@pytest.mark.parametrize("text, message, column", [
+    ("org.secretery is None", "organization has no field 'secretery' (did you mean 'secretary'?)", 7),
+    ("full_member(org) > 3", "unknown function 'full_member' (did you mean 'full_members'?)", 7),
+    ("orgg.kind == 'branch'", "unknown name 'orgg' (did you mean 'org'?)", 7),
+    ("__import__('os').system('x')", "only derived facts, param() and len/min/max/abs can be called", 7),
+    ("__import__('os')", "unknown function '__import__'", 7),
+    ("org.__class__", "field '__class__' not allowed", 7),
+    ("(lambda: 1)()", "only derived facts", 7),
+    ("[m for m in org.committee_members]", "comprehensions not allowed", 7),
+    ("org.committee_members[0]", "indexing not allowed", 7),
+    ("2 ** 100", "** not allowed", 7),
+    ("full_members(org, org) > 1", "full_members() takes 1 argument(s)", 7),
+    ("full_members(unit) > 1", "full_members() expects a organization, got a unit", 20),
+    ("param('organs.y')", "unknown parameter 'organs.y' (did you mean 'organs.x'?)", 13),
+    ("param(3)", "param() takes one parameter name in quotes", 7),
+    ("len(x=1)", "keyword arguments not allowed", 7),
+    ("org.kind ==", "not a valid expression", None),
+    ("full_members", "'full_members' is a function: call it", 7),
+    ("f'{org}'", "f-strings not allowed", 7),
+])
+def test_mistakes_are_reported_at_line_and_column(text, message, column):
+    with pytest.raises(PolicyError) as err:
+        compile_(text)
+    assert message in str(err.value)
+    assert err.value.source == "p.yaml" and err.value.line == 10
+    if column is not None:
+        assert err.value.column == column
+
+
+def test_column_points_inside_the_expression():
+    with pytest.raises(PolicyError) as err:
+        compile_("org.kind == 'branch' and len(org.committee_memberz) > 0", line=3, col=10)
+    assert (err.value.line, err.value.column) == (3, 10 + len("org.kind == 'branch' and len("))
+
+
+FACTS = load_facts({"format": "partyrules.facts/1", "as_of": "2024-06-30",
+                    "organizations": [{"id": "o", "kind": "branch", "secretary": None},
+                                      {"id": "p", "kind": "branch"}]})
+
+
+def run(text, org_index=0):
+    view = View(FACTS, dt.date(2024, 6, 30))
+    env = Env(view, {"org": FACTS.organizations[org_index], "unit": Unknown.of("unit")},
+              lambda name: 7, BUILTIN)
+    return evaluate(compile_(text), env)
+
+
+def test_omitted_field_is_unknown_and_null_is_none():
+    assert run("org.secretary is None") is True
+    result = run("org.secretary is None", 1)
+    assert isinstance(result, Unknown) and result.missing == {"organizations[1].secretary"}
+
+
+U = "org.committee_members == ()"          # unknown in organization p (committee omitted)
+TRUTH = {"True": True, "False": False, "U": None}
+
+
+def three(v):
+    return None if isinstance(v, Unknown) else v
+
+
+@pytest.mark.parametrize("a", list(TRUTH))
+@pytest.mark.parametrize("b", list(TRUTH))
+def test_kleene_truth_tables(a, b):
+    def term(x):
+        return U if x == "U" else x
+    va, vb = TRUTH[a], TRUTH[b]
+
+    def k_and(x, y):
+        return False if False in (x, y) else None if None in (x, y) else True
+
+    def k_or(x, y):
+        return True if True in (x, y) else None if None in (x, y) else False
+    assert three(run(f"({term(a)}) and ({term(b)})", 1)) == k_and(va, vb)
+    assert three(run(f"({term(a)}) or ({term(b)})", 1)) == k_or(va, vb)
+    assert three(run(f"not ({term(a)})", 1)) == (None if va is None else not va)
+
+
+def test_runtime_type_errors_are_eval_errors():
+    with pytest.raises(EvalError):
+        run("org.kind and True")
+    with pytest.raises(EvalError):
+        run("1 / 0 > 1")
+    with pytest.raises(EvalError):
+        run("org.secretary.name == 'x'")
+
+
+OPS = [ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq]
+PY = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+      ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+
+
+@given(st.integers(0, 20), st.integers(0, 20), st.integers(-2, 25), st.sampled_from(OPS))
+def test_bounds_decide_only_what_every_value_in_them_agrees_on(lo, span, c, op):
+    hi = lo + span
+    decided = _bounded(op, Unknown(frozenset({"x"}), lo, hi), c)
+    answers = {PY[op](x, c) for x in range(lo, hi + 1)}
+    if isinstance(decided, Unknown):
+        assert len(answers) == 2, (lo, hi, c, op)
+    else:
+        assert answers == {decided}

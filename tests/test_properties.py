@@ -1,0 +1,71 @@
+"""Properties of whole checks over generated courts (see partyrules.testing)."""
+
+import copy
+import datetime as dt
+import json
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import partyrules
+from partyrules.report.render import render_json
+from partyrules.testing import fact_documents, with_omissions
+
+BOOK = partyrules.load_rulebook()
+
+
+def outcomes(report):
+    return {(r.policy, r.subject.kind, r.subject.id): r.outcome for r in report.results}
+
+
+@given(st.data())
+def test_omitting_a_fact_never_decides_an_outcome(data):
+    doc = data.draw(fact_documents())
+    less, removed = data.draw(with_omissions(doc))
+    full = outcomes(partyrules.check(doc, rulebook=BOOK))
+    partial = outcomes(partyrules.check(less, rulebook=BOOK))
+    for key, outcome in partial.items():
+        if key in full:
+            assert outcome in (full[key], "unknown"), (key, full[key], outcome, removed)
+
+
+@given(fact_documents(), st.integers(0, 3000))
+def test_no_policy_errors_and_violations_cite_editions_in_force(doc, days_back):
+    snap = dt.date.fromisoformat(doc["as_of"])
+    on = snap - dt.timedelta(days=days_back)
+    report = partyrules.check(doc, on, rulebook=BOOK)
+    assert report.summary["error"] == 0, [r.message for r in report.results if r.outcome == "error"][:3]
+    reg = report.registry
+    for r in report.results:
+        assert r.citations, r.policy
+        for spec in r.citations:
+            assert reg.is_in_force(spec.citation.instrument, spec.citation.edition, on)
+        assert any(s.citation.instrument == r.instrument and s.citation.edition == r.edition for s in r.citations)
+        if r.outcome == "unknown":
+            assert r.missing
+        else:
+            assert not r.missing
+
+
+@given(fact_documents())
+def test_same_input_same_bytes(doc):
+    a = render_json(partyrules.check(copy.deepcopy(doc), rulebook=BOOK), True)
+    b = render_json(partyrules.check(json.loads(json.dumps(doc)), rulebook=BOOK), True)
+    assert a == b
+
+
+@given(st.data())
+def test_a_meeting_everyone_attends_never_creates_a_lapse(data):
+    doc = data.draw(fact_documents(records_months=13))
+    members = [m["id"] for m in doc["members"] if m.get("org")]
+    assume(members)
+    before = outcomes(partyrules.check(doc, rulebook=BOOK))
+    snap = dt.date.fromisoformat(doc["as_of"])
+    day = snap - dt.timedelta(days=data.draw(st.integers(0, 360)))
+    org = next(m["org"] for m in doc["members"] if m.get("org"))
+    more = copy.deepcopy(doc)
+    more["meetings"].append({"org": org, "kind": "theme_day", "date": day.isoformat(), "attendees": members})
+    after = outcomes(partyrules.check(more, rulebook=BOOK))
+    for key, outcome in after.items():
+        if key[0] == "constitution.member.six-month-lapse" and outcome == "violated":
+            assert before.get(key) == "violated", key
