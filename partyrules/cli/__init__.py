@@ -1,0 +1,85 @@
+"""The ``partyrules`` command, on top of the same API the library offers.
+
+One module per subcommand (``check``, ``test`` …), each registering itself on
+:data:`main`; this module holds the group, the error handling and the output.
+
+Exit statuses (report-v1): 0 no violation, 1 at least one violation, 2 the
+input, a policy or the command line is wrong — with one line on standard error
+that names the file and the path or line:column, never a traceback. Output is
+rendered whole before anything is written, so nothing is ever half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import PartyrulesError
+
+
+def fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"partyrules: {message}", err=True)
+    return click.exceptions.Exit(2)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write the whole text to standard output, or atomically to a file."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PartyrulesError as exc:
+            raise fail(_one_line(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            raise click.exceptions.Exit(1) from None
+        except RecursionError:
+            raise fail("the input is nested too deeply") from None
+        except Exception as exc:  # a bug: still one line, and the exit status of a failed check
+            if os.environ.get("PARTYRULES_DEBUG"):
+                raise
+            raise fail(f"internal error: {type(exc).__name__}: {exc} "
+                        "(a bug in partyrules; PARTYRULES_DEBUG=1 shows the traceback)") from None
+
+
+def _one_line(exc: PartyrulesError) -> str:
+    text = str(exc).replace("\n", " ")
+    more = getattr(exc, "more", 0)
+    return f"{text} [+{more} more]" if more else text
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="partyrules")
+def main() -> None:
+    """Check a court's Party organizations against the articles of Party regulations."""
+
+
+
+
+def _register() -> None:
+    from . import check, test  # noqa: F401  (each module adds its command to main)
+
+
+_register()
