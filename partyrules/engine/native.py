@@ -88,7 +88,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
         env = Env(view, {policy.variable: entity, "unit": unit_value}, getter, rulebook.derived)
         try:
             outcome, missing, notes = _decide(policy, env)
-            evidence = {name: evaluate(e, env) for name, e in policy.evidence}
+            evidence = {} if outcome == "not_applicable" else {name: evaluate(e, env) for name, e in policy.evidence}
         except EvalError as exc:
             out.append(Result(outcome="error", subject=subject, evidence={},
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
@@ -190,8 +190,12 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Election):
         return {k: to_json(v) for k, v in attrs.asdict(value, recurse=False).items() if v is not OMITTED}
     if isinstance(value, Lapse):
-        return {"lapsed": to_json(value.lapsed), "months": list(value.months),
-                "periods": [to_json(p) for p in value.periods]}
+        out = {"lapsed": to_json(value.lapsed), "months": list(value.months),
+               "periods": [to_json(p) for p in value.periods]}
+        if value.since is not None:
+            out["since"] = value.since
+            out["run_months"] = value.run_months
+        return out
     if isinstance(value, MonthCheck):
         found = "unrecorded" if isinstance(value.found, Unknown) else value.found
         return {"month": value.month, "found": found, "record": value.record}

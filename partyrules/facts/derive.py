@@ -48,6 +48,8 @@ class Lapse:
     lapsed: Any                      # True / False / Unknown
     months: tuple[str, ...]          # the window, oldest first
     periods: tuple[MonthCheck, ...]  # month by month
+    since: str | None = None         # when lapsed: the first month of the whole run inside the records
+    run_months: int | None = None    # when lapsed: how many months the run has lasted so far
 
 
 def _members_enrolled(view: View, org: Organization) -> tuple[list[Member], list[Member]]:
@@ -102,7 +104,14 @@ def latest_election(view: View, org: Organization) -> Any:
     if org.elections is OMITTED:
         return Unknown.of(f"{view.path(org)}.elections")
     held = [e for e in org.elections if e.date <= view.as_of]
-    return max(held, key=lambda e: e.date) if held else None
+    if not held:
+        return None
+    latest = max(held, key=lambda e: e.date)
+    approved = latest.secretary_approved_on
+    if approved is not OMITTED and approved is not None and approved > view.as_of:
+        # approved only after the evaluation date: on that date it was not yet approved
+        latest = view.derived_copy(latest, attrs.evolve(latest, secretary_approved_on=None))
+    return latest
 
 
 def department_heads(view: View, org: Organization) -> Any:
@@ -161,7 +170,15 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
             lapsed = Unknown.of(f"{view.path(member)}.admitted_on")
         elif member.admitted_on > window[0].first_day():
             lapsed = False
-    return Lapse(lapsed, tuple(str(m) for m in window), periods)
+    if lapsed is not True:
+        return Lapse(lapsed, tuple(str(m) for m in window), periods)
+    # how long the run has lasted: back from the window, while inside the records and the membership
+    first_recorded = view.window[0]
+    start = window[0]
+    while (start + -1 >= first_recorded and check(start + -1)[0] is False
+           and member.admitted_on <= (start + -1).first_day()):
+        start = start + -1
+    return Lapse(True, tuple(str(m) for m in window), periods, str(start), (window[-1] - start) + 1)
 
 
 def org_life_lapse(view: View, member: Member, months: int) -> Lapse:

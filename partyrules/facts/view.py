@@ -61,6 +61,7 @@ class View:
         self.records_from: dt.date | None = None if rf is OMITTED or rf is None else rf
         self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
         self._paths: dict[int, str] = {}
+        self._keep: list[Any] = []
         for name in ("organizations", "members", "meetings", "activities"):
             items = getattr(facts, name)
             if items is not OMITTED:
@@ -78,6 +79,12 @@ class View:
     # ---- where things are -------------------------------------------------
     def path(self, entity: Any) -> str:
         return self._paths.get(id(entity), "?")
+
+    def derived_copy(self, original: Any, copy: Any) -> Any:
+        """Register ``copy`` (a record adjusted to the evaluation date) under ``original``'s path."""
+        self._keep.append(copy)   # keep it alive so that its id is not reused
+        self._paths[id(copy)] = self.path(original)
+        return copy
 
     def get(self, entity: Any, field: str) -> Any:
         """A field's value, or :class:`Unknown` naming it when it was omitted."""

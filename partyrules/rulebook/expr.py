@@ -60,16 +60,18 @@ class Located:
     block: bool = False       # a YAML block scalar: the text starts on the next line
     indent: int = 0           # the block's indentation
 
-    def at(self, node: ast.AST | None) -> tuple[int | None, int | None]:
+    def at(self, node: ast.AST | None, shift: int = 0) -> tuple[int | None, int | None]:
+        """The file position of ``node``; ``shift`` lines were added in front of the text to parse it."""
         if self.line is None:
             return None, None
         if node is None or not hasattr(node, "lineno"):
             return self.line, self.column
+        lineno = node.lineno - shift
         if self.block:
-            return self.line + node.lineno, self.indent + node.col_offset + 1
-        if node.lineno == 1:
+            return self.line + lineno, self.indent + node.col_offset + 1
+        if lineno == 1:
             return self.line, (self.column or 1) + node.col_offset
-        return self.line + node.lineno - 1, node.col_offset + 1
+        return self.line + lineno - 1, node.col_offset + 1
 
 
 @attrs.frozen
@@ -86,22 +88,27 @@ def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derive
                  params: Mapping[str, Any]) -> Expr:
     """Parse and check ``text``; raise :class:`PolicyError` at the offending part."""
 
+    shift = 0
+
     def fail(message: str, node: ast.AST | None = None) -> PolicyError:
-        line, col = where.at(node)
+        line, col = where.at(node, shift)
         return PolicyError(where.source, message, line, col)
 
     if not isinstance(text, str) or not text.strip():
         raise fail(f"expected an expression (a string), got {text!r}")
     if len(text) > MAX_LENGTH:
         raise fail(f"expression longer than {MAX_LENGTH} characters")
-    source = text.strip() if not where.block else text
-    if "\n" in source:
-        source = "(" + source + ")" if not where.block else source
+    # parenthesised on lines of their own: line breaks and leading blanks are allowed,
+    # and columns stay those of the file
+    source, shift = "(\n" + text.rstrip() + "\n)", 1
     try:
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         node = ast.Constant(None)
         node.lineno, node.col_offset = exc.lineno or 1, max(0, (exc.offset or 1) - 1)
+        lines = text.rstrip().split("\n")
+        if node.lineno - shift > len(lines) or node.lineno - shift < 1:   # at the added parenthesis
+            node.lineno, node.col_offset = len(lines) + shift, len(lines[-1])
         raise fail(f"not a valid expression: {exc.msg}", node) from None
     except (RecursionError, MemoryError, ValueError):
         raise fail("expression too deeply nested") from None
@@ -228,7 +235,7 @@ def _eval(node: ast.AST, env: Env) -> Any:
         if base is None:
             raise EvalError(f"no value to read .{node.attr} from (it is null)")
         if attrs.has(type(base)):
-            return env.view.get(base, node.attr) if env.view.path(base) != "?" else getattr(base, node.attr)
+            return env.view.get(base, node.attr)
         raise EvalError(f"{type(base).__name__} has no field {node.attr!r}")
     if isinstance(node, ast.BoolOp):
         is_and = isinstance(node.op, ast.And)
