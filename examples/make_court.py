@@ -239,7 +239,8 @@ P5 = "no dues paid 2023-10 ... 2024-06 (nine consecutive months) and no meeting 
 P6 = "party_affairs_staff: 1 for staff_total: 200 is 0.5 %, below the 1 %-2 % of organs-regs@2019 art.30"
 P7 = "latest election's secretary_approved_on: null, the elected secretary was not approved by the higher organization (constitution art.31; organs-regs@2019 art.8 para.1)"
 P8a = "secretary_approved_on left out of the latest election: approval unknown"
-P8b = "status left out (unknown), though full_on is recorded"
+P8b = ("status and dues_paid left out: her status still follows from full_on, but whether she paid "
+       "dues is unknown, so the six-month rule (constitution art.9 para.3) cannot be decided for her")
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -554,8 +555,9 @@ for idx, m in enumerate(M):
               ("full_on", "null" if m["status"] == "probationary" else add_year(m["admitted"])),
               ("probation_extended", "false"),
               ("department", "null" if m["dept"] is None else m["dept"]),
-              ("training_hours", flow(training(m, idx).items())),
-              ("dues_paid", "[" + ", ".join(dues(m)) + "]")]
+              ("training_hours", flow(training(m, idx).items()))]
+    if m["status"] is not None:   # the omitted member's dues ledger was not supplied either
+        pairs.append(("dues_paid", "[" + ", ".join(dues(m)) + "]"))
     w("  - " + flow(pairs))
 w("")
 w("meetings:")
