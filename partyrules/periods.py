@@ -105,3 +105,58 @@ def quarter_of(month: Month) -> tuple[int, int]:
 def quarter_months(year: int, quarter: int) -> list[Month]:
     start = Month(year, 3 * (quarter - 1) + 1)
     return [start, start + 1, start + 2]
+
+
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+@attrs.frozen(order=True)
+class Period:
+    """A calendar month, quarter or year (``2024-03``, ``2024-Q1``, ``2024``)."""
+
+    kind: str
+    year: int
+    index: int = 1          # month 1–12, quarter 1–4, 1 for a year
+
+    def first_day(self) -> dt.date:
+        if self.kind == "month":
+            return dt.date(self.year, self.index, 1)
+        if self.kind == "quarter":
+            return dt.date(self.year, 3 * (self.index - 1) + 1, 1)
+        return dt.date(self.year, 1, 1)
+
+    def last_day(self) -> dt.date:
+        return self.next().first_day() - dt.timedelta(days=1)
+
+    def next(self) -> "Period":
+        size = {"month": 12, "quarter": 4, "year": 1}[self.kind]
+        if self.index == size:
+            return Period(self.kind, self.year + 1, 1)
+        return Period(self.kind, self.year, self.index + 1)
+
+    def previous(self) -> "Period":
+        size = {"month": 12, "quarter": 4, "year": 1}[self.kind]
+        if self.index == 1:
+            return Period(self.kind, self.year - 1, size)
+        return Period(self.kind, self.year, self.index - 1)
+
+    def __str__(self) -> str:
+        if self.kind == "month":
+            return f"{self.year:04d}-{self.index:02d}"
+        if self.kind == "quarter":
+            return f"{self.year:04d}-Q{self.index}"
+        return f"{self.year:04d}"
+
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> "Period":
+        if kind == "month":
+            return cls(kind, day.year, day.month)
+        if kind == "quarter":
+            return cls(kind, day.year, (day.month - 1) // 3 + 1)
+        return cls(kind, day.year, 1)
+
+    @classmethod
+    def last_complete(cls, kind: str, on: dt.date) -> "Period":
+        """The latest period that is over on ``on`` (its last day is on or before it)."""
+        p = cls.containing(kind, on)
+        return p if p.last_day() <= on else p.previous()

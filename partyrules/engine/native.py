@@ -83,9 +83,11 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
                        missing=(path,), **base)]
     unit_value = view.facts.unit if view.facts.unit is not OMITTED else Unknown.of("unit")
     getter = param_getter(rulebook, view.as_of)
+    since = policy.rule_from(rulebook.registry)
     out = []
     for entity, subject in subs:
-        env = Env(view, {policy.variable: entity, "unit": unit_value}, getter, rulebook.derived)
+        env = Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since},
+                  getter, rulebook.derived, since)
         try:
             outcome, missing, notes = _decide(policy, env)
             evidence = {} if outcome == "not_applicable" else {name: evaluate(e, env) for name, e in policy.evidence}
@@ -201,4 +203,6 @@ def to_json(value: Any) -> Any:
         return {"month": value.month, "found": found, "record": value.record}
     if attrs.has(type(value)) and hasattr(value, "id"):
         return value.id
+    if attrs.has(type(value)):
+        return {k: to_json(v) for k, v in attrs.asdict(value, recurse=False).items() if v is not OMITTED}
     return value

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import attrs
 
-from ..periods import Month
+import datetime as dt
+
+from ..periods import PERIOD_KINDS, Month, Period, add_months, add_years
 from .model import OMITTED, Department, Election, Member, Organization, Unit
 from .view import Unknown, View
 
@@ -27,9 +29,11 @@ class Derived:
 
     name: str
     fn: Callable[..., Any]
-    args: tuple[str, ...]     # kinds of arguments: organization, member, department, unit, int, str
+    args: tuple[str, ...]     # kinds of arguments: organization, member, department, unit, int, str, date;
+                              # a trailing ? allows null
     doc: str
     returns: str = "value"     # a record kind name when it returns a record with fields
+    needs_since: bool = False  # receives ``since=``: the day the evaluated policy's edition took effect
 
 
 @attrs.frozen
@@ -229,6 +233,257 @@ def _record(view: View, meeting: Any) -> str:
     return f"{label} {meeting.kind} {meeting.date.isoformat()}"
 
 
+@attrs.frozen
+class PeriodCheck:
+    """One period of a recurring duty: ``found``, ``missing``, ``unrecorded`` (before the
+    records start) or ``not_required`` (before the rule or the organization existed)."""
+
+    period: str
+    status: str
+    records: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Coverage:
+    """A recurring duty over the last N complete periods."""
+
+    ok: Any                            # True: every required period has a record; False: one has none
+    periods: tuple[PeriodCheck, ...]
+    missed: tuple[str, ...]            # the periods with no record
+
+
+@attrs.frozen
+class TrainingYear:
+    """Training of one member in the last complete calendar year."""
+
+    year: int
+    required: Any          # the member was a member for the whole year, under the rule
+    hours: Any             # class hours recorded for that year (0 when the complete records show none)
+
+
+def _periods(view: View, kind: str, count: int) -> list[Period]:
+    if kind not in PERIOD_KINDS:
+        raise ValueError(f"period must be one of {', '.join(PERIOD_KINDS)}, got {kind!r}")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 240:
+        raise ValueError(f"the number of periods must be a whole number from 1 to 240, got {count!r}")
+    last = Period.last_complete(kind, min(view.as_of, view.snapshot))
+    out = [last]
+    while len(out) < count:
+        out.append(out[-1].previous())
+    return out[::-1]
+
+
+def _coverage(view: View, kind: str, count: int, since: dt.date | None, established: Any,
+              find: Callable[[Period], list[str]], at_least: int = 1) -> Coverage:
+    """Judge each of the last ``count`` complete periods (see :class:`PeriodCheck`)."""
+    checks = []
+    for p in _periods(view, kind, count):
+        if since is not None and p.first_day() < since:
+            checks.append(PeriodCheck(str(p), "not_required"))
+        elif established is not OMITTED and established is not None and p.first_day() < established:
+            checks.append(PeriodCheck(str(p), "not_required"))
+        elif view.records_from is None or p.first_day() < view.records_from:
+            checks.append(PeriodCheck(str(p), "unrecorded"))
+        else:
+            found = find(p)
+            checks.append(PeriodCheck(str(p), "found" if len(found) >= at_least else "missing", tuple(found)))
+    missed = tuple(c.period for c in checks if c.status == "missing")
+    if missed:
+        ok: Any = False
+    elif any(c.status == "unrecorded" for c in checks):
+        ok = Unknown.of("records_from")
+    else:
+        ok = True
+    return Coverage(ok, tuple(checks), missed)
+
+
+def _kinds(kinds: Any) -> tuple[str, ...]:
+    if isinstance(kinds, str):
+        return (kinds,)
+    if isinstance(kinds, tuple) and all(isinstance(k, str) for k in kinds):
+        return kinds
+    raise ValueError(f"expected a kind or a list of kinds, got {kinds!r}")
+
+
+def meetings_each(view: View, org: Organization, kinds: Any, period: str, count: int, *,
+                  since: dt.date | None = None) -> Any:
+    """Did ``org`` hold a meeting of one of ``kinds`` in each of the last ``count`` complete periods?
+
+    ``period`` is ``month``, ``quarter`` or ``year``. Only periods that began on or
+    after the rule took effect (and the organization's ``established_on``) are
+    required; periods before ``records_from`` are unknown.
+    """
+    if view.facts.meetings is OMITTED:
+        return Unknown.of("meetings")
+    wanted = _kinds(kinds)
+    mine = [m for m in view.meetings_upto if m.org == org.id and m.kind in wanted]
+    return _coverage(view, period, count, since, org.established_on,
+                     lambda p: [_record(view, m) for m in mine if p.first_day() <= m.date <= p.last_day()])
+
+
+def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
+                    since: dt.date | None = None) -> Any:
+    """Is there an activity of ``kind`` (of ``org``; ``None`` for the unit) in each of the last periods?"""
+    items = view.facts.activities
+    if items is OMITTED:
+        return Unknown.of("activities")
+    mine = [a for a in items if a.kind == kind and a.date <= view.as_of
+            and (org is None or (a.org is not OMITTED and a.org == org.id))]
+    established = org.established_on if org is not None else OMITTED
+    return _coverage(view, period, count, since, established,
+                     lambda p: [f"{a.kind} {a.date.isoformat()}" for a in mine
+                                if p.first_day() <= a.date <= p.last_day()])
+
+
+def lectures_by(view: View, member_id: Any, period: str, count: int, *, since: dt.date | None = None) -> Any:
+    """Did the member give a Party lecture (a ``party_lecture`` with them as ``lecturer``) in each period?"""
+    if view.facts.meetings is OMITTED:
+        return Unknown.of("meetings")
+    given = [m for m in view.meetings_upto if m.kind == "party_lecture"
+             and m.lecturer is not OMITTED and m.lecturer == member_id]
+    unknown = [m for m in view.meetings_upto if m.kind == "party_lecture" and m.lecturer is OMITTED]
+
+    def find(p: Period) -> list[str]:
+        return [_record(view, m) for m in given if p.first_day() <= m.date <= p.last_day()]
+
+    cov = _coverage(view, period, count, since, OMITTED, find)
+    if cov.ok is False:
+        # a lecture whose lecturer was not recorded may have been theirs
+        open_ = [m for m in unknown if any(c.status == "missing" and str(Period.containing(period, m.date)) == c.period
+                                           for c in cov.periods)]
+        if open_:
+            return attrs.evolve(cov, ok=Unknown(frozenset(f"{view.path(m)}.lecturer" for m in open_)))
+    return cov
+
+
+def training_year(view: View, member: Member, *, since: dt.date | None = None) -> TrainingYear:
+    """Class hours of training in the last complete calendar year, and whether the rule required them.
+
+    Required when the member was a member on 1 January of that year and the
+    rule was in force for the whole year. The hours are unknown when the year
+    lies before ``records_from`` or ``training_hours`` was omitted; a year
+    missing from a given ``training_hours`` inside the records means none.
+    """
+    year = Period.last_complete("year", min(view.as_of, view.snapshot))
+    first = year.first_day()
+    if since is not None and first < since:
+        required: Any = False
+    elif member.admitted_on is OMITTED:
+        required = Unknown.of(f"{view.path(member)}.admitted_on")
+    else:
+        required = member.admitted_on <= first
+    if view.records_from is None or first < view.records_from:
+        hours: Any = Unknown.of("records_from")
+    elif member.training_hours is OMITTED:
+        hours = Unknown.of(f"{view.path(member)}.training_hours")
+    else:
+        got = member.training_hours.get(year.year)
+        hours = 0.0 if got is None else got
+    return TrainingYear(year.year, required, hours)
+
+
+def dues_each(view: View, member: Member, count: int, *, since: dt.date | None = None) -> Any:
+    """Were dues paid for each of the last ``count`` complete months of membership?
+
+    Months before the member was admitted, before the rule, or before the
+    records start are not required or unknown, as for meetings.
+    """
+    if member.dues_paid is OMITTED:
+        return Unknown.of(f"{view.path(member)}.dues_paid")
+    paid = set(member.dues_paid)
+    start = since
+    if member.admitted_on is not OMITTED:
+        # the first whole month of membership
+        joined = Month.of(member.admitted_on) + (0 if member.admitted_on.day == 1 else 1)
+        start = max(start, joined.first_day()) if start else joined.first_day()
+    cov = _coverage(view, "month", count, start, OMITTED,
+                    lambda p: [f"dues {p}"] if Month(p.year, p.index) in paid else [])
+    if member.admitted_on is OMITTED and cov.ok is False:
+        return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
+    return cov
+
+
+@attrs.frozen
+class Quorum:
+    """Meetings of the last months whose attendance fell below half of those who should attend."""
+
+    ok: Any
+    below: tuple[str, ...]        # meetings below the quorum
+    exactly_half: tuple[str, ...]  # meetings at exactly one half (半数以上 read as including one half)
+
+
+def quorum(view: View, org: Organization, kind: str, months: int) -> Any:
+    """Attendance at ``kind`` meetings of ``org`` held in the last ``months`` complete months.
+
+    For ``committee_meeting`` those who should attend are the committee members;
+    for ``general_meeting`` only meetings marked ``voting: true`` count, and those
+    who should attend are the members with the right to vote: full members
+    enrolled in the organization on the meeting's date. 半数以上 includes one
+    half (provisions.md §0, doubt 16), so exactly half is reported apart.
+    """
+    if view.facts.meetings is OMITTED:
+        return Unknown.of("meetings")
+    periods = _periods(view, "month", months)
+    first, last = periods[0].first_day(), periods[-1].last_day()
+    below, half, missing = [], [], set()
+    for m in view.meetings_upto:
+        if m.org != org.id or m.kind != kind or not first <= m.date <= last:
+            continue
+        if view.records_from is None or m.date < view.records_from:
+            continue
+        if kind == "general_meeting":
+            if m.voting is OMITTED:
+                missing.add(f"{view.path(m)}.voting")
+                continue
+            if m.voting is not True:
+                continue
+            roll, unsure = [], False
+            for mem in view.members_by_org.get(org.id, []):
+                if mem.full_on is OMITTED and mem.status is OMITTED:
+                    unsure = True
+                    missing.add(f"{view.path(mem)}.full_on")
+                elif mem.full_on not in (OMITTED, None) and mem.full_on <= m.date:
+                    roll.append(mem.id)
+                elif mem.full_on is OMITTED and mem.status == "full" and (
+                        mem.admitted_on is not OMITTED and add_years(mem.admitted_on, 1) <= m.date):
+                    roll.append(mem.id)
+            if unsure:
+                continue
+        else:
+            if org.committee_members is OMITTED:
+                missing.add(f"{view.path(org)}.committee_members")
+                continue
+            roll = list(org.committee_members)
+        if not roll:
+            continue
+        if m.attendees is OMITTED:
+            missing.add(f"{view.path(m)}.attendees")
+            continue
+        present = len(set(m.attendees) & set(roll))
+        label = _record(view, m) + f" ({present}/{len(roll)})"
+        if 2 * present < len(roll):
+            below.append(label)
+        elif 2 * present == len(roll):
+            half.append(label)
+    if below:
+        ok: Any = False
+    elif missing:
+        ok = Unknown(frozenset(missing))
+    else:
+        ok = True
+    return Quorum(ok, tuple(below), tuple(half))
+
+
+def years_after(view: View, day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (29 February → 28 February)."""
+    return add_years(day, years)
+
+
+def months_after(view: View, day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clipped to the end of a shorter month."""
+    return add_months(day, months)
+
+
 BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("full_members", full_members, ("organization",), full_members.__doc__ or ""),
     Derived("party_members", party_members, ("organization",), party_members.__doc__ or ""),
@@ -242,6 +497,19 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("unit_leaders", unit_leaders, (), unit_leaders.__doc__ or ""),
     Derived("org_life_lapse", org_life_lapse, ("member", "int"), org_life_lapse.__doc__ or "", returns="lapse"),
     Derived("dues_lapse", dues_lapse, ("member", "int"), dues_lapse.__doc__ or "", returns="lapse"),
+    Derived("meetings_each", meetings_each, ("organization", "str", "str", "int"), meetings_each.__doc__ or "",
+            returns="coverage", needs_since=True),
+    Derived("activities_each", activities_each, ("organization?", "str", "str", "int"),
+            activities_each.__doc__ or "", returns="coverage", needs_since=True),
+    Derived("lectures_by", lectures_by, ("str", "str", "int"), lectures_by.__doc__ or "", returns="coverage",
+            needs_since=True),
+    Derived("training_year", training_year, ("member",), training_year.__doc__ or "", returns="training",
+            needs_since=True),
+    Derived("dues_each", dues_each, ("member", "int"), dues_each.__doc__ or "", returns="coverage",
+            needs_since=True),
+    Derived("quorum", quorum, ("organization", "str", "int"), quorum.__doc__ or "", returns="quorum"),
+    Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
+    Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
 )}
 
 # The record kinds that expressions may read fields of, for load-time checking.
@@ -252,4 +520,7 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "member": tuple(a.name for a in attrs.fields(Member)),
     "election": tuple(a.name for a in attrs.fields(Election)),
     "lapse": tuple(a.name for a in attrs.fields(Lapse)),
+    "coverage": tuple(a.name for a in attrs.fields(Coverage)),
+    "training": tuple(a.name for a in attrs.fields(TrainingYear)),
+    "quorum": tuple(a.name for a in attrs.fields(Quorum)),
 }

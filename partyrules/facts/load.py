@@ -367,12 +367,22 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
             refs(p + ("deputy_secretaries",), o.deputy_secretaries, members, "member")
             refs(p + ("committee_members",), o.committee_members, members, "member")
             ref(p + ("discipline_member",), o.discipline_member, members, "member")
+            ref(p + ("discipline_commission_secretary",), o.discipline_commission_secretary, members, "member")
         problems.extend(_parent_cycles(facts.organizations))
     if facts.members is not OMITTED:
         for i, m in enumerate(facts.members):
             p = ("members", i)
             ref(p + ("org",), m.org, orgs, "organization")
             ref(p + ("department",), m.department, departments, "department")
+            if m.introducers is not OMITTED:
+                for j, intro in enumerate(m.introducers):
+                    ip = p + ("introducers", j)
+                    if (intro.member is OMITTED) == (intro.name is OMITTED):
+                        problems.append((ip, "give either member (an id in this document) or name "
+                                             "(someone outside the unit), not both or neither"))
+                    ref(ip + ("member",), intro.member, members, "member")
+                    if intro.member is not OMITTED and intro.member == m.id:
+                        problems.append((ip + ("member",), "a member cannot introduce themselves"))
             problems.extend(_member_dates(p, m, facts.as_of))
     if facts.meetings is not OMITTED:
         for i, mt in enumerate(facts.meetings):

@@ -80,6 +80,26 @@ class Election:
     date: dt.date
     secretary_approved_on: Union[dt.date, None, Omitted] = OMITTED
     shift_approved: Union[bool, Omitted] = OMITTED
+    # extensions (docs/facts-extensions.md): organs-regs@2019 art.37 para.1
+    party_group_decided_on: Union[dt.date, None, Omitted] = OMITTED
+    work_committee_approved_on: Union[dt.date, None, Omitted] = OMITTED
+
+
+@attrs.frozen
+class SecretaryChange:
+    """A secretary or deputy replaced during a term (organs-regs@2019 art.8 para.2)."""
+
+    date: dt.date
+    consent_on: Union[dt.date, None, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Introducer:
+    """One of the two introducers of an applicant: a member of this unit, or a person outside it."""
+
+    member: Union[NonEmpty, Omitted] = OMITTED
+    name: Union[str, Omitted] = OMITTED
+    full_member: Union[bool, Omitted] = OMITTED    # for a person outside the unit: a full member then
 
 
 @attrs.frozen
@@ -96,6 +116,11 @@ class Organization:
     discipline_member: Union[NonEmpty, None, Omitted] = OMITTED
     discipline_commission: Union[bool, Omitted] = OMITTED
     elections: Union[tuple[Election, ...], Omitted] = OMITTED
+    # extensions (docs/facts-extensions.md)
+    established_on: Union[dt.date, Omitted] = OMITTED
+    postponement_approved_until: Union[dt.date, None, Omitted] = OMITTED
+    discipline_commission_secretary: Union[NonEmpty, None, Omitted] = OMITTED
+    secretary_changes: Union[tuple[SecretaryChange, ...], Omitted] = OMITTED
 
 
 @attrs.frozen
@@ -111,6 +136,15 @@ class Member:
     department: Union[NonEmpty, None, Omitted] = OMITTED
     dues_paid: Union[tuple[Month, ...], Omitted] = OMITTED
     training_hours: Union[TrainingHours, Omitted] = OMITTED
+    # extensions (docs/facts-extensions.md): admission and conversion (constitution arts 5, 7;
+    # organs-regs@2019 art.37 para.2)
+    introducers: Union[tuple[Introducer, ...], Omitted] = OMITTED
+    admission_approved_on: Union[dt.date, None, Omitted] = OMITTED
+    pre_approval_talk_on: Union[dt.date, None, Omitted] = OMITTED
+    admission_reviewed_by_party_group_on: Union[dt.date, None, Omitted] = OMITTED
+    conversion_meeting_on: Union[dt.date, None, Omitted] = OMITTED
+    conversion_approved_on: Union[dt.date, None, Omitted] = OMITTED
+    conversion_reviewed_by_party_group_on: Union[dt.date, None, Omitted] = OMITTED
 
 
 @attrs.frozen
@@ -121,6 +155,7 @@ class Meeting:
     id: Union[NonEmpty, Omitted] = OMITTED
     attendees: Union[tuple[NonEmpty, ...], Omitted] = OMITTED
     lecturer: Union[NonEmpty, None, Omitted] = OMITTED
+    voting: Union[bool, Omitted] = OMITTED    # extension: a vote was taken (quorum rules apply)
 
 
 @attrs.frozen

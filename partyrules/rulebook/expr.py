@@ -174,6 +174,7 @@ def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derive
                                f"got {len(node.args)}", node)
                 for arg, kind in zip(node.args, want):
                     got = kind_of(arg)
+                    kind = kind.rstrip("?")
                     if kind in RECORD_FIELDS and got is not None and got != kind:
                         raise fail(f"{fname}() expects a {kind}, got a {got}", arg)
                 calls.add(fname)
@@ -204,6 +205,7 @@ class Env:
     variables: Mapping[str, Any]
     param: Callable[[str], Any]
     derived: Mapping[str, Derived]
+    since: Any = None       # the day the evaluated policy's edition took effect
 
 
 def evaluate(expr: Expr, env: Env) -> Any:
@@ -298,9 +300,13 @@ def _eval(node: ast.AST, env: Env) -> Any:
             if name == "len" and (args[0] is None or not hasattr(args[0], "__len__")):
                 raise EvalError(f"len() needs a list, got {args[0]!r}")
             return BUILTINS[name](*args)
-        if any(a is None for a in args) and env.derived[name].args:
-            raise EvalError(f"{name}() got null")
-        return env.derived[name].fn(env.view, *args)
+        d = env.derived[name]
+        for a, kind in zip(args, d.args):
+            if a is None and not kind.endswith("?"):
+                raise EvalError(f"{name}() got null for its {kind} argument")
+        if d.needs_since:
+            return d.fn(env.view, *args, since=env.since)
+        return d.fn(env.view, *args)
     raise EvalError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
 

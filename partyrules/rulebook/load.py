@@ -133,6 +133,7 @@ def _load_cached(key: tuple[str, ...]) -> Rulebook:
                         path = base if base is not None else (i,)
                         policies.append(policy_from_data(doc, path, item, instrument=instrument, edition=edition,
                                                          registry=registry, params=params, derived=derived))
+    inherits.sort(key=lambda t: registry.edition(t[0], t[1]).in_force_from)   # 2022 before a later 2027
     for instrument, edition, parent, meta in inherits:
         own = {p.id for p in policies if p.instrument == instrument and p.edition == edition}
         for p in [p for p in policies if p.instrument == instrument and p.edition == parent]:

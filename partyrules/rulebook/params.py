@@ -15,6 +15,10 @@ File format::
         - value: 7
           citation: organs-regulations@2019 art.7
           from: 2020-01-05          # optional: defaults to the cited edition's in-force date
+
+A number that no article sets but a court may choose (how many past months a
+check looks at) is a *setting*: ``setting: why`` instead of ``citation``, with
+``from``.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 class ParamValue:
     start: dt.date
     value: Any
-    citation: Citation
+    citation: Citation | None      # the article that sets the number
+    setting: str | None = None     # or why it is a checker's setting, not a number of the law
 
 
 @attrs.frozen
@@ -79,7 +84,8 @@ class Parameters:
 
 
 _PARAM_FIELDS = Fields(required={"name": str, "values": list}, optional={"description": dict, "unit": str})
-_VALUE_FIELDS = Fields(required={"value": (int, float), "citation": str}, optional={"from": str, "note": str})
+_VALUE_FIELDS = Fields(required={"value": (int, float)},
+                       optional={"citation": str, "setting": str, "from": str, "note": str})
 
 
 def load_parameter_file(path: Path, registry: Registry) -> Parameters:
@@ -107,18 +113,25 @@ def parameters_from_document(doc: Document, registry: Registry) -> Parameters:
             check_mapping(doc, (i, "values", j), raw, _VALUE_FIELDS)
             if isinstance(raw["value"], bool):
                 raise fail((i, "values", j, "value"), "expected a number, got a boolean")
-            try:
-                citation = parse_citation(raw["citation"], registry)
-            except CitationError as exc:
-                raise fail((i, "values", j, "citation"), str(exc)) from None
+            if ("citation" in raw) == ("setting" in raw):
+                raise fail((i, "values", j), "give either citation (the article that sets the number) or "
+                                             "setting (why it is a checker's choice, not a number of the law)")
+            citation = None
+            if "citation" in raw:
+                try:
+                    citation = parse_citation(raw["citation"], registry)
+                except CitationError as exc:
+                    raise fail((i, "values", j, "citation"), str(exc)) from None
             if "from" in raw:
                 try:
                     start = parse_date(raw["from"])
                 except ValueError:
                     raise fail((i, "values", j, "from"), f"expected a date YYYY-MM-DD, got {raw['from']!r}") from None
-            else:
+            elif citation is not None:
                 start = registry.edition(citation.instrument, citation.edition).in_force_from
-            values.append(ParamValue(start, raw["value"], citation))
+            else:
+                raise fail((i, "values", j), "a setting needs from: the date it applies from")
+            values.append(ParamValue(start, raw["value"], citation, raw.get("setting")))
         if not values:
             raise fail((i, "values"), "a parameter needs at least one value")
         values.sort(key=lambda v: v.start)

@@ -108,7 +108,16 @@ class Policy:
     unverified: bool = False
     source: str = ""
     line: int | None = None
-    inherited_from: str | None = None
+    inherited_from: str | None = None   # the first edition of an unchanged chain (``instrument@edition``)
+
+    def rule_from(self, registry: Registry) -> "dt.date":
+        """The day this rule took effect: its edition's, or that of the first edition it was carried over from.
+
+        An amendment that kept a provision unchanged did not restart it, so events
+        since the first edition (an admission, a window of months) are judged by it.
+        """
+        instrument, _, edition = (self.inherited_from or f"{self.instrument}@{self.edition}").partition("@")
+        return registry.edition(instrument, edition).in_force_from
 
     @property
     def variable(self) -> str:
@@ -133,7 +142,7 @@ def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, 
         raise fail(doc, path + ("applies_to",),
                    f"expected one of {', '.join(SUBJECT_VARS)}, got {data['applies_to']!r}")
     applies_to = data["applies_to"]
-    variables = {SUBJECT_VARS[applies_to]: applies_to, "unit": "unit"}
+    variables = {SUBJECT_VARS[applies_to]: applies_to, "unit": "unit", "as_of": "date", "rule_from": "date"}
 
     def expr(p: tuple, text: Any) -> Expr:
         line, col = doc.where(path + p) or (None, None)
@@ -244,6 +253,6 @@ def retarget(policy: Policy, edition: str, parent: str, source: str) -> Policy:
         attrs.evolve(c, citation=attrs.evolve(c.citation, edition=edition))
         if c.citation.instrument == policy.instrument and c.citation.edition == parent else c
         for c in policy.citations)
-    return attrs.evolve(policy, edition=edition, citations=cites, inherited_from=f"{policy.instrument}@{parent}",
-                        source=policy.source)
+    root = policy.inherited_from or f"{policy.instrument}@{parent}"
+    return attrs.evolve(policy, edition=edition, citations=cites, inherited_from=root, source=policy.source)
 
