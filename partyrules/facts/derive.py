@@ -474,6 +474,53 @@ def quorum(view: View, org: Organization, kind: str, months: int) -> Any:
     return Quorum(ok, tuple(below), tuple(half))
 
 
+def changes_without_consent(view: View, org: Organization, *, since: dt.date | None = None) -> Any:
+    """Dates of secretary/deputy changes during a term (on or after the rule) without the higher
+    organization's consent on or before the change (organs-regs@2019 art.8 para.2)."""
+    if org.secretary_changes is OMITTED:
+        return Unknown.of(f"{view.path(org)}.secretary_changes")
+    bad, missing = [], set()
+    for i, change in enumerate(org.secretary_changes):
+        if change.date > view.as_of or (since is not None and change.date < since):
+            continue
+        if change.consent_on is OMITTED:
+            missing.add(f"{view.path(org)}.secretary_changes[{i}].consent_on")
+        elif change.consent_on is None or change.consent_on > change.date or change.consent_on > view.as_of:
+            bad.append(change.date.isoformat())
+    if bad:
+        return tuple(bad)
+    return Unknown(frozenset(missing)) if missing else ()
+
+
+def full_member_introducers(view: View, member: Member) -> Any:
+    """How many of the member's introducers were full members on the day of admission.
+
+    An introducer from this unit counts when their ``full_on`` is on or before
+    ``admitted_on``; one from outside counts by ``full_member``. The count has
+    bounds when some introducer's standing is unknown.
+    """
+    p = view.path(member)
+    if member.introducers is OMITTED:
+        return Unknown.of(f"{p}.introducers")
+    if member.admitted_on is OMITTED:
+        return Unknown.of(f"{p}.admitted_on")
+    sure, maybe, missing = 0, 0, set()
+    for i, intro in enumerate(member.introducers):
+        if intro.member is not OMITTED:
+            other = view.members[intro.member]
+            if other.full_on is OMITTED:
+                maybe += 1
+                missing.add(f"{view.path(other)}.full_on")
+            elif other.full_on is not None and other.full_on <= member.admitted_on:
+                sure += 1
+        elif intro.full_member is OMITTED:
+            maybe += 1
+            missing.add(f"{p}.introducers[{i}].full_member")
+        elif intro.full_member is True:
+            sure += 1
+    return sure if maybe == 0 else Unknown(frozenset(missing), sure, sure + maybe)
+
+
 def years_after(view: View, day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` later (29 February → 28 February)."""
     return add_years(day, years)
@@ -508,6 +555,10 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("dues_each", dues_each, ("member", "int"), dues_each.__doc__ or "", returns="coverage",
             needs_since=True),
     Derived("quorum", quorum, ("organization", "str", "int"), quorum.__doc__ or "", returns="quorum"),
+    Derived("changes_without_consent", changes_without_consent, ("organization",),
+            changes_without_consent.__doc__ or "", needs_since=True),
+    Derived("full_member_introducers", full_member_introducers, ("member",),
+            full_member_introducers.__doc__ or ""),
     Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
     Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
 )}
