@@ -1,0 +1,265 @@
+"""A clean, fully recorded court, and faults to plant in it one at a time.
+
+``clean_court(as_of)`` builds a fact document (a mapping) of a small court that
+keeps every built-in rule on ``as_of``: complete records for two years, terms
+in time, every recurring duty done, every admission recorded. ``FAULTS`` are
+single departures from it, each naming the policy (and subject) that must then
+be violated. Scenario tests check both, on several dates, and users can start
+their own scenarios from the same court.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any, Callable
+
+import attrs
+
+from ..facts.model import FORMAT
+from ..periods import Month, Period, add_years
+
+BRANCHES = (  # id, department, full members, probationary members, has a committee
+    ("b1", "d1", 9, 1, True),
+    ("b2", "d2", 8, 0, True),
+    ("b3", "d3", 5, 1, False),
+    ("b4", "d4", 4, 0, False),
+)
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, Any]:
+    """A court that keeps every built-in rule on ``as_of`` (see the module doc)."""
+    on = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    records_from = Month.of(add_years(on, -records_years)).first_day()
+    members: list[dict] = []
+    orgs: list[dict] = []
+    departments: list[dict] = []
+    serial = 0
+
+    def member(org: str, dept: str, *, probationary: bool = False) -> dict:
+        nonlocal serial
+        serial += 1
+        mid = f"m{serial:02d}"
+        if probationary:
+            admitted = on - dt.timedelta(days=120)
+            rec = {"id": mid, "name": f"预备党员{serial}", "org": org, "status": "probationary",
+                   "birth_date": _iso(add_years(admitted, -26)), "admitted_on": _iso(admitted), "full_on": None,
+                   "probation_extended": False, "department": dept,
+                   "admission_reviewed_by_party_group_on": _iso(admitted + dt.timedelta(days=7)),
+                   "pre_approval_talk_on": _iso(admitted + dt.timedelta(days=10)),
+                   "admission_approved_on": _iso(admitted + dt.timedelta(days=14))}
+        else:
+            admitted = dt.date(1995 + serial % 15, 7, 1)
+            rec = {"id": mid, "name": f"党员{serial}", "org": org, "status": "full",
+                   "birth_date": _iso(add_years(admitted, -25)), "admitted_on": _iso(admitted),
+                   "full_on": _iso(add_years(admitted, 1)), "probation_extended": False, "department": dept}
+        rec["dues_paid"] = [str(m) for m in _months(records_from, on) if m.first_day() >= Month.of(admitted).first_day()]
+        rec["training_hours"] = {y: 40 for y in range(records_from.year, on.year + 1)}
+        members.append(rec)
+        return rec
+
+    leaders = []
+    for bid, dept, full, prob, committee in BRANCHES:
+        roll = [member(bid, dept) for _ in range(full)] + [member(bid, dept, probationary=True) for _ in range(prob)]
+        secretary = roll[0]["id"]
+        if bid in ("b1", "b2"):
+            leaders.append(roll[1]["id"])
+        departments.append({"id": dept, "name": f"第{dept[1:]}庭", "head": secretary, "staff": 25})
+        org: dict[str, Any] = {
+            "id": bid, "name": f"第{bid[1:]}庭党支部", "kind": "branch", "parent": "c", "departments": [dept],
+            "secretary": secretary, "established_on": "2000-01-01", "secretary_changes": [],
+        }
+        if committee:
+            org.update(committee_members=[r["id"] for r in roll[:5]], deputy_secretaries=[roll[1]["id"]],
+                       discipline_member=roll[2]["id"])
+        else:
+            org.update(committee_members=[], deputy_secretaries=[], discipline_member=None)
+        org["elections"] = [_election(on)]
+        orgs.append(org)
+    # the committee (机关党委): fewer than 100 members, so set up with approval
+    committee_members = [members[0]["id"], leaders[0], leaders[1], members[10]["id"], members[20]["id"]]
+    orgs.insert(0, {
+        "id": "c", "name": "机关党委", "kind": "committee", "parent": None, "departments": [],
+        "approved_by_superior": True, "secretary": leaders[0], "deputy_secretaries": [leaders[1]],
+        "committee_members": committee_members, "discipline_commission": True,
+        "discipline_commission_secretary": leaders[1], "established_on": "2000-01-01", "secretary_changes": [],
+        "elections": [_election(on, top=True)],
+    })
+    meetings = _meetings(orgs, members, records_from, on, lecturer=leaders[0])
+    activities = _activities(orgs, records_from, on)
+    return {
+        "format": FORMAT, "as_of": _iso(on), "records_from": _iso(records_from),
+        "unit": {"id": "court", "name": "示范市中级人民法院", "level": "prefecture", "staff_total": 120,
+                 "party_affairs_staff": 2, "departments": departments, "leaders": leaders,
+                 "party_funding_in_budget": True},
+        "organizations": orgs, "members": members, "meetings": meetings, "activities": activities,
+    }
+
+
+def _months(first: dt.date, on: dt.date) -> list[Month]:
+    out, m = [], Month.of(first)
+    while m.first_day() <= on:
+        out.append(m)
+        m = m + 1
+    return out
+
+
+def _election(on: dt.date, *, top: bool = False) -> dict:
+    """The latest regular election, 300 days before ``on`` (inside any term), approved two weeks later."""
+    held = on - dt.timedelta(days=300)
+    e = {"date": _iso(held), "secretary_approved_on": _iso(held + dt.timedelta(days=14))}
+    if top:
+        e["party_group_decided_on"] = _iso(held - dt.timedelta(days=30))
+        e["work_committee_approved_on"] = _iso(held - dt.timedelta(days=20))
+    return e
+
+
+def _meetings(orgs: list, members: list, first: dt.date, on: dt.date, lecturer: str) -> list[dict]:
+    out: list[dict] = []
+    roll = {o["id"]: [m["id"] for m in members if m["org"] == o["id"]] for o in orgs}
+
+    def add(org: str, kind: str, day: dt.date, attendees: list[str], **extra: Any) -> None:
+        if first <= day <= on:
+            out.append({"id": f"mt{len(out) + 1:04d}", "org": org, "kind": kind, "date": _iso(day),
+                        "attendees": attendees, **extra})
+
+    for month in _months(first, on):
+        for o in orgs:
+            people = roll[o["id"]]
+            if o["kind"] == "branch":
+                add(o["id"], "theme_day", month.first_day() + dt.timedelta(days=9), people)
+                if month.month in (2, 5, 8, 11):
+                    add(o["id"], "general_meeting", month.first_day() + dt.timedelta(days=14), people, voting=True)
+                    add(o["id"], "party_lecture", month.first_day() + dt.timedelta(days=16), people,
+                        lecturer=o["secretary"])
+                if month.month == 11:
+                    add(o["id"], "org_life_meeting", month.first_day() + dt.timedelta(days=19), people)
+                    add(o["id"], "democratic_review", month.first_day() + dt.timedelta(days=20), people)
+            if o["committee_members"]:
+                add(o["id"], "committee_meeting", month.first_day() + dt.timedelta(days=4),
+                    list(o["committee_members"]))
+            if o["kind"] == "committee" and month.month == 6:
+                add(o["id"], "party_lecture", month.first_day() + dt.timedelta(days=11),
+                    list(o["committee_members"]), lecturer=lecturer)
+    return out
+
+
+def _activities(orgs: list, first: dt.date, on: dt.date) -> list[dict]:
+    out: list[dict] = []
+    for year in range(first.year, on.year + 1):
+        for day, kind, org in ([(dt.date(year, 1, 15), "secretary_report", o["id"]) for o in orgs]
+                               + [(dt.date(year, 3, 10), "party_group_report", None),
+                                  (dt.date(year, 3, 20), "all_member_briefing", None),
+                                  (dt.date(year, 4, 10), "party_group_study", None),
+                                  (dt.date(year, 10, 10), "party_group_study", None)]):
+            if first <= day <= on:
+                rec = {"kind": kind, "date": _iso(day)}
+                if org is not None:
+                    rec["org"] = org
+                out.append(rec)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- faults
+
+@attrs.frozen
+class Fault:
+    """One departure from the clean court and the results it must produce."""
+
+    name: str
+    expect: tuple[tuple[str, str], ...]      # (policy id, subject id) that must be violated, and nothing else
+    plant: Callable[[dict], None]
+    since: dt.date = dt.date(1900, 1, 1)      # the earliest evaluation date on which the rule exists
+
+
+def _org(doc: dict, oid: str) -> dict:
+    return next(o for o in doc["organizations"] if o["id"] == oid)
+
+
+def _member(doc: dict, mid: str) -> dict:
+    return next(m for m in doc["members"] if m["id"] == mid)
+
+
+def _drop_meetings(doc: dict, org: str, kind: str, month: Month) -> None:
+    doc["meetings"] = [m for m in doc["meetings"] if not (
+        m["org"] == org and m["kind"] == kind and Month.of(dt.date.fromisoformat(m["date"])) == month)]
+
+
+def _last_month(doc: dict) -> Month:
+    on = dt.date.fromisoformat(doc["as_of"])
+    return Month(Period.last_complete("month", on).year, Period.last_complete("month", on).index)
+
+
+def _no_org(doc: dict) -> None:
+    _member(doc, "m05")["org"] = None
+
+
+def _no_committee(doc: dict) -> None:
+    b2 = _org(doc, "b2")
+    b2.update(committee_members=[], discipline_member=None)
+    doc["meetings"] = [m for m in doc["meetings"] if not (m["org"] == "b2" and m["kind"] == "committee_meeting")]
+
+
+def _unapproved(doc: dict) -> None:
+    _org(doc, "b3")["elections"][0]["secretary_approved_on"] = None
+
+
+def _two_deputies(doc: dict) -> None:
+    b4 = _org(doc, "b4")
+    ids = [m["id"] for m in doc["members"] if m["org"] == "b4"]
+    b4["deputy_secretaries"] = ids[1:3]
+
+
+def _no_theme_day(doc: dict) -> None:
+    _drop_meetings(doc, "b1", "theme_day", _last_month(doc) + -2)
+
+
+def _unpaid(doc: dict) -> None:
+    m = _member(doc, "m12")
+    recent = {str(_last_month(doc) + -i) for i in range(3)}
+    m["dues_paid"] = [x for x in m["dues_paid"] if x not in recent]
+
+
+def _no_staff(doc: dict) -> None:
+    doc["unit"]["party_affairs_staff"] = 0
+
+
+def _no_budget(doc: dict) -> None:
+    doc["unit"]["party_funding_in_budget"] = False
+
+
+def _not_leader(doc: dict) -> None:
+    committee = _org(doc, "c")
+    committee["secretary"] = "m03"
+    committee["committee_members"] = ["m03"] + [x for x in committee["committee_members"] if x != "m03"][:4]
+    for mt in doc["meetings"]:
+        if mt["kind"] == "party_lecture" and mt["org"] == "c":
+            mt["lecturer"] = "m03"
+
+
+FAULTS: tuple[Fault, ...] = (
+    Fault("a member enrolled nowhere", (("constitution.member.enrolled", "m05"),), _no_org),
+    Fault("a branch of 8 full members without a committee", (("organs.branch.committee-required", "b2"),),
+          _no_committee, dt.date(2020, 1, 5)),
+    Fault("an elected secretary not approved", (("constitution.org.secretary-approved", "b3"),), _unapproved),
+    Fault("a small branch with two deputies", (("organs.branch.small-branch-officers", "b4"),), _two_deputies,
+          dt.date(2020, 1, 5)),
+    Fault("a month without a theme day", (("member-edu.branch.monthly-theme-day", "b1"),), _no_theme_day,
+          dt.date(2019, 5, 6)),
+    Fault("no party-affairs staff", (("organs.unit.party-affairs-staff", "court"),), _no_staff, dt.date(2020, 1, 5)),
+    Fault("party funding outside the budget", (("organs.unit.funding-in-budget", "court"),), _no_budget,
+          dt.date(2020, 1, 5)),
+    Fault("the committee's secretary is not a court leader", (("organs.committee.secretary-is-unit-leader", "c"),),
+          _not_leader, dt.date(2020, 1, 5)),
+)
+
+
+def planted(fault: Fault, as_of: dt.date | str) -> dict[str, Any]:
+    """The clean court of ``as_of`` with ``fault`` planted in it."""
+    doc = copy.deepcopy(clean_court(as_of))
+    fault.plant(doc)
+    return doc
