@@ -79,7 +79,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import check, test  # noqa: F401  (each module adds its command to main)
+    from . import check, coverage, test  # noqa: F401  (each module adds its command to main)
 
 
 _register()
