@@ -268,7 +268,7 @@ class ProvisionCoverage:
         return any(e.tested for e in self.policies)
 
 
-TOTAL_KEYS = ("provisions", "ready", "encoded", "tested", "ready_not_encoded")
+TOTAL_KEYS = ("provisions", "ready", "encoded", "tested", "ready_not_encoded", "declined", "gap")
 
 
 @attrs.frozen
@@ -290,6 +290,10 @@ class EditionCoverage:
             "encoded": sum(1 for r in rows if r.encoded),
             "tested": sum(1 for r in rows if r.tested),
             "ready_not_encoded": sum(1 for r in rows if r.provision.ready and not r.encoded),
+            # ready, not encoded, and the index says why (e.g. the facts contract records nothing to check)
+            "declined": sum(1 for r in rows if r.provision.ready and not r.encoded and r.provision.not_encoded),
+            # ready, not encoded, and no reason given: work left to do
+            "gap": sum(1 for r in rows if r.provision.ready and not r.encoded and not r.provision.not_encoded),
         }
 
 

@@ -16,7 +16,7 @@ import json
 
 import click
 
-from ..coverage import CoverageReport, Encoding, EditionCoverage, coverage, load_index
+from ..coverage import TOTAL_KEYS, CoverageReport, Encoding, EditionCoverage, coverage, load_index
 from ..report.render import width
 from ..rulebook.load import load_rulebook
 from . import emit, main
@@ -54,7 +54,7 @@ def _pad(text: str, cols: int) -> str:
 def render_coverage_table(report: CoverageReport) -> str:
     reg = report.registry
     out: list[str] = []
-    grand = dict.fromkeys(("provisions", "ready", "encoded", "tested", "ready_not_encoded"), 0)
+    grand = dict.fromkeys(TOTAL_KEYS, 0)
     for edition in report.editions:
         inst = reg.instrument(edition.instrument)
         ed = reg.edition(edition.instrument, edition.edition)
@@ -65,7 +65,8 @@ def render_coverage_table(report: CoverageReport) -> str:
             status = "就绪" if p.ready else "暂缓"
             first = (label, p.verification, _CHECKABLE_ZH[p.checkable], status)
             if not r.policies:
-                rows.append(first + ("—", "✗"))
+                reason = f"不编码：{p.not_encoded}" if p.not_encoded else "—"
+                rows.append(first + (reason, "✗"))
             for k, enc in enumerate(r.policies):
                 lead = first if k == 0 else ("", "", "", "")
                 rows.append(lead + (_policy_cell(enc, edition), "✓" if enc.tested else "✗"))
@@ -82,10 +83,12 @@ def render_coverage_table(report: CoverageReport) -> str:
         for k in grand:
             grand[k] += t[k]
         out.append(f"合计：条款 {t['provisions']} · 就绪 {t['ready']} · 已编码 {t['encoded']} · "
-                   f"已测试 {t['tested']} · 就绪未编码 {t['ready_not_encoded']}")
+                   f"已测试 {t['tested']} · 就绪未编码 {t['ready_not_encoded']}"
+                   f"（说明理由不编码 {t['declined']} · 待编码 {t['gap']}）")
         out.append("")
     out.append(f"总计（{len(report.editions)}个版本）：条款 {grand['provisions']} · 就绪 {grand['ready']} · "
-               f"已编码 {grand['encoded']} · 已测试 {grand['tested']} · 就绪未编码 {grand['ready_not_encoded']}")
+               f"已编码 {grand['encoded']} · 已测试 {grand['tested']} · 就绪未编码 {grand['ready_not_encoded']}"
+               f"（说明理由不编码 {grand['declined']} · 待编码 {grand['gap']}）")
     if report.unindexed:
         out.append("")
         out.append(f"未入索引的引用（{len(report.unindexed)}）：")
