@@ -112,15 +112,18 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
 
 def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
     """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic."""
-    missing: frozenset = frozenset()
     if policy.where is not None:
         applies = evaluate(policy.where, env)
         if applies is False:
             return "not_applicable", frozenset(), []
         if isinstance(applies, Unknown):
-            missing |= applies.missing
-        elif applies is not True:
+            # whether the rule applies is unknown: even a condition that holds could not tell
+            # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
+            holds = evaluate(policy.require, env)
+            return "unknown", applies.missing | (holds.missing if isinstance(holds, Unknown) else frozenset()), []
+        if applies is not True:
             raise EvalError(f"where must be true or false, got {applies!r}")
+    missing: frozenset = frozenset()
     holds = evaluate(policy.require, env)
     if not isinstance(holds, (bool, Unknown)):
         raise EvalError(f"require must be true or false, got {holds!r}")

@@ -203,8 +203,8 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
         for mt in sorted(by_month.get(month, []), key=lambda x: x.date):
             if mt.attendees is OMITTED:
                 org = view.orgs.get(mt.org)
-                could = member.org is OMITTED or member.org == mt.org or (
-                    org is not None and org.committee_members is not OMITTED and member.id in org.committee_members)
+                could = (member.org is OMITTED or member.org == mt.org or org is None
+                         or org.committee_members is OMITTED or member.id in org.committee_members)
                 if could and maybe is None:
                     maybe = mt
             elif member.id in mt.attendees:
@@ -521,6 +521,15 @@ def full_member_introducers(view: View, member: Member) -> Any:
     return sure if maybe == 0 else Unknown(frozenset(missing), sure, sure + maybe)
 
 
+def member_by_id(view: View, member_id: Any) -> Any:
+    """The member record with this id (``None`` for null; unknown when the member list was omitted)."""
+    if member_id is None:
+        return None
+    if view.facts.members is OMITTED:
+        return Unknown.of("members")
+    return view.members[member_id]
+
+
 def years_after(view: View, day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` later (29 February → 28 February)."""
     return add_years(day, years)
@@ -559,6 +568,7 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             changes_without_consent.__doc__ or "", needs_since=True),
     Derived("full_member_introducers", full_member_introducers, ("member",),
             full_member_introducers.__doc__ or ""),
+    Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
     Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
     Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
 )}
