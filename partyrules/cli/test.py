@@ -1,23 +1,49 @@
-"""``partyrules test``: every policy's own examples."""
+"""``partyrules test``: every policy's own examples, and scenario tests.
+
+    partyrules test [PATHS] [--policies DIR ...] [--no-builtin] [--installed-packs]
+
+PATHS are scenario files or folders of them (see
+:mod:`partyrules.rulebook.scenarios`); the ``tests/`` folder of every loaded pack
+is run too. Failures are printed with one ``expected`` and one ``got`` line per
+difference, then the coverage of the policies and of their cited articles by
+the tests, and last the line ``N passed, M failed`` (CI reads it). Exit status
+1 when a test failed, 2 when a policy or a scenario file is wrong.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from ..rulebook.examples import run_example
 from ..rulebook.load import load_rulebook
+from ..rulebook.packs import TESTS_DIR
+from ..rulebook.scenarios import coverage_of_tests, load_scenarios, run_scenario
 from . import main
 
 
 @main.command("test")
+@click.argument("paths", nargs=-1)
 @click.option("--policies", "packs", multiple=True, metavar="DIR", help="Add a policy pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave the built-in rulebook out.")
-def test_cmd(packs: tuple[str, ...], no_builtin: bool) -> None:
-    """Run every policy's own examples."""
-    book = load_rulebook(packs, builtin=not no_builtin)
+@click.option("--installed-packs", is_flag=True,
+              help="Also load the packs that installed packages register (entry points partyrules.packs).")
+@click.option("--no-coverage", is_flag=True, help="Do not print the coverage of policies and articles.")
+def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, installed_packs: bool,
+             no_coverage: bool) -> None:
+    """Run every policy's own examples and the scenario tests in PATHS (files or folders).
+
+    The tests/ folder of each pack given with --policies is run as well.
+    """
+    book = load_rulebook(packs, builtin=not no_builtin, entry_points=installed_packs)
+    sources = list(paths) + [str(d / TESTS_DIR) for d in book.packs if (d / TESTS_DIR).is_dir()]
+    scenarios = load_scenarios(sources)       # a badly written scenario file stops here (exit 2)
     failed = passed = 0
+    by_examples: set = set()
     for policy in book.policies:
         for example in policy.examples:
+            by_examples.add(policy.key)
             run = run_example(book, policy, example)
             if run.ok:
                 passed += 1
@@ -25,5 +51,27 @@ def test_cmd(packs: tuple[str, ...], no_builtin: bool) -> None:
                 failed += 1
                 click.echo(f"FAIL {policy.source}:{example.line}: {policy.id}@{policy.edition}: "
                            f"{example.name}: {run.detail}")
+    by_scenarios: set = set()
+    for scenario in scenarios:
+        run = run_scenario(book, scenario)
+        by_scenarios |= run.exercised
+        if run.ok:
+            passed += 1
+        else:
+            failed += 1
+            click.echo(f"FAIL {_short(scenario.source)}:{scenario.line or 1}: scenario {scenario.name!r}")
+            for line in run.diff():
+                click.echo(line)
+    if not no_coverage:
+        for line in coverage_of_tests(book, by_examples, by_scenarios).lines(_short):
+            click.echo(line)
     click.echo(f"{passed} passed, {failed} failed")
     raise click.exceptions.Exit(1 if failed else 0)
+
+
+def _short(source: str) -> str:
+    """A path relative to the working directory when it is inside it."""
+    try:
+        return str(Path(source).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return source

@@ -9,6 +9,13 @@ Layout of a policy directory (the built-in one and any pack)::
                                          earlier edition into this one (for amendments that kept the
                                          article numbers), unless this folder redefines its id
 
+A pack (any directory besides the built-in one) may also hold ``derived.py``
+(derived facts in Python, imported when the pack is loaded) and ``tests/``
+(scenario tests, never read as policies): see :mod:`.packs`. Its instruments
+must be ``kind: local``; an instrument id, policy id, parameter name or derived
+fact that clashes with the built-in rulebook or another pack is an error that
+names both files.
+
 Everything is checked at load time; the first problem is raised as a
 :class:`PolicyError` at its file, line and column.
 """
@@ -25,12 +32,13 @@ from ..citations import Registry, builtin_policies_dir
 from ..errors import PolicyError
 from ..facts.derive import BUILTIN, Derived
 from ..source import read_path
+from .packs import installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived
 from .params import Parameters, parameters_from_document
 from .policy import Policy, policy_from_data, retarget
 from .schema import Fields, check_mapping, fail
 
 _EDITION_FIELDS = Fields(required={}, optional={"inherits": str, "note": str})
-_SKIP_DIRS = {"parameters", "packs"}
+_SKIP_DIRS = {"parameters", "packs", "tests"}
 
 
 @attrs.frozen
@@ -41,6 +49,7 @@ class Rulebook:
     params: Parameters
     registry: Registry
     derived: Mapping[str, Derived] = attrs.field(factory=lambda: dict(BUILTIN))
+    packs: tuple[Path, ...] = ()     # the pack directories loaded besides the built-in rulebook
 
     def applicable(self, on, include_unverified: bool = False) -> list[Policy]:
         """The policies whose edition is in force on ``on``."""
@@ -62,23 +71,33 @@ def load_registry(dirs: Iterable[Path]) -> Registry:
     builtin = builtin_policies_dir()
     registry = Registry.load(builtin / "instruments.yaml")
     for d in dirs:
-        f = d / "instruments.yaml"
-        if d.resolve() != builtin.resolve() and f.is_file():
-            registry = registry.merged(Registry.load(f))
+        if d.resolve() != builtin.resolve():
+            pack = load_pack_registry(d)      # kind: local only
+            if pack is not None:
+                registry = registry.merged(pack)
     return registry
 
 
-def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = True) -> Rulebook:
-    """Load the built-in rulebook (unless ``builtin=False``) plus the given pack directories."""
+def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = True,
+                  entry_points: bool = False) -> Rulebook:
+    """Load the built-in rulebook (unless ``builtin=False``) plus the given pack directories.
+
+    With ``entry_points=True`` the packs that installed packages register in the
+    entry-point group ``partyrules.packs`` are loaded too (after ``dirs``). A pack
+    named twice is loaded once. A pack's ``derived.py`` is imported, running its
+    code: load only packs you trust.
+    """
     paths = [Path(d) for d in (dirs or [])]
     for p in paths:
         if not p.is_dir():
             raise PolicyError(str(p), "is not a directory of policies")
+    if entry_points:
+        paths += installed_pack_dirs()
     if builtin:
         paths = [builtin_policies_dir()] + paths
     if not paths:
         raise PolicyError("<policies>", "no policies: --no-builtin needs at least one --policies DIR")
-    key = tuple(str(p.resolve()) for p in paths)
+    key = tuple(dict.fromkeys(str(p.resolve()) for p in paths))
     return _load_cached(key)
 
 
@@ -93,6 +112,10 @@ def _load_cached(key: tuple[str, ...]) -> Rulebook:
             for f in _yaml_files(pdir):
                 params = params.merged(parameters_from_document(read_path(f), registry))
     derived = dict(BUILTIN)
+    builtin_dir = builtin_policies_dir().resolve()
+    packs = tuple(d for d in dirs if d.resolve() != builtin_dir)
+    for d in packs:
+        derived = merge_derived(derived, load_pack_derived(d))
     policies: list[Policy] = []
     inherits: list[tuple[str, str, str, str]] = []   # (instrument, edition, parent, file)
     for d in dirs:
@@ -141,7 +164,7 @@ def _load_cached(key: tuple[str, ...]) -> Rulebook:
                 policies.append(retarget(p, edition, parent, meta))
     _check_unique(policies)
     policies.sort(key=lambda p: (p.id, registry.edition(p.instrument, p.edition).in_force_from))
-    return Rulebook(tuple(policies), params, registry, derived)
+    return Rulebook(tuple(policies), params, registry, derived, packs)
 
 
 def _check_unique(policies: list[Policy]) -> None:

@@ -1,0 +1,6 @@
+from partyrules.rulebook.packs import derived
+
+
+@derived("broken", args=())
+def broken(view):
+    return [][0]
