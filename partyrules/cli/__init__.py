@@ -79,7 +79,8 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import check, coverage, test  # noqa: F401  (each module adds its command to main)
+    # each module adds its command to main
+    from . import check, coverage, explain, lint, schema, test  # noqa: F401
 
 
 _register()

@@ -1,0 +1,886 @@
+"""Checking policy packs without facts: every problem at once, each at ``FILE:LINE:COL``.
+
+:func:`lint_paths` reads pack directories (``instruments.yaml``,
+``parameters/*.yaml``, ``<instrument>/<edition>/*.yaml``) or single policy and
+parameter files and reports, without stopping at the first problem:
+
+* the loader's own checks, policy by policy (shape, ids, severities, expression
+  syntax, names, derived facts and record fields with "did you mean",
+  citations, the folder edition being cited, message placeholders), by calling
+  :func:`~partyrules.rulebook.policy.policy_from_data` for each policy, plus
+  finer checks of its own so that several problems of one policy are listed
+  together (each expression, each citation and each placeholder separately);
+* folders that name no registered instrument or edition;
+* duplicate policy ids (in the pack, and against the built-in rulebook);
+* parameters: shape, citations, two values taking effect on the same day, a
+  value that takes effect before the edition it cites is in force (it would
+  overlap the previous edition), and (a warning) a value whose edition is
+  replaced while the value stays in force;
+* (warnings) citations of an article that the coverage index
+  (``provisions.yaml``, when present) does not list for an edition it covers;
+  ``unverified: true`` on a policy whose citations are all verified;
+* the policy's own examples: an example that does not give what it expects is
+  an error;
+* policies that can never fire or never pass: the examples and then up to
+  ``search`` courts generated with :func:`partyrules.testing.fact_documents`
+  (deterministically) are searched for a ``violated`` and a ``satisfied``
+  outcome; finding none is a warning that says how many courts were tried.
+  A policy that fails (outcome ``error``) on a court generated for that search
+  is a warning too.
+
+Findings are sorted by file, line, column, severity and message, so the same
+input always gives the same output.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+import string
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import attrs
+
+from .citations import CitationError, Registry, builtin_policies_dir, parse_citation
+from .errors import PartyrulesError, PolicyError
+from .facts.derive import BUILTIN, Derived
+from .periods import parse_date
+from .rulebook.expr import Located, compile_expr
+from .rulebook.load import _SKIP_DIRS, Rulebook
+from .rulebook.params import Parameter, Parameters, ParamValue
+from .rulebook.policy import (_CITATION_FIELDS, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
+                              OUTCOMES, SEVERITIES, SUBJECT_VARS, VERIFICATION, VERIFIED, Policy, policy_from_data)
+from .rulebook.schema import Fields, _type_name, fail
+from .source import Document, format_path, read_path
+
+__all__ = ["Finding", "lint_paths", "DEFAULT_SEARCH"]
+
+DEFAULT_SEARCH = 100          # generated courts tried per policy that its examples do not cover
+_EDITION_FIELDS = Fields(required={}, optional={"inherits": str, "note": str})
+_PARAM_FIELDS = Fields(required={"name": str, "values": list}, optional={"description": dict, "unit": str})
+_VALUE_FIELDS = Fields(required={"value": (int, float)},
+                       optional={"citation": str, "setting": str, "from": str, "note": str})
+_PARAM_NAME = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
+_REGISTRY_AT = re.compile(r"\(line (\d+), column (\d+)\)$")
+
+
+@attrs.frozen(order=True)
+class Finding:
+    """One problem: where it is, how bad (``error`` or ``warning``) and what it is."""
+
+    file: str
+    line: int
+    column: int
+    severity: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class _Sink:
+    """Collects findings; ``at`` turns a document path into a position."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(self, file: str, line: int | None, column: int | None, message: str, severity: str = "error") -> None:
+        self.items.append(Finding(_show(file), line or 1, column or 1, severity, message))
+
+    def at(self, doc: Document, path: tuple, message: str, severity: str = "error") -> None:
+        err = fail(doc, path, message)
+        self.add(doc.source, err.line, err.column, err.message, severity)
+
+    def error(self, exc: PartyrulesError, severity: str = "error") -> None:
+        source = getattr(exc, "source", None)
+        if source is not None:
+            self.add(source, exc.line, exc.column, exc.message, severity)
+            return
+        text = str(exc)   # a RegistryError: "FILE: path: message (line L, column C)"
+        file, _, rest = text.partition(": ")
+        m = _REGISTRY_AT.search(rest)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        self.add(file, line, col, rest[:m.start()].rstrip() if m else rest, severity)
+
+
+def _show(file: str | Path) -> str:
+    """A file as printed: relative to the working directory when it lies inside it."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return str(file)
+
+
+# --------------------------------------------------------------------------- shapes
+
+def _check_fields(sink: _Sink, doc: Document, path: tuple, value: Any, fields: Fields) -> bool:
+    """Like :func:`~partyrules.rulebook.schema.check_mapping`, but reporting every key; False if not a mapping."""
+    if not isinstance(value, dict):
+        got = "null" if value is None else _type_name(type(value))
+        sink.at(doc, path, f"expected a mapping, got {got}")
+        return False
+    known = list(fields.required) + list(fields.optional)
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            sink.at(doc, path + (key,), f"unknown key {key!r}{hint}; expected {', '.join(known)}")
+    for key in fields.required:
+        if key not in value:
+            sink.at(doc, path, f"missing required key {key!r}")
+    for key, want in {**fields.required, **fields.optional}.items():
+        if key in value and not _is(value[key], want):
+            got = "null" if value[key] is None else _type_name(type(value[key]))
+            sink.at(doc, path + (key,), f"expected {_type_name(want)}, got {got}")
+    return True
+
+
+def _is(value: Any, want: Any) -> bool:
+    wants = want if isinstance(want, tuple) else (want,)
+    return isinstance(value, wants) and not (isinstance(value, bool) and bool not in wants)
+
+
+def _good(value: dict, key: str, want: Any) -> bool:
+    return key in value and _is(value[key], want)
+
+
+def _text_pair(sink: _Sink, doc: Document, path: tuple, value: Any) -> None:
+    if _check_fields(sink, doc, path, value, Fields(required={"zh": str, "en": str})):
+        for lang in ("zh", "en"):
+            if isinstance(value.get(lang), str) and not value[lang].strip():
+                sink.at(doc, path + (lang,), "must not be empty")
+
+
+def _expr_location(doc: Document, path: tuple, text: Any) -> Located:
+    """Where an expression's text starts (as :func:`policy_from_data` computes it)."""
+    line, col = doc.where(path) or (None, None)
+    block, indent = False, 0
+    if line is not None and isinstance(text, str) and doc.lines:
+        first = doc.lines[line - 1][col - 1:col] if line - 1 < len(doc.lines) else ""
+        if first in ("|", ">"):
+            block = True
+            nxt = doc.lines[line] if line < len(doc.lines) else ""
+            indent = len(nxt) - len(nxt.lstrip(" "))
+        elif first in ("'", '"'):
+            col += 1
+    return Located(doc.source, line, col, block, indent)
+
+
+def _placeholder_at(doc: Document, path: tuple, text: str, offset: int) -> tuple[int | None, int | None]:
+    """The file position of ``text[offset]`` when the scalar is on one line and unescaped, else its start."""
+    line, col = doc.where(path) or (None, None)
+    if line is None or not doc.lines or "\n" in text or line - 1 >= len(doc.lines):
+        return line, col
+    src = doc.lines[line - 1]
+    start = col - 1 + (1 if src[col - 1:col] in ("'", '"') else 0)
+    if src[start:start + len(text)] == text:
+        return line, start + offset + 1
+    return line, col
+
+
+# --------------------------------------------------------------------------- one policy
+
+@attrs.define
+class _Entry:
+    """A policy as read: its data and place, and the compiled policy when it has no error."""
+
+    doc: Document
+    path: tuple
+    data: Any
+    instrument: str
+    edition: str
+    folder_ok: bool = True     # the folders name a registered instrument and edition
+    policy: Policy | None = None
+    errors: int = 0
+    cited: list = attrs.field(factory=list)   # (path, Citation) of every citation that parses
+
+    @property
+    def id(self) -> str | None:
+        pid = self.data.get("id") if isinstance(self.data, dict) else None
+        return pid if isinstance(pid, str) else None
+
+    def where(self, *sub: Any) -> tuple[int | None, int | None]:
+        return self.doc.where(self.path + sub) or (None, None)
+
+
+def _lint_policy(sink: _Sink, entry: _Entry, registry: Registry, params: Mapping[str, Any],
+                 derived: Mapping[str, Derived], folder_ok: bool) -> None:
+    doc, path, data = entry.doc, entry.path, entry.data
+    before = len(sink.items)
+    if not _check_fields(sink, doc, path, data, _POLICY_FIELDS):
+        entry.errors = 1
+        return
+    if _good(data, "id", str) and not _ID.match(data["id"]):
+        sink.at(doc, path + ("id",), f"policy id {data['id']!r} must be dotted lowercase words, "
+                                     "e.g. organs.branch.committee-required")
+    if _good(data, "severity", str) and data["severity"] not in SEVERITIES:
+        sink.at(doc, path + ("severity",), f"expected error or warning, got {data['severity']!r}")
+    applies_to = data.get("applies_to")
+    if _good(data, "applies_to", str) and applies_to not in SUBJECT_VARS:
+        close = difflib.get_close_matches(applies_to, list(SUBJECT_VARS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        sink.at(doc, path + ("applies_to",), f"expected one of {', '.join(SUBJECT_VARS)}, got {applies_to!r}{hint}")
+    for key in ("title", "message"):
+        if key in data:
+            _text_pair(sink, doc, path + (key,), data[key])
+
+    # expressions: each one on its own, so that one mistake does not hide the next
+    if applies_to in SUBJECT_VARS:
+        variables = {SUBJECT_VARS[applies_to]: applies_to}
+    else:       # still check syntax and functions, whichever subject was meant
+        variables = {var: kind for kind, var in SUBJECT_VARS.items()}
+    variables.update({"unit": "unit", "as_of": "date", "rule_from": "date"})
+
+    def expr(p: tuple, text: Any) -> None:
+        try:
+            compile_expr(text, _expr_location(doc, path + p, text), variables, derived, params)
+        except PolicyError as exc:
+            sink.error(exc)
+
+    for key in ("where", "require"):
+        if _good(data, key, str):
+            expr((key,), data[key])
+    if _good(data, "unless", list):
+        for i, raw in enumerate(data["unless"]):
+            if _check_fields(sink, doc, path + ("unless", i), raw, _UNLESS_FIELDS):
+                if _good(raw, "when", str):
+                    expr(("unless", i, "when"), raw["when"])
+                if "note" in raw:
+                    _text_pair(sink, doc, path + ("unless", i, "note"), raw["note"])
+    if _good(data, "evidence", dict):
+        for name, text in data["evidence"].items():
+            if not isinstance(name, str) or not name.isidentifier():
+                sink.at(doc, path + ("evidence", name), f"evidence name {name!r} must be an identifier")
+            expr(("evidence", name), text)
+
+    # citations: each one, then the folder's edition
+    cited: list = []
+    if _good(data, "citations", list):
+        if not data["citations"]:
+            sink.at(doc, path + ("citations",), "a policy needs at least one citation")
+        for i, raw in enumerate(data["citations"]):
+            cp = path + ("citations", i)
+            if isinstance(raw, str):
+                raw = {"ref": raw}
+            if not _check_fields(sink, doc, cp, raw, _CITATION_FIELDS) or not _good(raw, "ref", str):
+                continue
+            try:
+                citation = parse_citation(raw["ref"], registry)
+            except CitationError as exc:
+                sink.at(doc, cp, str(exc))
+                continue
+            ver = raw.get("verification")
+            if ver is not None and ver not in VERIFICATION:
+                sink.at(doc, cp + ("verification",), f"expected one of {', '.join(VERIFICATION)}, got {ver!r}")
+            cited.append((cp, citation, ver))
+            entry.cited.append((cp, citation))
+        if folder_ok and not any(c.instrument == entry.instrument and c.edition == entry.edition
+                                 for _p, c, _v in cited):
+            sink.at(doc, path + ("citations",),
+                    f"a policy in {entry.instrument}/{entry.edition} must cite {entry.instrument}@{entry.edition}")
+        unverified = data.get("unverified", False)
+        if any(v is not None and v not in VERIFIED for _p, _c, v in cited) and unverified is not True:
+            sink.at(doc, path + ("citations",), "a citation below E2 (E1 or U) is not a verified citation: "
+                                                "mark the policy `unverified: true` (it then runs only on request)")
+        elif unverified is True and cited and all(v is None or v in VERIFIED for _p, _c, v in cited):
+            sink.at(doc, path + ("unverified",), "unverified: true, but every citation is verified (F2, F1 or E2): "
+                                                 "the policy runs only on request", "warning")
+
+    # message placeholders: every one that is not an evidence name
+    if _good(data, "message", dict):
+        allowed = {"subject", "subject_id"}
+        if _good(data, "evidence", dict):
+            allowed |= {n for n in data["evidence"] if isinstance(n, str)}
+        for lang in ("zh", "en"):
+            if _good(data["message"], lang, str):
+                _lint_template(sink, doc, path + ("message", lang), data["message"][lang], allowed)
+
+    # examples
+    if _good(data, "examples", list):
+        for i, raw in enumerate(data["examples"]):
+            ep = path + ("examples", i)
+            if not _check_fields(sink, doc, ep, raw, _EXAMPLE_FIELDS):
+                continue
+            if _good(raw, "expect", str) and raw["expect"] not in OUTCOMES:
+                sink.at(doc, ep + ("expect",), f"expected one of {', '.join(OUTCOMES)}, got {raw['expect']!r}")
+            if _good(raw, "as_of", str):
+                try:
+                    parse_date(raw["as_of"])
+                except ValueError:
+                    sink.at(doc, ep + ("as_of",), f"expected a date YYYY-MM-DD, got {raw['as_of']!r}")
+            if _good(raw, "missing", list):
+                for j, m in enumerate(raw["missing"]):
+                    if not isinstance(m, str):
+                        sink.at(doc, ep + ("missing", j), "expected a string (a fact path)")
+
+    # the loader itself: anything the checks above did not say
+    mine = {(f.line, f.column) for f in sink.items[before:]}
+    said = [f.message for f in sink.items[before:]]
+    try:
+        entry.policy = policy_from_data(doc, path, data, instrument=entry.instrument, edition=entry.edition,
+                                        registry=registry, params=params, derived=derived)
+    except PolicyError as exc:
+        repeated = (exc.line or 1, exc.column or 1) in mine or any(m.startswith(exc.message) for m in said)
+        if not repeated and (entry.folder_ok or "must cite" not in exc.message):
+            sink.error(exc)
+        entry.policy = None
+    entry.errors = sum(1 for f in sink.items[before:] if f.severity == "error")
+    if entry.errors:
+        entry.policy = None
+
+
+def _lint_template(sink: _Sink, doc: Document, path: tuple, text: str, allowed: set[str]) -> None:
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        sink.at(doc, path, f"bad message template: {exc} (write {{{{ and }}}} for literal braces)")
+        return
+    offset = 0
+    for literal, field, spec, conversion in parts:
+        offset += len(literal)
+        if field is None:
+            continue
+        at = text.find("{" + field, offset)
+        line, col = _placeholder_at(doc, path, text, at if at >= 0 else 0)
+        where = format_path(path)
+        if field not in allowed:
+            close = difflib.get_close_matches(field, sorted(allowed), n=1)
+            hint = f" (did you mean {{{close[0]}}}?)" if close else ""
+            sink.add(doc.source, line, col, f"{where}: placeholder {{{field}}} is not an evidence name; "
+                                            f"use one of {', '.join(sorted(allowed))}{hint}")
+        elif conversion is not None or (spec and not _SPEC.match(spec)):
+            sink.add(doc.source, line, col,
+                     f"{where}: placeholder {{{field}}}: only simple formats such as :.1% are allowed")
+        if at >= 0:
+            offset = text.find("}", at) + 1
+
+
+# --------------------------------------------------------------------------- parameters
+
+def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[str, str]) -> dict[str, Parameter]:
+    """Every problem of one parameter file; the parameters it defines (for checking policies)."""
+    out: dict[str, Parameter] = {}
+    if not isinstance(doc.data, list):
+        sink.at(doc, (), "expected a list of parameters")
+        return out
+    for i, item in enumerate(doc.data):
+        if not _check_fields(sink, doc, (i,), item, _PARAM_FIELDS) or not _good(item, "name", str):
+            continue
+        name = item["name"]
+        if not _PARAM_NAME.match(name):
+            sink.at(doc, (i, "name"), f"parameter name {name!r} must be dotted lowercase, e.g. organs.branch_size")
+        if name in seen:
+            sink.at(doc, (i, "name"), f"parameter {name!r} is already defined in {seen[name]}")
+        seen.setdefault(name, f"{_show(doc.source)}:{(doc.where((i, 'name')) or (0,))[0]}")
+        if "description" in item:
+            _text_pair(sink, doc, (i, "description"), item["description"])
+        values: list[tuple[tuple, ParamValue]] = []
+        for j, raw in enumerate(item["values"] if _good(item, "values", list) else []):
+            vp = (i, "values", j)
+            if not _check_fields(sink, doc, vp, raw, _VALUE_FIELDS):
+                continue
+            if ("citation" in raw) == ("setting" in raw):
+                sink.at(doc, vp, "give either citation (the article that sets the number) or "
+                                 "setting (why it is a checker's choice, not a number of the law)")
+            citation = None
+            if _good(raw, "citation", str):
+                try:
+                    citation = parse_citation(raw["citation"], registry)
+                except CitationError as exc:
+                    sink.at(doc, vp + ("citation",), str(exc))
+            start = None
+            if _good(raw, "from", str):
+                try:
+                    start = parse_date(raw["from"])
+                except ValueError:
+                    sink.at(doc, vp + ("from",), f"expected a date YYYY-MM-DD, got {raw['from']!r}")
+            elif citation is not None:
+                start = registry.edition(citation.instrument, citation.edition).in_force_from
+            elif "citation" not in raw:
+                sink.at(doc, vp, "a setting needs from: the date it applies from")
+            if start is not None and citation is not None:
+                ed = registry.edition(citation.instrument, citation.edition)
+                if start < ed.in_force_from:
+                    sink.at(doc, vp + ("from",), f"takes effect on {start}, before {ed.ref} is in force "
+                                                 f"({ed.in_force_from}): the value would overlap the period "
+                                                 "of an earlier edition")
+            if start is not None and _good(raw, "value", (int, float)):
+                values.append((vp, ParamValue(start, raw["value"], citation, raw.get("setting"))))
+        if _good(item, "values", list) and not item["values"]:
+            sink.at(doc, (i, "values"), "a parameter needs at least one value")
+        by_start: dict = {}
+        for vp, v in values:
+            if v.start in by_start:
+                sink.at(doc, vp, f"two values of {name!r} take effect on {v.start} "
+                                 f"(the other is values[{by_start[v.start][-1]}])")
+            else:
+                by_start[v.start] = vp
+        ordered = sorted(values, key=lambda t: t[1].start)
+        for k, (vp, v) in enumerate(ordered):
+            if v.citation is None:
+                continue
+            nxt = ordered[k + 1][1].start if k + 1 < len(ordered) else None
+            ed = registry.edition(v.citation.instrument, v.citation.edition)
+            until = registry.in_force_until(ed)
+            if until is not None and (nxt is None or nxt > until + _ONE_DAY):
+                later = registry.in_force(v.citation.instrument, until + _ONE_DAY)
+                sink.at(doc, vp + ("citation",),
+                        f"{ed.ref} is replaced on {until + _ONE_DAY} by {later.ref if later else '?'}, but this "
+                        f"value stays in force {'until ' + str(nxt) if nxt else 'after that'}: add a value that "
+                        f"cites {later.ref if later else 'the new edition'}", "warning")
+        out[name] = Parameter(name, {}, "", tuple(v for _p, v in ordered), doc.source)
+    return out
+
+
+_ONE_DAY = _dt.timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- a pack
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")
+                  and not p.name.startswith("_"))
+
+
+def _read(sink: _Sink, path: Path) -> Document | None:
+    try:
+        return read_path(path)
+    except PartyrulesError as exc:
+        sink.error(exc)
+        return None
+
+
+def _is_pack_root(d: Path) -> bool:
+    """A directory laid out as a pack: instruments, parameters, or folders of registered instruments."""
+    if not d.is_dir():
+        return False
+    if (d / "instruments.yaml").is_file() or (d / "parameters").is_dir() or _same(d, builtin_policies_dir()):
+        return True
+    known = _builtin_instrument_ids()
+    return any(c.is_dir() and c.name in known and any(e.is_dir() for e in c.iterdir()) for c in d.iterdir())
+
+
+_KNOWN: list = []
+
+
+def _builtin_instrument_ids() -> set[str]:
+    if not _KNOWN:
+        try:
+            _KNOWN.append({i.id for i in Registry.builtin().instruments})
+        except PartyrulesError:
+            _KNOWN.append(set())
+    return _KNOWN[0]
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _root_of(target: Path) -> Path | None:
+    """The pack directory that a path belongs to (None: outside any pack)."""
+    if target.is_file():
+        if target.parent.name == "parameters" or target.name in ("instruments.yaml", "provisions.yaml"):
+            cand = target.parent.parent if target.parent.name == "parameters" else target.parent
+        else:
+            cand = target.parent.parent.parent
+        return cand if _is_pack_root(cand) else None
+    for cand in (target, target.parent, target.parent.parent):
+        if _is_pack_root(cand):
+            return cand
+    return None
+
+
+def _packs_below(folder: Path) -> list[Path]:
+    """The packs inside a folder that is not one (shallowest first, none inside another)."""
+    found: list[Path] = []
+    for d in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: (len(p.parts), str(p))):
+        if not any(f == d or f in d.parents for f in found) and _is_pack_root(d):
+            found.append(d)
+    return found
+
+
+@attrs.define
+class _Pack:
+    root: Path | None
+    registry: Registry
+    params: dict
+    entries: list
+    builtin_entries: list
+    derived: dict
+
+
+def _load_registry(sink: _Sink, root: Path | None) -> Registry:
+    """The built-in instruments and the pack's own, as the loader merges them."""
+    from .rulebook.load import load_registry
+    try:
+        return load_registry([root] if root is not None else [])
+    except PartyrulesError as exc:
+        sink.error(exc)
+    try:
+        return Registry.builtin()
+    except PartyrulesError as exc:
+        sink.error(exc)
+        return Registry(())
+
+
+def _load_derived(sink: _Sink, root: Path | None) -> dict[str, Derived]:
+    """The built-in derived facts and those of the pack's ``derived.py`` (imported: it runs its code)."""
+    derived = dict(BUILTIN)
+    if root is None or _same(root, builtin_policies_dir()):
+        return derived
+    try:
+        from .rulebook.packs import load_pack_derived, merge_derived
+    except ImportError:       # pragma: no cover - packs ship with partyrules
+        return derived
+    try:
+        return merge_derived(derived, load_pack_derived(root))
+    except PartyrulesError as exc:
+        sink.error(exc)
+        return derived
+
+
+def _scan(sink: _Sink, root: Path | None, lone: list[Path]) -> _Pack:
+    """Read every file of the pack at ``root`` (or only the ``lone`` files outside any pack)."""
+    registry = _load_registry(sink, root)
+    builtin = builtin_policies_dir()
+    is_builtin = root is not None and _same(root, builtin)
+    seen_params: dict[str, str] = {}
+    params: dict[str, Parameter] = {}
+    builtin_entries: list[_Entry] = []
+    if not is_builtin:
+        # the built-in parameters and policies a pack is used with (their problems are not the pack's)
+        quiet = _Sink()
+        for f in _yaml_files(builtin / "parameters") if (builtin / "parameters").is_dir() else []:
+            doc = _read(quiet, f)
+            if doc is not None:
+                params.update(_lint_parameters(quiet, doc, registry, seen_params))
+        builtin_entries = _policy_entries(quiet, builtin, registry)
+    param_files: list[Path] = []
+    if root is not None and not is_builtin and (root / "parameters").is_dir():
+        param_files = _yaml_files(root / "parameters")
+    elif is_builtin:
+        param_files = _yaml_files(builtin / "parameters") if (builtin / "parameters").is_dir() else []
+    param_files += [f for f in lone if f.parent.name == "parameters" and f not in param_files]
+    for f in param_files:
+        doc = _read(sink, f)
+        if doc is not None:
+            params.update(_lint_parameters(sink, doc, registry, seen_params))
+    entries = _policy_entries(sink, root, registry) if root is not None else []
+    for f in lone:
+        if f.parent.name != "parameters":
+            entries += _policy_file_entries(sink, f, f.parent.parent.name, f.parent.name, registry)
+    return _Pack(root, registry, params, entries, builtin_entries, _load_derived(sink, root))
+
+
+def _policy_entries(sink: _Sink, root: Path, registry: Registry) -> list[_Entry]:
+    out: list[_Entry] = []
+    for inst_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
+                           and not p.name.startswith((".", "_"))):
+        for ed_dir in sorted(p for p in inst_dir.iterdir() if p.is_dir()):
+            meta = ed_dir / "_edition.yaml"
+            if meta.is_file():
+                doc = _read(sink, meta)
+                if doc is not None and _check_fields(sink, doc, (), doc.data, _EDITION_FIELDS) \
+                        and _good(doc.data, "inherits", str):
+                    try:
+                        registry.edition(inst_dir.name, doc.data["inherits"])
+                    except CitationError as exc:
+                        sink.at(doc, ("inherits",), str(exc))
+            for f in _yaml_files(ed_dir):
+                out += _policy_file_entries(sink, f, inst_dir.name, ed_dir.name, registry)
+        for f in _yaml_files(inst_dir):
+            sink.add(str(f), 1, 1, f"a policy file belongs in a folder of its edition: {inst_dir}/EDITION/{f.name}")
+    return out
+
+
+def _policy_file_entries(sink: _Sink, f: Path, instrument: str, edition: str, registry: Registry) -> list[_Entry]:
+    doc = _read(sink, f)
+    if doc is None:
+        return []
+    try:
+        inst = registry.instrument(instrument)
+        if inst.id != instrument:
+            sink.add(str(f), 1, 1, f"folder {instrument!r}: name the folder by the instrument id {inst.id!r}")
+        registry.edition(inst, edition)
+        folder = True
+    except CitationError as exc:
+        what = (f"folder {instrument!r} is not a registered instrument id (see instruments.yaml; a policy "
+                f"file lives in PACK/INSTRUMENT/EDITION/)"
+                if instrument not in registry else f"the folder's edition: {exc}")
+        if instrument not in registry:
+            close = difflib.get_close_matches(instrument, sorted(i.id for i in registry.instruments), n=1)
+            what += f" (did you mean {close[0]!r}?)" if close else ""
+        sink.add(str(f), 1, 1, what)
+        folder = False
+    if doc.data is None:
+        sink.add(str(f), 1, 1, "the file is empty: expected a policy (a mapping) or a list of policies")
+        return []
+    items = doc.data if isinstance(doc.data, list) else [doc.data]
+    base = None if isinstance(doc.data, list) else ()
+    out = []
+    for i, item in enumerate(items):
+        out.append(_Entry(doc, base if base is not None else (i,), item, instrument, edition, folder))
+    return out
+
+
+# --------------------------------------------------------------------------- cross checks
+
+def _check_ids(sink: _Sink, entries: list[_Entry], builtin_entries: list[_Entry]) -> None:
+    first: dict[tuple, _Entry] = {}
+    by_id: dict[str, _Entry] = {}
+    for e in builtin_entries:
+        if e.id:
+            first.setdefault((e.instrument, e.edition, e.id), e)
+            by_id.setdefault(e.id, e)
+    for e in entries:
+        pid = e.id
+        if pid is None:
+            continue
+        line, col = e.where("id")
+        other = first.get((e.instrument, e.edition, pid))
+        if other is not None:
+            oline = other.where("id")[0]
+            sink.add(e.doc.source, line, col, f"policy id {pid!r} is already used by {_show(other.doc.source)}:{oline}")
+        elif pid in by_id and by_id[pid].instrument != e.instrument:
+            o = by_id[pid]
+            sink.add(e.doc.source, line, col, f"policy id {pid!r} is already used by {_show(o.doc.source)}:"
+                                              f"{o.where('id')[0]} (instrument {o.instrument})")
+        first.setdefault((e.instrument, e.edition, pid), e)
+        by_id.setdefault(pid, e)
+
+
+def _check_index(sink: _Sink, pack: _Pack, targets: list[_Entry]) -> None:
+    """Warn about citations of an article the coverage index does not list (for an edition it covers)."""
+    indexes = [builtin_policies_dir() / "provisions.yaml"]
+    if pack.root is not None and not _same(pack.root, builtin_policies_dir()):
+        indexes.append(pack.root / "provisions.yaml")
+    try:
+        from .coverage import load_index
+    except ImportError:       # pragma: no cover - the coverage module ships with partyrules
+        return
+    articles: set[tuple] = set()
+    editions: set[tuple] = set()
+    for path in indexes:
+        if not path.is_file():
+            continue
+        try:
+            provisions = load_index(path, registry=pack.registry)
+        except PartyrulesError as exc:
+            sink.add(getattr(exc, "source", str(path)), getattr(exc, "line", None), getattr(exc, "column", None),
+                     f"the coverage index could not be read, so citations were not checked against it: "
+                     f"{getattr(exc, 'message', exc)}", "warning")
+            continue
+        for p in provisions:
+            c = p.citation
+            articles.add((c.instrument, c.edition, c.article))
+            editions.add((c.instrument, c.edition))
+    if not editions:
+        return
+    for e in targets:
+        for cp, c in e.cited:
+            if (c.instrument, c.edition) in editions and (c.instrument, c.edition, c.article) not in articles:
+                line, col = e.doc.where(cp) or (None, None)
+                sink.add(e.doc.source, line, col, f"{c.instrument}@{c.edition} art.{c.article} is not in the "
+                                                  "coverage index (provisions.yaml): check the article number, "
+                                                  "or add the provision to the index", "warning")
+
+
+# --------------------------------------------------------------------------- examples and witnesses
+
+def _check_behaviour(sink: _Sink, book: Rulebook, targets: list[_Entry], search: int) -> None:
+    from .engine.native import evaluate_policy
+    from .rulebook.examples import run_example
+
+    needs: dict[int, set[str]] = {}
+    for k, e in enumerate(targets):
+        policy = e.policy
+        if policy is None:
+            continue
+        seen: set[str] = set()
+        for i, ex in enumerate(policy.examples):
+            run = run_example(book, policy, ex)
+            if run.ok:
+                seen.add(ex.expect)
+            else:
+                line, col = e.where("examples", i)
+                sink.add(e.doc.source, line, col, f"example {ex.name!r}: {run.detail}")
+        missing = {"violated", "satisfied"} - seen
+        if missing:
+            needs[k] = missing
+    if not needs:
+        return
+    found: dict[int, set[str]] = {k: set() for k in needs}
+    tried: dict[int, int] = {k: 0 for k in needs}
+    errors: dict[int, tuple[int, str]] = {}
+    why = ""
+    by_period: dict[tuple, list[int]] = {}
+    for k in needs:
+        by_period.setdefault(_period(book.registry, targets[k].policy), []).append(k)
+    for period, ks in sorted(by_period.items()):
+        views, why = _generated_views(search, *period)
+        for view in views:
+            for k in ks:
+                policy = targets[k].policy
+                if not book.registry.is_in_force(policy.instrument, policy.edition, view.as_of):
+                    continue          # as a check would: only while its edition is in force
+                tried[k] += 1
+                for r in evaluate_policy(book, policy, view):
+                    found[k].add(r.outcome)
+                    if r.outcome == "error":
+                        n, msg = errors.get(k, (0, r.message["en"]))
+                        errors[k] = (n + 1, msg)
+            if all(needs[k] <= found[k] for k in ks):
+                break
+    for k, want in needs.items():
+        e = targets[k]
+        line, col = e.where("require")
+        n_ex = len(e.policy.examples)
+        for outcome in sorted(want - found[k]):
+            verb = "fire" if outcome == "violated" else "pass"
+            if search <= 0:
+                text = (f"policy {e.policy.id!r}: none of its {n_ex} examples gives {outcome} (generated courts "
+                        f"were not searched); add an example that gives {outcome}")
+            else:
+                text = (f"policy {e.policy.id!r} may never {verb}: no {outcome} outcome found in {tried[k]} "
+                        f"generated courts{why} nor among its {n_ex} examples; add an example that gives {outcome}")
+            sink.add(e.doc.source, line, col, text, "warning")
+        if k in errors:
+            n, msg = errors[k]
+            sink.add(e.doc.source, line, col, f"policy {e.policy.id!r} failed on {n} subject(s) of generated "
+                                              f"courts: {msg}", "warning")
+
+
+def _period(registry: Registry, policy: Policy) -> tuple[_dt.date, _dt.date]:
+    """The dates a generated court is drawn from: while the policy's edition is in force (five years at most)."""
+    ed = registry.edition(policy.instrument, policy.edition)
+    until = registry.in_force_until(ed)
+    last = _dt.date(min(ed.in_force_from.year + 5, 9999), ed.in_force_from.month, 1)
+    return ed.in_force_from, min(until, last) if until is not None else last
+
+
+_POOL: dict[tuple, list] = {}
+_CHUNK = 20
+
+
+def _generated_views(count: int, first: _dt.date, last: _dt.date) -> tuple[Iterable[Any], str]:
+    """Up to ``count`` courts from :func:`fact_documents` dated from ``first`` to ``last``, made as they
+    are needed (so a search that succeeds early stops early) and the same ones every time: batches of
+    ``_CHUNK`` with fixed seeds, no example database."""
+    if count <= 0:
+        return [], ""
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        return [], " (hypothesis is not installed: install partyrules[test] to search generated courts)"
+
+    def views() -> Iterable[Any]:
+        made = 0
+        for chunk in range((count + _CHUNK - 1) // _CHUNK):
+            for view in _chunk(min(_CHUNK, count - made), first, last, chunk):
+                yield view
+            made += _CHUNK
+    return views(), ""
+
+
+def _chunk(size: int, first: _dt.date, last: _dt.date, index: int) -> list:
+    key = (size, first, last, index)
+    if key not in _POOL:
+        from hypothesis import HealthCheck, Phase, given, seed, settings
+        from hypothesis import strategies as st
+
+        from .facts.load import load_facts
+        from .facts.view import View
+        from .testing import fact_documents
+
+        docs: list[dict] = []
+
+        @seed(20240630 + index)
+        @settings(max_examples=size, database=None, phases=[Phase.generate], deadline=None,
+                  suppress_health_check=list(HealthCheck), print_blob=False)
+        @given(st.dates(first, last).flatmap(lambda day: fact_documents(as_of=day)))
+        def collect(doc: dict) -> None:
+            docs.append(doc)
+
+        collect()
+        views = []
+        for d in docs[:size]:
+            facts = load_facts(d)
+            views.append(View(facts, facts.as_of))
+        _POOL[key] = views
+    return _POOL[key]
+
+
+# --------------------------------------------------------------------------- the entry point
+
+def lint_paths(paths: Iterable[str | Path] = (), *, search: int = DEFAULT_SEARCH) -> list[Finding]:
+    """Every finding for the given pack directories and policy or parameter files, sorted.
+
+    With no paths, the built-in rulebook. A path that does not exist raises
+    :class:`PolicyError`. ``search`` is how many generated courts are tried for a
+    policy whose own examples do not show both a violation and a pass (0: none).
+    """
+    targets = [Path(p) for p in paths] or [builtin_policies_dir()]
+    for t in targets:
+        if not t.exists():
+            raise PolicyError(str(t), "no such file or directory")
+    sink = _Sink()
+    expanded: list[Path] = []
+    for t in targets:
+        if t.is_dir() and _root_of(t) is None:
+            expanded += _packs_below(t) or [t]     # a folder of packs; else its files, each by its folders
+        else:
+            expanded.append(t)
+    groups: dict[str, tuple[Path | None, list[Path]]] = {}
+    for t in expanded:
+        root = _root_of(t)
+        key = str(root.resolve()) if root is not None else ""
+        groups.setdefault(key, (root, []))[1].append(t)
+    for key in sorted(groups):
+        root, wanted = groups[key]
+        lone = []
+        if root is None:
+            lone = sorted(p for t in wanted for p in (t.rglob("*") if t.is_dir() else [t])
+                          if p.is_file() and p.suffix in (".yaml", ".yml") and not p.name.startswith("_"))
+        _lint_group(sink, root, lone, wanted, search)
+    return sorted(set(sink.items))
+
+
+def _lint_group(sink: _Sink, root: Path | None, lone: list[Path], wanted: list[Path], search: int) -> None:
+    local = _Sink()
+    pack = _scan(local, root, lone)
+    params = Parameters(dict(pack.params))
+    for e in pack.entries:
+        _lint_policy(local, e, pack.registry, pack.params, pack.derived, e.folder_ok)
+
+    def inside(file: str) -> bool:
+        p = Path(file).resolve()
+        return any(p == w.resolve() or w.resolve() in p.parents for w in wanted)
+
+    targets = [e for e in pack.entries if inside(e.doc.source)]
+    # a clash is reported at the later policy: the linted ones come after the rest of their pack
+    _check_ids(local, [e for e in pack.entries if not inside(e.doc.source)] + targets, pack.builtin_entries)
+    book = Rulebook(tuple(e.policy for e in pack.entries if e.policy is not None), params, pack.registry,
+                    pack.derived)
+    _check_index(local, pack, targets)
+    _check_behaviour(local, book, targets, search)
+    sink.items.extend(f for f in local.items if inside(f.file) or not Path(f.file).exists())
+
+
+def exit_status(findings: list[Finding]) -> int:
+    """1 when there is an error, else 0 (warnings only)."""
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def render(findings: list[Finding]) -> str:
+    return "".join(f.render() + "\n" for f in findings)

@@ -1,0 +1,267 @@
+"""``partyrules lint``: every problem of a pack at once, each at its FILE:LINE:COL.
+
+The fixtures under tests/data/lint/ are packs with deliberate mistakes, each
+named in the file's first comment; the expected lines below are exact.
+"""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from partyrules.cli import main
+from partyrules.errors import PolicyError
+from partyrules.lint import Finding, lint_paths
+
+DATA = Path(__file__).parent / "data" / "lint"
+PACK = DATA / "pack"
+WARN = DATA / "warn-pack"
+ORGANS = PACK / "organs-regulations" / "2019"
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module", autouse=True)
+def at_repo_root(request):
+    """Findings name files relative to the working directory: run from the checkout's root."""
+    import os
+    old = os.getcwd()
+    os.chdir(Path(__file__).resolve().parents[1])
+    yield
+    os.chdir(old)
+
+
+@pytest.fixture(scope="module")
+def pack_lines():
+    return [f.render() for f in lint_paths([PACK.relative_to(Path.cwd()) if PACK.is_absolute() else PACK],
+                                           search=0)]
+
+
+def rel(path: Path) -> str:
+    return str(path.resolve().relative_to(Path(__file__).resolve().parents[1]))
+
+
+def test_typo_in_a_field_name(pack_lines):
+    f = rel(ORGANS / "typo-field.yaml")
+    assert f"{f}:10:14: error: organization has no field 'comittee_members' (did you mean 'committee_members'?)" \
+        in pack_lines
+
+
+def test_bad_operators(pack_lines):
+    f = rel(ORGANS / "typo-field.yaml")
+    assert f"{f}:12:36: error: not a valid expression: invalid syntax" in pack_lines      # =>
+    g = rel(ORGANS / "operators.yaml")
+    assert f"{g}:7:12: error: ** not allowed in a condition" in pack_lines
+    assert any(x.startswith(f"{g}:21:10: error: not a valid expression: cannot assign to attribute here")
+               for x in pack_lines)
+
+
+def test_several_problems_of_one_policy_are_all_listed(pack_lines):
+    g = rel(ORGANS / "operators.yaml")
+    # policy [1]: an unknown subject kind and, whatever subject was meant, an assignment in require
+    assert f"{g}:13:15: error: [1].applies_to: expected one of unit, department, organization, member, got " \
+           f"'organisation' (did you mean 'organization'?)" in pack_lines
+    assert any(x.startswith(f"{g}:14:12: error: not a valid expression") for x in pack_lines)
+    # policy [2]: where and require (a block scalar: the column inside it) each have their own mistake
+    assert any(x.startswith(f"{g}:21:10: error:") for x in pack_lines)
+    assert f"{g}:24:26: error: organization has no field 'comittee_members' (did you mean 'committee_members'?)" \
+        in pack_lines
+    f = rel(ORGANS / "typo-field.yaml")
+    assert sum(1 for x in pack_lines if x.startswith(f + ":")) == 3
+
+
+def test_wrong_citation_and_unregistered_edition(pack_lines):
+    f = rel(ORGANS / "citations.yaml")
+    assert f"{f}:6:7: error: [0].citations[0]: unknown instrument 'organs-regulation' " \
+           f"(did you mean 'organs-regulations'?)" in pack_lines
+    assert f"{f}:7:7: error: [0].citations[1]: edition '2030' of organs-regulations is not registered " \
+           f"(registered: 1998, 2010, 2019)" in pack_lines
+    u = rel(PACK / "organs-regulations" / "2031" / "unregistered.yaml")
+    assert f"{u}:1:1: error: the folder's edition: edition '2031' of organs-regulations is not registered " \
+           f"(registered: 1998, 2010, 2019)" in pack_lines
+
+
+def test_article_not_in_the_coverage_index_is_a_warning(pack_lines):
+    f = rel(ORGANS / "citations.yaml")
+    assert f"{f}:8:7: warning: organs-regulations@2019 art.99 is not in the coverage index (provisions.yaml): " \
+           f"check the article number, or add the provision to the index" in pack_lines
+
+
+def test_folder_edition_not_cited(pack_lines):
+    f = rel(ORGANS / "citations.yaml")
+    assert f"{f}:17:5: error: [1].citations: a policy in organs-regulations/2019 must cite " \
+           f"organs-regulations@2019" in pack_lines
+
+
+def test_duplicate_ids(pack_lines):
+    f = rel(ORGANS / "duplicate.yaml")
+    assert f"{f}:9:7: error: policy id 'court.branch.twice' is already used by {f}:2" in pack_lines
+    assert f"{f}:16:7: error: policy id 'organs.branch.committee-required' is already used by " \
+           f"policies/organs-regulations/2019/art-07-branch-committee.yaml:4" in pack_lines
+
+
+def test_parameter_dates(pack_lines):
+    f = rel(PACK / "parameters" / "court.yaml")
+    assert f"{f}:7:7: error: [0].values[1]: two values of 'court.branch_min_size' take effect on 2020-01-05 " \
+           f"(the other is values[0])" in pack_lines
+    assert f"{f}:15:13: error: [1].values[0].from: takes effect on 2019-06-01, before organs-regulations@2019 is " \
+           f"in force (2020-01-05): the value would overlap the period of an earlier edition" in pack_lines
+
+
+def test_placeholder_not_an_evidence_name(pack_lines):
+    f = rel(ORGANS / "typo-field.yaml")
+    assert f"{f}:17:30: error: message.zh: placeholder {{siez}} is not an evidence name; use one of size, " \
+           f"subject, subject_id (did you mean {{size}}?)" in pack_lines
+
+
+def test_failing_example(pack_lines):
+    f = rel(ORGANS / "citations.yaml")
+    assert f"{f}:30:7: error: example 'no committee': expected satisfied, got violated" in pack_lines
+
+
+def test_without_search_a_policy_with_no_violating_example_is_a_warning(pack_lines):
+    f = rel(ORGANS / "citations.yaml")
+    assert f"{f}:27:12: warning: policy 'court.branch.bad-example': none of its 2 examples gives violated " \
+           f"(generated courts were not searched); add an example that gives violated" in pack_lines
+
+
+def test_findings_are_sorted_and_deterministic(pack_lines):
+    again = [f.render() for f in lint_paths([PACK], search=0)]
+    assert again == pack_lines
+    keys = [tuple(x.split(":")[:3]) for x in pack_lines]
+    parsed = [(k[0], int(k[1]), int(k[2])) for k in keys]
+    assert parsed == sorted(parsed)
+
+
+def test_never_fires_is_a_warning_naming_how_many_courts_were_tried():
+    findings = lint_paths([WARN], search=25)
+    f = rel(WARN / "court-rules" / "2024" / "never-fires.yaml")
+    assert [x.render() for x in findings] == [
+        f"{f}:8:10: warning: policy 'court.branch.never-fires' may never fire: no violated outcome found in 25 "
+        f"generated courts nor among its 1 examples; add an example that gives violated"]
+
+
+def test_a_policy_that_fires_on_generated_courts_is_not_reported(tmp_path):
+    pack = tmp_path / "pack"
+    (pack / "court-rules" / "2024").mkdir(parents=True)
+    (pack / "instruments.yaml").write_text((WARN / "instruments.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (pack / "court-rules" / "2024" / "secretary.yaml").write_text("""\
+id: court.branch.secretary
+title: {zh: 支部有书记, en: A branch has a secretary}
+severity: warning
+citations: [court-rules@2024 art.1]
+applies_to: organization
+where: org.kind == 'branch'
+require: org.secretary is not None
+message: {zh: "{subject}没有书记。", en: "{subject} has no secretary."}
+""", encoding="utf-8")
+    # no example at all: the generated courts show both outcomes
+    assert lint_paths([pack], search=60) == []
+
+
+def test_cli_exit_statuses():
+    code, out, err = run("lint", str(PACK), "--search", "0")
+    assert code == 1
+    assert out.splitlines() == [f.render() for f in lint_paths([PACK], search=0)]
+    assert "error(s)" in err
+    code, out, _ = run("lint", str(WARN), "--search", "5")
+    assert code == 0 and "warning: policy 'court.branch.never-fires' may never fire" in out
+    code, out, err = run("lint", str(DATA / "no-such-pack"))
+    assert code == 2 and "no such file or directory" in err and out == ""
+
+
+def test_single_file_reports_only_that_file_but_sees_its_pack():
+    findings = lint_paths([ORGANS / "duplicate.yaml"], search=0)
+    files = {f.file for f in findings}
+    assert files == {rel(ORGANS / "duplicate.yaml")}
+    assert any("already used by" in f.message for f in findings)
+    # the parameters of the pack are known: no "unknown parameter" from a file linted alone
+    typo = lint_paths([ORGANS / "typo-field.yaml"], search=0)
+    assert {f.message for f in typo} == {f.message for f in lint_paths([PACK], search=0)
+                                         if f.file == rel(ORGANS / "typo-field.yaml")}
+
+
+def test_single_parameter_file():
+    findings = lint_paths([PACK / "parameters" / "court.yaml"], search=0)
+    assert [f.line for f in findings] == [7, 15]
+    assert all(f.file == rel(PACK / "parameters" / "court.yaml") for f in findings)
+
+
+def test_parameter_value_kept_past_its_edition_is_a_warning(tmp_path):
+    pack = tmp_path / "pack"
+    (pack / "parameters").mkdir(parents=True)
+    (pack / "parameters" / "p.yaml").write_text("""\
+- name: court.min_members
+  values:
+    - value: 3
+      citation: party-constitution@2017 art.30 para.1
+""", encoding="utf-8")
+    findings = lint_paths([pack], search=0)
+    assert [(f.line, f.column, f.severity) for f in findings] == [(4, 17, "warning")]
+    assert "party-constitution@2017 is replaced on 2022-10-22 by party-constitution@2022" in findings[0].message
+
+
+def test_pack_with_derived_facts_and_local_instruments():
+    pack = Path(__file__).resolve().parents[1] / "policies" / "packs" / "court-standards"
+    if not pack.is_dir():
+        pytest.skip("no bundled court-standards pack in this checkout")
+    assert [f for f in lint_paths([pack], search=0) if f.severity == "error"] == []
+
+
+def test_builtin_rulebook_has_no_errors():
+    findings = lint_paths()
+    errors = [f.render() for f in findings if f.severity == "error"]
+    assert errors == []
+    code, out, _ = run("lint")
+    assert code == 0
+
+
+def test_finding_render():
+    assert Finding("a.yaml", 3, 7, "warning", "x").render() == "a.yaml:3:7: warning: x"
+
+
+def test_missing_path_raises():
+    with pytest.raises(PolicyError):
+        lint_paths([DATA / "nope"])
+
+
+def test_a_folder_of_packs_lints_each_pack():
+    both = lint_paths([DATA], search=0)
+    assert both == sorted(set(lint_paths([PACK], search=0)) | set(lint_paths([WARN], search=0)))
+
+
+def test_a_file_outside_any_pack(tmp_path):
+    f = tmp_path / "policy.yaml"
+    f.write_text((ORGANS / "typo-field.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    findings = lint_paths([f], search=0)
+    assert [(x.line, x.column) for x in findings] == [(1, 1), (10, 14), (12, 36), (17, 30)]
+    assert "is not a registered instrument id" in findings[0].message
+
+
+def test_parameter_that_clashes_with_a_builtin_one(tmp_path):
+    pack = tmp_path / "pack"
+    (pack / "parameters").mkdir(parents=True)
+    (pack / "parameters" / "p.yaml").write_text("""\
+- name: checks.lookback_months
+  values:
+    - {value: 6, setting: half a year, from: 2000-01-01}
+""", encoding="utf-8")
+    [finding] = lint_paths([pack], search=0)
+    assert (finding.line, finding.column, finding.severity) == (1, 9, "error")
+    assert finding.message.startswith("[0].name: parameter 'checks.lookback_months' is already defined in ")
+    assert "policies/parameters/checks.yaml:" in finding.message
+
+
+def test_edition_file(tmp_path):
+    ed = tmp_path / "pack" / "party-constitution" / "2022"
+    ed.mkdir(parents=True)
+    (tmp_path / "pack" / "parameters").mkdir()
+    (ed / "_edition.yaml").write_text('inherits: "2016"\ninherit: "2017"\n', encoding="utf-8")
+    findings = [(f.line, f.column, f.message) for f in lint_paths([tmp_path / "pack"], search=0)]
+    assert findings == [
+        (1, 11, "inherits: edition '2016' of party-constitution is not registered (registered: 2012, 2017, 2022)"),
+        (2, 10, "inherit: unknown key 'inherit' (did you mean 'inherits'?); expected inherits, note"),
+    ]
