@@ -235,7 +235,8 @@ P1 = "8 full members but committee_members: [] (a branch with 7 or more full mem
 P2 = "4 full members (no committee) but two deputy secretaries; at most one is allowed (organs-regs@2019 art.7)"
 P3 = "org: null, enrolled in no organization (constitution art.8); takes part in the 执行局 branch's activities and pays dues, but his membership was never transferred in"
 P4 = f"secretary {ID['civil1-2']} is the 副庭长, not the head of 民事审判第一庭 ({ID['civil1-head']}) (soft rule, organs-regs@2019 art.8 para.2)"
-P5 = "no dues paid 2023-10 ... 2024-06 (nine consecutive months) and no meeting attended since 2023-09 (constitution art.9 para.3)"
+P5 = ("no dues paid 2023-10 ... 2024-06 (nine consecutive months) and no meeting attended since 2023-09 "
+      "(constitution art.9 para.3; the unpaid months also break member-edu-regs@2019 art.16 para.3)")
 P6 = "party_affairs_staff: 1 for staff_total: 200 is 0.5 %, below the 1 %-2 % of organs-regs@2019 art.30"
 P7 = "latest election's secretary_approved_on: null, the elected secretary was not approved by the higher organization (constitution art.31; organs-regs@2019 art.8 para.1)"
 P8a = "secretary_approved_on left out of the latest election: approval unknown"
@@ -281,6 +282,34 @@ def workday(y: int, m: int, day: int) -> date:
 def add_year(s: str) -> str:
     dt = d(s)
     return dt.replace(year=dt.year + 1).isoformat()
+
+
+RULES_FROM = date(2017, 10, 24)     # constitution 2017: admission and conversion records are kept since
+PARTY_GROUP_FROM = date(2020, 1, 5)  # organs regulations 2019: the 党组 reviews admissions and conversions
+
+
+def admission_records(m: dict) -> list[tuple[str, str]]:
+    """Introducers, approvals, the pre-approval talk and the conversion decision, for recent admissions."""
+    adm = d(m["admitted"])
+    out: list[tuple[str, str]] = []
+    if adm >= RULES_FROM:
+        seniors = [x for x in M if x["org"] == m["org"] and x["status"] == "full" and x is not m
+                   and d(add_year(x["admitted"])) <= adm]
+        intro = seniors[:2] if len(seniors) >= 2 else [x for x in M if x["key"] in LEADERS][:2]
+        approved = adm + timedelta(days=14)
+        out.append(("introducers", "[" + ", ".join("{member: %s}" % x["id"] for x in intro) + "]"))
+        if approved >= PARTY_GROUP_FROM:
+            out.append(("admission_reviewed_by_party_group_on", (adm + timedelta(days=7)).isoformat()))
+        out += [("pre_approval_talk_on", (adm + timedelta(days=10)).isoformat()),
+                ("admission_approved_on", approved.isoformat())]
+    if m["status"] == "full" and d(add_year(m["admitted"])) >= RULES_FROM:
+        conv = d(add_year(m["admitted"]))
+        approved = conv + timedelta(days=10)
+        out.append(("conversion_meeting_on", conv.isoformat()))
+        if approved >= PARTY_GROUP_FROM:
+            out.append(("conversion_reviewed_by_party_group_on", (conv + timedelta(days=5)).isoformat()))
+        out.append(("conversion_approved_on", approved.isoformat()))
+    return out
 
 
 def roster(org_key: str) -> list[dict]:
@@ -515,19 +544,26 @@ for org in ORGS:
         note("    ", "PROBLEM", P1)
     w(f"    committee_members: {ids(org['committee'])}")
     if org["kind"] == "committee":
-        w("    discipline_commission: true     # 机关纪委; its secretary is deputy secretary " + ID["political-3"])
+        w("    discipline_commission: true     # 机关纪委")
+        w(f"    discipline_commission_secretary: {ID['political-3']}   # a deputy secretary (organs-regs art.9)")
     else:
         w(f"    discipline_member: {ref(org['discipline'])}")
+    w("    secretary_changes: []           # no secretary or deputy was replaced during the term")
     w("    elections:")
     edate, appr = org["election"]
+    extra = ""
+    if org["kind"] == "committee":
+        # the 党组 decided the re-election, then the 机关工委 approved it (organs-regs art.37 para.1)
+        extra = (f", party_group_decided_on: {(d(edate) - timedelta(days=40)).isoformat()}"
+                 f", work_committee_approved_on: {(d(edate) - timedelta(days=25)).isoformat()}")
     if appr is None:
         note("      ", "OMITTED", P8a)
-        w(f"      - {{date: {edate}}}")
+        w(f"      - {{date: {edate}{extra}}}")
     elif appr == "null":
         note("      ", "PROBLEM", P7)
-        w(f"      - {{date: {edate}, secretary_approved_on: null}}")
+        w(f"      - {{date: {edate}, secretary_approved_on: null{extra}}}")
     else:
-        w(f"      - {{date: {edate}, secretary_approved_on: {appr}}}")
+        w(f"      - {{date: {edate}, secretary_approved_on: {appr}{extra}}}")
 w("")
 w("members:")
 current = object()
@@ -558,6 +594,7 @@ for idx, m in enumerate(M):
               ("training_hours", flow(training(m, idx).items()))]
     if m["status"] is not None:   # the omitted member's dues ledger was not supplied either
         pairs.append(("dues_paid", "[" + ", ".join(dues(m)) + "]"))
+    pairs += admission_records(m)
     w("  - " + flow(pairs))
 w("")
 w("meetings:")
