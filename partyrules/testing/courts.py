@@ -65,6 +65,8 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
     leaders = []
     for bid, dept, full, prob, committee in BRANCHES:
         roll = [member(bid, dept) for _ in range(full)] + [member(bid, dept, probationary=True) for _ in range(prob)]
+        for rec in roll[full:]:   # a recent admission, introduced by two full members of the branch
+            rec["introducers"] = [{"member": roll[0]["id"]}, {"member": roll[1]["id"]}]
         secretary = roll[0]["id"]
         if bid in ("b1", "b2"):
             leaders.append(roll[1]["id"])
@@ -241,6 +243,30 @@ def _not_leader(doc: dict) -> None:
             mt["lecturer"] = "m03"
 
 
+def _unapproved_admission(doc: dict) -> None:
+    _member(doc, "m10")["admission_approved_on"] = None
+
+
+def _one_introducer(doc: dict) -> None:
+    _member(doc, "m10")["introducers"] = [{"member": "m01"}]
+
+
+def _overdue(doc: dict) -> None:
+    on = dt.date.fromisoformat(doc["as_of"])
+    held = add_years(on, -3) - dt.timedelta(days=30)
+    b3 = _org(doc, "b3")
+    b3["elections"] = [{"date": _iso(held), "secretary_approved_on": _iso(held + dt.timedelta(days=14))}]
+    b3["postponement_approved_until"] = None     # no postponement was approved
+
+
+def _small_committee(doc: dict) -> None:
+    b1 = _org(doc, "b1")
+    b1["committee_members"] = [b1["committee_members"][0], b1["discipline_member"]]
+    doc["meetings"] = [m for m in doc["meetings"] if not (m["org"] == "b1" and m["kind"] == "committee_meeting")] + [
+        {**m, "attendees": b1["committee_members"]} for m in doc["meetings"]
+        if m["org"] == "b1" and m["kind"] == "committee_meeting"]
+
+
 FAULTS: tuple[Fault, ...] = (
     Fault("a member enrolled nowhere", (("constitution.member.enrolled", "m05"),), _no_org),
     Fault("a branch of 8 full members without a committee", (("organs.branch.committee-required", "b2"),),
@@ -255,6 +281,15 @@ FAULTS: tuple[Fault, ...] = (
           dt.date(2020, 1, 5)),
     Fault("the committee's secretary is not a court leader", (("organs.committee.secretary-is-unit-leader", "c"),),
           _not_leader, dt.date(2020, 1, 5)),
+    Fault("an admission the higher organization did not approve", (("constitution.member.admission-approved", "m10"),),
+          _unapproved_admission),
+    Fault("an applicant with one introducer", (("constitution.member.two-full-member-introducers", "m10"),),
+          _one_introducer),
+    # the overdue term must have begun under the 2019 organs regulations to be judged by them
+    Fault("a branch re-election a month overdue", (("organs.org.reelection-on-time", "b3"),), _overdue,
+          dt.date(2023, 3, 1)),
+    Fault("a branch committee of two", (("branch-regs.branch.committee-min-size", "b1"),), _small_committee,
+          dt.date(2018, 10, 28)),
 )
 
 
