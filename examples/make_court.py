@@ -603,6 +603,8 @@ for mt in meetings:
     if mt["kind"] == "party_lecture":
         pairs.append(("lecturer", ID[mt["lecturer"]]))
     pairs.append(("attendees", ids(mt["attendees"])))
+    if mt["kind"] == "general_meeting":
+        pairs.append(("voting", "true"))   # votes were taken: the quorum of voting members applies
     line = "  - " + flow(pairs)
     if mt["comment"]:
         line += f"   # {mt['comment']}"

@@ -159,7 +159,7 @@ def test_unknown_lists_missing_paths_and_records_that_satisfied_a_month():
 
 
 def test_coverage_records_per_period():
-    ex = explain(COURT, "member-edu.branch.monthly-theme-day", "o-civil2", rulebook=BOOK)
+    ex = explain(COURT, "branch-regs.branch.monthly-theme-day", "o-civil2", rulebook=BOOK)
     text = render_text(ex, "en")
     assert "· 2024-06: found · mt-0519 theme_day 2024-06-18" in text
     assert "periods = 12 periods" in text and "(as above)" in text

@@ -412,58 +412,86 @@ class Quorum:
     exactly_half: tuple[str, ...]  # meetings at exactly one half (半数以上 read as including one half)
 
 
-def quorum(view: View, org: Organization, kind: str, months: int) -> Any:
+def _full_on(view: View, mem: Member, day: dt.date) -> Any:
+    """Was ``mem`` a full member (with the right to vote) on ``day``? True, False or Unknown."""
+    if mem.admitted_on is not OMITTED and mem.admitted_on > day:
+        return False
+    if mem.full_on is None or mem.status == "probationary":
+        return False
+    if mem.full_on is not OMITTED:
+        return mem.full_on <= day
+    return Unknown.of(f"{view.path(mem)}.full_on")
+
+
+def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.date | None = None) -> Any:
     """Attendance at ``kind`` meetings of ``org`` held in the last ``months`` complete months.
 
-    For ``committee_meeting`` those who should attend are the committee members;
-    for ``general_meeting`` only meetings marked ``voting: true`` count, and those
-    who should attend are the members with the right to vote: full members
-    enrolled in the organization on the meeting's date. 半数以上 includes one
-    half (provisions.md §0, doubt 16), so exactly half is reported apart.
+    For ``committee_meeting`` those who should attend are the committee members
+    (the committee of the snapshot: facts-v1 keeps no history of it); for
+    ``general_meeting`` only meetings marked ``voting: true`` count, and those who
+    should attend are the members with the right to vote: full members enrolled in
+    the organization on the meeting's date. 半数以上 includes one half
+    (provisions.md §0, doubt 16), so exactly half passes and is listed apart.
+    Members whose enrolment or standing is omitted may or may not count: a meeting
+    is below the quorum only if it is for every way they could count. The window
+    must lie inside the records (a meeting before ``records_from`` may be missing)
+    and after the rule took effect.
     """
     if view.facts.meetings is OMITTED:
         return Unknown.of("meetings")
     periods = _periods(view, "month", months)
     first, last = periods[0].first_day(), periods[-1].last_day()
-    below, half, missing = [], [], set()
+    if since is not None and first < since:
+        first = since
+    missing: set[str] = set()
+    if view.records_from is None or first < view.records_from:
+        missing.add("records_from")
+    below, half = [], []
     for m in view.meetings_upto:
         if m.org != org.id or m.kind != kind or not first <= m.date <= last:
             continue
-        if view.records_from is None or m.date < view.records_from:
-            continue
+        sure: list[str] = []
+        maybe: list[str] = []
+        unsure: set[str] = set()          # the omitted facts that make a member's count uncertain
         if kind == "general_meeting":
             if m.voting is OMITTED:
                 missing.add(f"{view.path(m)}.voting")
                 continue
             if m.voting is not True:
                 continue
-            roll, unsure = [], False
-            for mem in view.members_by_org.get(org.id, []):
-                if mem.full_on is OMITTED and mem.status is OMITTED:
-                    unsure = True
-                    missing.add(f"{view.path(mem)}.full_on")
-                elif mem.full_on not in (OMITTED, None) and mem.full_on <= m.date:
-                    roll.append(mem.id)
-                elif mem.full_on is OMITTED and mem.status == "full" and (
-                        mem.admitted_on is not OMITTED and add_years(mem.admitted_on, 1) <= m.date):
-                    roll.append(mem.id)
-            if unsure:
+            if view.facts.members is OMITTED:
+                missing.add("members")
                 continue
+            for mem in view.members_by_org.get(org.id, []) + view.members_by_org.get(OMITTED, []):
+                full = _full_on(view, mem, m.date)
+                if full is False:
+                    continue
+                if mem.org is OMITTED or isinstance(full, Unknown):
+                    unsure |= {f"{view.path(mem)}.org"} if mem.org is OMITTED else set()
+                    unsure |= full.missing if isinstance(full, Unknown) else set()
+                    maybe.append(mem.id)
+                else:
+                    sure.append(mem.id)
         else:
             if org.committee_members is OMITTED:
                 missing.add(f"{view.path(org)}.committee_members")
                 continue
-            roll = list(org.committee_members)
-        if not roll:
+            sure = list(org.committee_members)
+        if not sure and not maybe:
             continue
         if m.attendees is OMITTED:
             missing.add(f"{view.path(m)}.attendees")
             continue
-        present = len(set(m.attendees) & set(roll))
-        label = _record(view, m) + f" ({present}/{len(roll)})"
-        if 2 * present < len(roll):
+        present = set(m.attendees)
+        p0 = len(present & set(sure))
+        came = len(present & set(maybe))
+        stayed = len(maybe) - came
+        label = _record(view, m) + f" ({p0}/{len(sure)}" + (f", {len(maybe)} unsure" if maybe else "") + ")"
+        if 2 * p0 + came < len(sure):            # below however the unsure members count
             below.append(label)
-        elif 2 * present == len(roll):
+        elif 2 * p0 < len(sure) + stayed:        # below for some way they could count: undecided
+            missing |= unsure
+        elif not maybe and 2 * p0 == len(sure):
             half.append(label)
     if below:
         ok: Any = False
@@ -563,7 +591,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             needs_since=True),
     Derived("dues_each", dues_each, ("member", "int"), dues_each.__doc__ or "", returns="coverage",
             needs_since=True),
-    Derived("quorum", quorum, ("organization", "str", "int"), quorum.__doc__ or "", returns="quorum"),
+    Derived("quorum", quorum, ("organization", "str", "int"), quorum.__doc__ or "", returns="quorum",
+            needs_since=True),
     Derived("changes_without_consent", changes_without_consent, ("organization",),
             changes_without_consent.__doc__ or "", needs_since=True),
     Derived("full_member_introducers", full_member_introducers, ("member",),
