@@ -195,12 +195,11 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     """
     if view.facts.meetings is OMITTED:
         return Lapse(Unknown.of("meetings"), (), ())
-    by_month: dict[Month, list] = {}
-    for mt in view.meetings_upto:
-        by_month.setdefault(Month.of(mt.date), []).append(mt)
+    by_month = view.meetings_by_month
+
     def check(month: Month) -> tuple[Any, str | None]:
         maybe = None
-        for mt in sorted(by_month.get(month, []), key=lambda x: x.date):
+        for mt in by_month.get(month, []):
             if mt.attendees is OMITTED:
                 org = view.orgs.get(mt.org)
                 could = (member.org is OMITTED or member.org == mt.org or org is None

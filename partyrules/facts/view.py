@@ -62,6 +62,7 @@ class View:
         self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
         self._paths: dict[int, str] = {}
         self._keep: list[Any] = []
+        self.memo: dict[tuple, Any] = {}   # derived facts already computed on this view (they are pure)
         for name in ("organizations", "members", "meetings", "activities"):
             items = getattr(facts, name)
             if items is not OMITTED:
@@ -124,6 +125,14 @@ class View:
         """Meetings dated on or before the evaluation date (later ones are never used)."""
         items = self.facts.meetings
         return [] if items is OMITTED else [m for m in items if m.date <= self.as_of]
+
+    @cached_property
+    def meetings_by_month(self) -> dict[Month, list[Meeting]]:
+        """Meetings up to the evaluation date, by calendar month, each month in date order."""
+        out: dict[Month, list[Meeting]] = {}
+        for m in sorted(self.meetings_upto, key=lambda x: x.date):
+            out.setdefault(Month.of(m.date), []).append(m)
+        return out
 
     @cached_property
     def window(self) -> tuple[Month, Month] | None:

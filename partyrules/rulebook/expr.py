@@ -304,9 +304,13 @@ def _eval(node: ast.AST, env: Env) -> Any:
         for a, kind in zip(args, d.args):
             if a is None and not kind.endswith("?"):
                 raise EvalError(f"{name}() got null for its {kind} argument")
-        if d.needs_since:
-            return d.fn(env.view, *args, since=env.since)
-        return d.fn(env.view, *args)
+        # derived facts are pure functions of the view and their arguments: compute each once per view
+        key = (name, env.since if d.needs_since else None,
+               tuple(("id", id(a)) if attrs.has(type(a)) else ("v", type(a).__name__, a) for a in args))
+        memo = env.view.memo
+        if key not in memo:
+            memo[key] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
+        return memo[key]
     raise EvalError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
 
