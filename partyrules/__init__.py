@@ -11,6 +11,7 @@ rulebook loaders, the citation values, and the errors a caller can meet.
 __version__ = "0.1.0"
 
 from .api import check
+from .batch import check_many
 from .citations import Citation, Registry, parse_citation
 from .errors import InputError, PartyrulesError, PolicyError, SourceError, UsageError
 from .facts.load import load_facts
@@ -20,7 +21,7 @@ from .report.model import Notice, Report, Result, Subject
 from .rulebook.load import Rulebook, load_rulebook
 
 __all__ = [
-    "check", "load_facts", "load_rulebook", "Report", "Result", "Subject", "Notice", "Rulebook",
+    "check", "check_many", "load_facts", "load_rulebook", "Report", "Result", "Subject", "Notice", "Rulebook",
     "FactDocument", "OMITTED", "Unknown", "Citation", "Registry", "parse_citation",
     "PartyrulesError", "InputError", "PolicyError", "SourceError", "UsageError", "__version__",
 ]

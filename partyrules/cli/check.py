@@ -1,16 +1,35 @@
-"""``partyrules check``: the report of one fact document (report-v1)."""
+"""``partyrules check``: the report of one fact document (report-v1), or a summary of many.
+
+One FACTS argument that is a file (or ``-``) gives exactly the report-v1
+output of that document. Several arguments, or a directory, give a batch: one
+row per document (or its one-line error) as a table, or with ``--format json``
+an object ``partyrules.batch/1`` holding every report. The exit status of a
+batch is 2 if any document could not be checked, else 1 if any has a
+violation, else 0.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
 
 import click
 
 from ..api import ENGINES, check
-from ..report.render import render_html, render_json, render_table
-from . import emit, main
+from ..batch import BatchItem, check_many, expand_sources
+from ..errors import UsageError
+from ..report.model import OUTCOME_ORDER
+from ..report.render import render_html, render_json, render_table, width
+from . import _one_line, emit, main
+
+BATCH_FORMAT = "partyrules.batch/1"
+PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many documents on
 
 
 @main.command("check")
-@click.argument("facts")
+@click.argument("facts", nargs=-1, required=True)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default: the document's as_of).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
 @click.option("--policies", "packs", multiple=True, metavar="DIR", help="Add a policy pack (repeatable).")
@@ -21,9 +40,45 @@ from . import emit, main
               help="Language of the table and HTML output (JSON carries both).")
 @click.option("--include-unverified", is_flag=True, help="Also run opt-in policies with unverified citations.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically) instead of stdout.")
-def check_cmd(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
-              all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None) -> None:
-    """Check FACTS (a YAML or JSON fact document, or - for standard input)."""
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes for several documents (0 = one per core).")
+@click.option("--installed-packs", is_flag=True,
+              help="Also load the packs that installed packages register (entry points 'partyrules.packs').")
+def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
+              all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
+              jobs: int, installed_packs: bool) -> None:
+    """Check FACTS: YAML or JSON fact documents, directories of them, or - for standard input.
+
+    With one document the report is printed; with several (or a directory),
+    one summary row per document.
+    """
+    if installed_packs:
+        from ..rulebook.packs import installed_pack_dirs
+        packs = tuple(packs) + tuple(str(p) for p in installed_pack_dirs())
+    if len(facts) == 1 and (facts[0] == "-" or not Path(facts[0]).is_dir()):
+        _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output)
+        return
+    if fmt == "html":
+        raise UsageError("--format html shows one document: give a single FACTS file")
+    if list(facts).count("-") > 1:
+        raise UsageError("standard input (-) can be given only once")
+    sources = expand_sources(facts)
+    show_bar = len(sources) >= PROGRESS_MIN and _stderr_is_terminal()
+    with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
+          else contextlib.nullcontext()) as bar:
+        items = check_many(sources, as_of=as_of, policies=packs, builtin=not no_builtin, engine=engine,
+                           workers=jobs, include_unverified=include_unverified,
+                           progress=(lambda _item: bar.update(1)) if bar is not None else None)
+    for item in items:
+        if item.error is not None:
+            click.echo(f"partyrules: {_one_line(item.error)}", err=True)
+    text = render_batch_json(items, all_results) if fmt == "json" else render_batch_table(items, lang)
+    emit(text, output)
+    raise click.exceptions.Exit(batch_exit_status(items))
+
+
+def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
+               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None) -> None:
     report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
                    include_unverified=include_unverified)
     if fmt == "json":
@@ -34,3 +89,88 @@ def check_cmd(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], n
         text = render_table(report, all_results, lang)
     emit(text, output)
     raise click.exceptions.Exit(report.exit_status)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def batch_exit_status(items: list[BatchItem]) -> int:
+    """2 if any document could not be checked, else 1 if any has a violation, else 0."""
+    statuses = [i.exit_status for i in items]
+    return 2 if 2 in statuses else (1 if 1 in statuses else 0)
+
+
+def batch_summary(items: list[BatchItem]) -> dict:
+    """One row per document, and the totals."""
+    rows = []
+    totals = {k: 0 for k in OUTCOME_ORDER}
+    for item in items:
+        if item.report is None:
+            rows.append({"source": item.source, "error": _one_line(item.error)})
+            continue
+        counts = item.report.summary
+        for k in OUTCOME_ORDER:
+            totals[k] += counts[k]
+        rows.append({"source": item.source, "unit": item.report.unit, "as_of": item.report.as_of.isoformat(),
+                     **counts})
+    return {
+        "documents": len(items),
+        "failed": sum(1 for i in items if i.report is None),
+        "with_violations": sum(1 for i in items if i.exit_status == 1),
+        "outcomes": totals,
+        "rows": rows,
+    }
+
+
+def render_batch_json(items: list[BatchItem], all_results: bool = False) -> str:
+    reports = []
+    for item in items:
+        if item.report is None:
+            reports.append({"source": item.source, "error": _one_line(item.error)})
+        else:
+            reports.append({"source": item.source, **item.report.to_json(all_results)})
+    doc = {"format": BATCH_FORMAT, "reports": reports, "summary": batch_summary(items)}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+_HEAD = {
+    "zh": ("文件", "单位", "检查日期", "违反", "无法判定", "出错", "符合", "不适用"),
+    "en": ("file", "unit", "as of", "violated", "unknown", "error", "satisfied", "n/a"),
+}
+_TOTAL = {"zh": ("合计：{n}份文件，{bad}份无法检查，{viol}份有违反。", "出错："),
+          "en": ("Total: {n} documents, {bad} could not be checked, {viol} with violations.", "error: ")}
+
+
+def render_batch_table(items: list[BatchItem], lang: str = "zh") -> str:
+    """One line per document: its counts by outcome, or its one-line error."""
+    head = _HEAD[lang]
+    rows: list[tuple[str, ...]] = []
+    for item in items:
+        if item.report is None:
+            rows.append((item.source, _TOTAL[lang][1] + _one_line(item.error)))
+        else:
+            s = item.report.summary
+            rows.append((item.source, item.report.unit, item.report.as_of.isoformat(),
+                         *(str(s[k]) for k in OUTCOME_ORDER)))
+    full = [head] + [r for r in rows if len(r) == len(head)]
+    cols = [max(width(r[c]) for r in full) for c in range(len(head))]
+
+    def line(r: tuple[str, ...]) -> str:
+        if len(r) != len(head):                       # an error: the source, then the message
+            return (r[0] + " " * (cols[0] - width(r[0])) + "  " + r[1]).rstrip()
+        cells = []
+        for c, text in enumerate(r):
+            pad = " " * (cols[c] - width(text))
+            cells.append(pad + text if c >= 3 else text + pad)
+        return "  ".join(cells).rstrip()
+
+    out = [line(head), "─" * min(120, sum(cols) + 2 * (len(cols) - 1))]
+    out.extend(line(r) for r in rows)
+    summary = batch_summary(items)
+    out.append("")
+    out.append(_TOTAL[lang][0].format(n=summary["documents"], bad=summary["failed"], viol=summary["with_violations"]))
+    return "\n".join(out) + "\n"
