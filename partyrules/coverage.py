@@ -90,6 +90,11 @@ class Provision:
     doubt: str = ""
     note: str = ""
     not_encoded: str = ""
+
+    @property
+    def declined(self) -> bool:
+        """Not encoded for a stated reason that rules a policy out (not "checkable … not encoded yet")."""
+        return bool(self.not_encoded) and not self.not_encoded.startswith(WORK_LEFT)
     origin: str = attrs.field(default="", eq=False)
     line: int | None = attrs.field(default=None, eq=False)
 
@@ -268,6 +273,7 @@ class ProvisionCoverage:
         return any(e.tested for e in self.policies)
 
 
+WORK_LEFT = "checkable from recorded facts"   # a not_encoded reason that marks work left, not a decline
 TOTAL_KEYS = ("provisions", "ready", "encoded", "tested", "ready_not_encoded", "declined", "gap")
 
 
@@ -291,9 +297,9 @@ class EditionCoverage:
             "tested": sum(1 for r in rows if r.tested),
             "ready_not_encoded": sum(1 for r in rows if r.provision.ready and not r.encoded),
             # ready, not encoded, and the index says why (e.g. the facts contract records nothing to check)
-            "declined": sum(1 for r in rows if r.provision.ready and not r.encoded and r.provision.not_encoded),
-            # ready, not encoded, and no reason given: work left to do
-            "gap": sum(1 for r in rows if r.provision.ready and not r.encoded and not r.provision.not_encoded),
+            "declined": sum(1 for r in rows if r.provision.ready and not r.encoded and r.provision.declined),
+            # ready, not encoded, and checkable from the recorded facts (or no reason given): work left to do
+            "gap": sum(1 for r in rows if r.provision.ready and not r.encoded and not r.provision.declined),
         }
 
 
