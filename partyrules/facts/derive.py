@@ -548,6 +548,43 @@ def full_member_introducers(view: View, member: Member) -> Any:
     return sure if maybe == 0 else Unknown(frozenset(missing), sure, sure + maybe)
 
 
+def probationary_officers(view: View, org: Organization) -> Any:
+    """Officers of the organization (secretary, deputies, committee members, discipline member) who
+    were not full members on the date of its latest regular election: they could not be elected.
+
+    The roster is the snapshot's (facts-v1 keeps no history of it); omitted roster fields or
+    standing make the answer unknown unless someone is certainly not a full member.
+    """
+    election = latest_election(view, org)
+    if isinstance(election, Unknown) or election is None:
+        return election
+    day = election.date
+    ids: list[str] = []
+    missing: set[str] = set()
+    p = view.path(org)
+    fields = ("secretary", "deputy_secretaries", "committee_members")
+    if org.kind != "committee":       # a committee has a 机关纪委 instead of a discipline member (facts-v1)
+        fields += ("discipline_member",)
+    for field in fields:
+        value = getattr(org, field)
+        if value is OMITTED:
+            missing.add(f"{p}.{field}")
+        elif isinstance(value, tuple):
+            ids.extend(value)
+        elif value is not None:
+            ids.append(value)
+    bad = []
+    for mid in dict.fromkeys(ids):
+        full = _full_on(view, view.members[mid], day)
+        if full is False:
+            bad.append(mid)
+        elif isinstance(full, Unknown):
+            missing |= full.missing
+    if bad:
+        return tuple(bad)
+    return Unknown(frozenset(missing)) if missing else ()
+
+
 def member_by_id(view: View, member_id: Any) -> Any:
     """The member record with this id (``None`` for null; unknown when the member list was omitted)."""
     if member_id is None:
@@ -597,6 +634,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("full_member_introducers", full_member_introducers, ("member",),
             full_member_introducers.__doc__ or ""),
     Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
+    Derived("probationary_officers", probationary_officers, ("organization",),
+            probationary_officers.__doc__ or ""),
     Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
     Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
 )}
