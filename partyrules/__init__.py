@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 from .api import check
 from .batch import check_many
 from .citations import Citation, Registry, parse_citation
+from .engine.session import Session, open_session
 from .errors import InputError, PartyrulesError, PolicyError, SourceError, UsageError
 from .facts.load import load_facts
 from .facts.model import OMITTED, FactDocument
@@ -21,7 +22,8 @@ from .report.model import Notice, Report, Result, Subject
 from .rulebook.load import Rulebook, load_rulebook
 
 __all__ = [
-    "check", "check_many", "load_facts", "load_rulebook", "Report", "Result", "Subject", "Notice", "Rulebook",
+    "check", "check_many", "open_session", "Session", "load_facts", "load_rulebook", "Report", "Result", "Subject",
+    "Notice", "Rulebook",
     "FactDocument", "OMITTED", "Unknown", "Citation", "Registry", "parse_citation",
     "PartyrulesError", "InputError", "PolicyError", "SourceError", "UsageError", "__version__",
 ]

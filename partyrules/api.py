@@ -16,12 +16,19 @@ from .periods import parse_date
 from .report.model import Notice, Report
 from .rulebook.load import Rulebook, load_rulebook
 
-ENGINES = ("native",)
+ENGINES = ("native", "durable")
 
 
 def get_engine(name: str) -> Engine:
+    """The backend called ``name``; ``durable`` raises :class:`UsageError` where durable-rules cannot load."""
     if name == "native":
         return NativeEngine()
+    if name == "durable":
+        from .engine.durable import DurableEngine, durable_available, durable_unavailable_message
+        ok, why = durable_available()
+        if not ok:
+            raise UsageError(durable_unavailable_message(why))
+        return DurableEngine()
     raise UsageError(f"unknown engine {name!r}: expected one of {', '.join(ENGINES)}")
 
 

@@ -1,0 +1,137 @@
+"""Differential tests: the durable backend gives the native engine's report, byte for byte but the engine.
+
+* generated courts (partyrules.testing.fact_documents), with facts left out at
+  random and random evaluation dates: the default (ci) profile runs a few dozen,
+  ``HYPOTHESIS_PROFILE=thorough`` runs the profile's many more, and adds bigger
+  courts (``test_engines_agree_on_big_courts``);
+* the two hand-written example courts, on several dates;
+* a streaming session fed examples/court.yaml record by record (members,
+  organizations, then meetings in date order, activities, elections): its
+  report equals a batch check at sampled steps (``SESSION_SAMPLES`` of them,
+  evenly spread, plus the last; 66 under the thorough profile: a check of the
+  whole court costs seconds, so all 661 steps would take half an hour).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("durable.lang", reason="durable-rules does not load on this Python")
+
+import partyrules  # noqa: E402
+from partyrules.report.render import render_json  # noqa: E402
+from partyrules.source import read_path  # noqa: E402
+from partyrules.testing import fact_documents, with_omissions  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+COURT = ROOT / "examples" / "court.yaml"
+SPEC_COURT = Path("/work/shared/spec/example-court.yaml")
+BOOK = partyrules.load_rulebook()
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+SESSION_SAMPLES = 66 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 6
+
+
+def rendered(report) -> str:
+    """The JSON report (all results) without its engine field."""
+    data = json.loads(render_json(report, True))
+    data.pop("engine")
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def assert_same(facts, as_of=None) -> None:
+    try:
+        native = partyrules.check(facts, as_of, rulebook=BOOK)
+    except partyrules.PartyrulesError as exc:          # a date the document cannot be checked on
+        with pytest.raises(type(exc)):
+            partyrules.check(facts, as_of, rulebook=BOOK, engine="durable")
+        return
+    durable = partyrules.check(facts, as_of, rulebook=BOOK, engine="durable")
+    assert (native.engine, durable.engine) == ("native", "durable")
+    assert rendered(durable) == rendered(native)
+
+
+@st.composite
+def documents_and_dates(draw, **size):
+    doc = draw(fact_documents(**size))
+    if draw(st.booleans()):
+        doc, _removed = draw(with_omissions(doc))
+    snap = dt.date.fromisoformat(doc["as_of"])
+    on = snap - dt.timedelta(days=draw(st.integers(0, 3000)))
+    return doc, on
+
+
+@given(documents_and_dates())
+def test_engines_agree_on_generated_courts(case):
+    doc, on = case
+    assert_same(doc, on)
+
+
+@pytest.mark.skipif(not THOROUGH, reason="the big run: HYPOTHESIS_PROFILE=thorough")
+@settings(max_examples=300)
+@given(documents_and_dates(max_branches=8, max_members_per_branch=20))
+def test_engines_agree_on_big_courts(case):
+    doc, on = case
+    assert_same(doc, on)
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-01-15", "2023-06-30", "2021-12-31", "2019-06-30"])
+def test_engines_agree_on_the_example_court(as_of):
+    assert_same(str(COURT), as_of)
+
+
+@pytest.mark.skipif(not SPEC_COURT.exists(), reason="the shared spec example is not on this machine")
+@pytest.mark.parametrize("as_of", [None, "2023-12-31"])
+def test_engines_agree_on_the_spec_example_court(as_of):
+    assert_same(str(SPEC_COURT), as_of)
+
+
+def court_events(data: dict) -> tuple[dict, list[tuple]]:
+    """examples/court.yaml as a starting document and the records that build it, in order.
+
+    The start holds the unit (its id and departments without heads) and the
+    organizations without anything that names a member; then come the members
+    (without their introducers), each organization in full, the unit in full,
+    the members who have introducers again in full, the meetings in date order,
+    the activities in date order and finally the elections.
+    """
+    start = {k: copy.deepcopy(v) for k, v in data.items() if k in ("format", "as_of", "records_from")}
+    unit = copy.deepcopy(data["unit"])
+    start["unit"] = {"id": unit["id"], "departments": [{"id": d["id"]} for d in unit.get("departments", [])]}
+    plain = ("id", "kind", "name", "parent", "departments", "established_on")
+    start["organizations"] = [{k: v for k, v in o.items() if k in plain} for o in data["organizations"]]
+    start["members"], start["meetings"], start["activities"] = [], [], []
+    events: list[tuple] = [("member", {k: v for k, v in m.items() if k != "introducers"}) for m in data["members"]]
+    events += [("organization", {k: v for k, v in o.items() if k != "elections"}) for o in data["organizations"]]
+    events += [("unit", unit)]
+    events += [("member", m) for m in data["members"] if "introducers" in m]
+    events += [("meeting", m) for m in sorted(data["meetings"], key=lambda m: (m["date"], m.get("id", "")))]
+    events += [("activity", a) for a in sorted(data.get("activities", []), key=lambda a: a["date"])]
+    events += [("election", dict(e, org=o["id"])) for o in data["organizations"] for e in o.get("elections", [])]
+    return start, events
+
+
+def test_a_session_fed_the_example_court_record_by_record_matches_batch_checks():
+    data = read_path(COURT).data
+    start, events = court_events(data)
+    every = max(1, len(events) // SESSION_SAMPLES)
+    checked = 0
+    with partyrules.open_session(start, rulebook=BOOK) as session:
+        assert rendered(session.results()) == rendered(partyrules.check(session.document, rulebook=BOOK))
+        for i, (kind, record) in enumerate(events, 1):
+            session.assert_fact(kind, copy.deepcopy(record))
+            if i % every == 0 or i == len(events):
+                native = partyrules.check(session.document, rulebook=BOOK)
+                assert rendered(session.results()) == rendered(native), (i, kind, record)
+                checked += 1
+        final = session.results()
+    # the rebuilt document is the example court, records in another order (so other paths)
+    assert final.summary == partyrules.check(str(COURT), rulebook=BOOK).summary
+    assert checked >= min(SESSION_SAMPLES, len(events))
