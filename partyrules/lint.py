@@ -47,10 +47,11 @@ from .citations import CitationError, Registry, builtin_policies_dir, parse_cita
 from .errors import PartyrulesError, PolicyError
 from .facts.derive import BUILTIN, Derived
 from .periods import parse_date
-from .rulebook.expr import Located, compile_expr
+from .rulebook.expr import compile_expr
 from .rulebook.load import _SKIP_DIRS, Rulebook
 from .rulebook.params import Parameter, Parameters, ParamValue
 from .rulebook.policy import (_CITATION_FIELDS, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
+                              expression_location,
                               OUTCOMES, SEVERITIES, SUBJECT_VARS, VERIFICATION, VERIFIED, Policy, policy_from_data)
 from .rulebook.schema import Fields, _type_name, fail
 from .source import Document, format_path, read_path
@@ -159,21 +160,6 @@ def _text_pair(sink: _Sink, doc: Document, path: tuple, value: Any) -> None:
                 sink.at(doc, path + (lang,), "must not be empty")
 
 
-def _expr_location(doc: Document, path: tuple, text: Any) -> Located:
-    """Where an expression's text starts (as :func:`policy_from_data` computes it)."""
-    line, col = doc.where(path) or (None, None)
-    block, indent = False, 0
-    if line is not None and isinstance(text, str) and doc.lines:
-        first = doc.lines[line - 1][col - 1:col] if line - 1 < len(doc.lines) else ""
-        if first in ("|", ">"):
-            block = True
-            nxt = doc.lines[line] if line < len(doc.lines) else ""
-            indent = len(nxt) - len(nxt.lstrip(" "))
-        elif first in ("'", '"'):
-            col += 1
-    return Located(doc.source, line, col, block, indent)
-
-
 def _placeholder_at(doc: Document, path: tuple, text: str, offset: int) -> tuple[int | None, int | None]:
     """The file position of ``text[offset]`` when the scalar is on one line and unescaped, else its start."""
     line, col = doc.where(path) or (None, None)
@@ -241,7 +227,7 @@ def _lint_policy(sink: _Sink, entry: _Entry, registry: Registry, params: Mapping
 
     def expr(p: tuple, text: Any) -> None:
         try:
-            compile_expr(text, _expr_location(doc, path + p, text), variables, derived, params)
+            compile_expr(text, expression_location(doc, path + p, text), variables, derived, params)
         except PolicyError as exc:
             sink.error(exc)
 

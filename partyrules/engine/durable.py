@@ -62,7 +62,7 @@ from ..report.model import Result, Subject
 from ..rulebook.expr import Env, EvalError, Expr, evaluate
 from ..rulebook.policy import Policy
 from .base import Engine
-from .native import _fill, _unknown_message, param_getter, subjects, to_json
+from .native import _unknown_message, build_result, param_getter, subjects
 
 # Limits that keep every ruleset far from durable-rules' measured failure points
 # (docs/engines.md): >~512 rules per ruleset hangs, 65 rules matching one fact
@@ -1356,17 +1356,7 @@ def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tu
             source, [compiled.require, *compiled.unless])
         for root in roots:
             missing |= _missing(compiled, inp, values, root)
-    shown = {k: to_json(v) for k, v in evidence.items()}
-    if notes:
-        shown["exception"] = notes
-    if outcome == "unknown":
-        message = _unknown_message(missing)
-    elif outcome == "violated":
-        message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
-    else:
-        message = dict(policy.title)
-    return Result(outcome=outcome, subject=subject, message=message, evidence=shown,
-                  missing=tuple(sorted(missing)), **base)
+    return build_result(policy, subject, outcome, missing, notes, evidence, base)
 
 
 # ============================================================================ the engine

@@ -96,18 +96,24 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
-        shown = {k: to_json(v) for k, v in evidence.items()}
-        if notes:
-            shown["exception"] = notes
-        if outcome == "unknown":
-            message = _unknown_message(missing)
-        elif outcome == "violated":
-            message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
-        else:
-            message = dict(policy.title)
-        out.append(Result(outcome=outcome, subject=subject, message=message, evidence=shown,
-                          missing=tuple(sorted(missing)), **base))
+        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base))
     return out
+
+
+def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
+                 evidence: dict, base: dict) -> Result:
+    """A result with its message and JSON evidence, the same for every engine."""
+    shown = {k: to_json(v) for k, v in evidence.items()}
+    if notes:
+        shown["exception"] = notes
+    if outcome == "unknown":
+        message = _unknown_message(missing)
+    elif outcome == "violated":
+        message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
+    else:
+        message = dict(policy.title)
+    return Result(outcome=outcome, subject=subject, message=message, evidence=shown,
+                  missing=tuple(sorted(missing)), **base)
 
 
 def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:

@@ -128,6 +128,21 @@ class Policy:
         return (self.instrument, self.edition, self.id)
 
 
+def expression_location(doc: Document, path: tuple, text: Any) -> Located:
+    """Where an expression's text starts in its file: after a quote, or on the line after ``|``/``>``."""
+    line, col = doc.where(path) or (None, None)
+    block, indent = False, 0
+    if line is not None and isinstance(text, str) and doc.lines:
+        first = doc.lines[line - 1][col - 1:col] if line - 1 < len(doc.lines) else ""
+        if first in ("|", ">"):
+            block = True
+            nxt = doc.lines[line] if line < len(doc.lines) else ""
+            indent = len(nxt) - len(nxt.lstrip(" "))
+        elif first in ("'", '"'):
+            col += 1
+    return Located(doc.source, line, col, block, indent)
+
+
 def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, edition: str,
                      registry: Registry, params: Parameters, derived: Mapping[str, Derived]) -> Policy:
     """Check one policy mapping and compile its expressions."""
@@ -145,18 +160,7 @@ def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, 
     variables = {SUBJECT_VARS[applies_to]: applies_to, "unit": "unit", "as_of": "date", "rule_from": "date"}
 
     def expr(p: tuple, text: Any) -> Expr:
-        line, col = doc.where(path + p) or (None, None)
-        block = False
-        indent = 0
-        if line is not None and isinstance(text, str) and doc.lines:
-            first = doc.lines[line - 1][col - 1:col] if line - 1 < len(doc.lines) else ""
-            if first in ("|", ">"):
-                block = True
-                nxt = doc.lines[line] if line < len(doc.lines) else ""
-                indent = len(nxt) - len(nxt.lstrip(" "))
-            elif first in ("'", '"'):
-                col += 1
-        return compile_expr(text, Located(doc.source, line, col, block, indent), variables, derived, params)
+        return compile_expr(text, expression_location(doc, path + p, text), variables, derived, params)
 
     citations = []
     for i, raw in enumerate(data["citations"]):
