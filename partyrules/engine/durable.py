@@ -55,14 +55,13 @@ import attrs
 
 from ..errors import PolicyError, UsageError
 from ..facts.derive import Derived
-from ..facts.model import OMITTED
 from ..facts.view import Unknown, View
 from ..periods import Month
 from ..report.model import Result, Subject
 from ..rulebook.expr import Env, EvalError, Expr, evaluate
 from ..rulebook.policy import Policy
 from .base import Engine
-from .native import _unknown_message, build_result, param_getter, subjects
+from .native import _unknown_message, build_result, env_maker, subjects
 
 # Limits that keep every ruleset far from durable-rules' measured failure points
 # (docs/engines.md): >~512 rules per ruleset hangs, 65 rules matching one fact
@@ -1209,13 +1208,10 @@ def subject_inputs(compiled: Compiled, policy: Policy, rulebook: Any, view: View
     if isinstance(subs, tuple):
         path, subject = subs
         return [SubjectInput(pkey + (subject.kind, subject.id), subject, ({"t": "om"},), (), None, None, path)]
-    unit_value = view.facts.unit if view.facts.unit is not OMITTED else Unknown.of("unit")
-    getter = param_getter(rulebook, view.as_of)
-    since = policy.rule_from(rulebook.registry)
+    make_env = env_maker(rulebook, policy, view, derived)
     out = []
     for entity, subject in subs:
-        env = Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since},
-                  getter, derived, since)
+        env = make_env(entity)
         values = tuple(_atom_value(a, env) for a in compiled.atoms)
         facts: list[dict] = []
         for node in compiled.nodes:

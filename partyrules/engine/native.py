@@ -71,6 +71,18 @@ def param_getter(rulebook: Rulebook, on: dt.date):
     return get
 
 
+def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
+    """What an expression of ``policy`` sees for one subject: its variables, parameters and derived facts."""
+    unit_value = view.facts.unit if view.facts.unit is not OMITTED else Unknown.of("unit")
+    getter = param_getter(rulebook, view.as_of)
+    since = policy.rule_from(rulebook.registry)
+
+    def make(entity: Any) -> Env:
+        return Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since},
+                   getter, derived, since)
+    return make
+
+
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Result]:
     subs = subjects(policy, view)
     cites = tuple(c for c in policy.citations
@@ -81,13 +93,10 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
         path, subject = subs
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
                        missing=(path,), **base)]
-    unit_value = view.facts.unit if view.facts.unit is not OMITTED else Unknown.of("unit")
-    getter = param_getter(rulebook, view.as_of)
-    since = policy.rule_from(rulebook.registry)
+    make_env = env_maker(rulebook, policy, view, rulebook.derived)
     out = []
     for entity, subject in subs:
-        env = Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since},
-                  getter, rulebook.derived, since)
+        env = make_env(entity)
         try:
             outcome, missing, notes = _decide(policy, env)
             evidence = {} if outcome == "not_applicable" else {name: evaluate(e, env) for name, e in policy.evidence}
