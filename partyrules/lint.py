@@ -48,8 +48,9 @@ from .errors import PartyrulesError, PolicyError
 from .facts.derive import BUILTIN, Derived
 from .periods import parse_date
 from .rulebook.expr import compile_expr
-from .rulebook.load import _SKIP_DIRS, Rulebook
-from .rulebook.params import Parameter, Parameters, ParamValue
+from .rulebook.load import _EDITION_FIELDS, _SKIP_DIRS, Rulebook
+from .rulebook.params import _NAME as _PARAM_NAME
+from .rulebook.params import _PARAM_FIELDS, _VALUE_FIELDS, Parameter, Parameters, ParamValue
 from .rulebook.policy import (_CITATION_FIELDS, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
                               expression_location,
                               OUTCOMES, SEVERITIES, SUBJECT_VARS, VERIFICATION, VERIFIED, Policy, policy_from_data)
@@ -59,11 +60,6 @@ from .source import Document, format_path, read_path
 __all__ = ["Finding", "lint_paths", "DEFAULT_SEARCH"]
 
 DEFAULT_SEARCH = 100          # generated courts tried per policy that its examples do not cover
-_EDITION_FIELDS = Fields(required={}, optional={"inherits": str, "note": str})
-_PARAM_FIELDS = Fields(required={"name": str, "values": list}, optional={"description": dict, "unit": str})
-_VALUE_FIELDS = Fields(required={"value": (int, float)},
-                       optional={"citation": str, "setting": str, "from": str, "note": str})
-_PARAM_NAME = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 _REGISTRY_AT = re.compile(r"\(line (\d+), column (\d+)\)$")
 
 

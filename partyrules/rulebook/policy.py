@@ -33,13 +33,11 @@ from typing import Any, Mapping
 import attrs
 
 from ..citations import Citation, CitationError, Registry, parse_citation
-from ..errors import PolicyError
 from ..facts.derive import Derived
-from ..periods import parse_date
 from ..source import Document
 from .expr import Expr, Located, compile_expr
 from .params import Parameters
-from .schema import Fields, check_mapping, check_type, fail, text_pair
+from .schema import Fields, check_mapping, check_type, fail, optional_date, text_pair
 
 SUBJECT_VARS = {"unit": "unit", "department": "dept", "organization": "org", "member": "member"}
 SEVERITIES = ("error", "warning")
@@ -209,12 +207,7 @@ def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, 
         check_mapping(doc, ep, raw, _EXAMPLE_FIELDS)
         if raw["expect"] not in OUTCOMES:
             raise fail(doc, ep + ("expect",), f"expected one of {', '.join(OUTCOMES)}, got {raw['expect']!r}")
-        as_of = None
-        if "as_of" in raw:
-            try:
-                as_of = parse_date(raw["as_of"])
-            except ValueError:
-                raise fail(doc, ep + ("as_of",), f"expected a date YYYY-MM-DD, got {raw['as_of']!r}") from None
+        as_of = optional_date(doc, ep, raw, "as_of")
         missing = None
         if "missing" in raw:
             for j, m in enumerate(raw["missing"]):

@@ -37,11 +37,10 @@ import attrs
 
 from ..errors import PartyrulesError, PolicyError, UsageError
 from ..facts.model import FORMAT, FactDocument
-from ..periods import parse_date
 from ..source import Document, read_path
 from .load import Rulebook
 from .policy import OUTCOMES, Policy
-from .schema import Fields, check_mapping, check_type, fail
+from .schema import Fields, check_mapping, check_type, fail, optional_date
 
 PROBLEMS = ("violated", "unknown", "error")
 SUFFIXES = (".yaml", ".yml")
@@ -159,12 +158,7 @@ def _scenario(doc: Document, path: tuple, data: Any, default_name: str | None) -
     if default_name is None and "name" not in data:
         raise fail(doc, path, "missing required key 'name' (each scenario of a list needs a name)")
     name = data.get("name", default_name)
-    as_of = None
-    if "as_of" in data:
-        try:
-            as_of = parse_date(data["as_of"])
-        except ValueError:
-            raise fail(doc, path + ("as_of",), f"expected a date YYYY-MM-DD, got {data['as_of']!r}") from None
+    as_of = optional_date(doc, path, data, "as_of")
     only = data.get("only_listed", False)
     if isinstance(only, list):
         if not only:

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from ..errors import PolicyError
+from ..periods import parse_date
 from ..source import Document, format_path
 
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
@@ -68,3 +69,13 @@ def text_pair(doc: Document, path: tuple, value: Any) -> dict:
         if not value[lang].strip():
             raise fail(doc, path + (lang,), "must not be empty")
     return {"zh": value["zh"], "en": value["en"]}
+
+
+def optional_date(doc: Document, path: tuple, data: dict, key: str) -> Any:
+    """``data[key]`` as a date (strict ``YYYY-MM-DD``), or None when the key is absent."""
+    if key not in data:
+        return None
+    try:
+        return parse_date(data[key])
+    except (ValueError, TypeError):
+        raise fail(doc, path + (key,), f"expected a date YYYY-MM-DD, got {data[key]!r}") from None
