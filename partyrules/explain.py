@@ -336,7 +336,7 @@ _WORDS = {
            "year": "年度", "required": "应参加", "hours": "学时", "below": "低于半数", "half": "恰好半数",
            "since": "自", "run": "已连续{n}个月",
            "status": {"found": "有记录", "missing": "无记录", "unrecorded": "记录起始日前，未知",
-                      "not_required": "不要求"},
+                      "unknown": "记录不全（如出席未记录），未知", "not_required": "不要求"},
            "found": {True: "有", False: "无"}},
     "en": {True: "true", False: "false", None: "none", "unknown": "unknown", "missing": "missing",
            "between": "between", "and": "and", "sep": ", ", "not_reached": "not evaluated (not needed)",
@@ -355,6 +355,7 @@ _WORDS = {
            "required": "required", "hours": "hours", "below": "below half", "half": "exactly half",
            "since": "since", "run": "{n} months so far",
            "status": {"found": "found", "missing": "missing", "unrecorded": "before the records, unknown",
+                      "unknown": "records incomplete (e.g. attendance not recorded), unknown",
                       "not_required": "not required"},
            "found": {True: "yes", False: "no"}},
 }
@@ -488,11 +489,10 @@ def render_text(ex: Explanation, lang: str = "zh") -> str:
     out = [f"{w['policy']}{colon}{p.id}（{p.instrument}@{p.edition}）" if lang == "zh"
            else f"{w['policy']}{colon}{p.id} ({p.instrument}@{p.edition})",
            f"  {p.title[lang]}"]
-    for spec in p.citations:
+    for spec in r.citations:          # the result's: in force on the date, and applying to this subject
         c = spec.citation
-        if ex.registry.is_in_force(c.instrument, c.edition, ex.as_of):
-            label = c.label_zh(ex.registry) if lang == "zh" else c.label_en(ex.registry)
-            out.append(f"{w['cites']}{colon}{label}")
+        label = c.label_zh(ex.registry) if lang == "zh" else c.label_en(ex.registry)
+        out.append(f"{w['cites']}{colon}{label}")
     kind = w["kinds"][ex.subject.kind]
     name = "" if ex.subject.name == ex.subject.id else (f"（{ex.subject.name}）" if lang == "zh"
                                                         else f" ({ex.subject.name})")

@@ -51,7 +51,7 @@ from .rulebook.expr import compile_expr
 from .rulebook.load import _EDITION_FIELDS, _SKIP_DIRS, Rulebook
 from .rulebook.params import _NAME as _PARAM_NAME
 from .rulebook.params import _PARAM_FIELDS, _VALUE_FIELDS, Parameter, Parameters, ParamValue
-from .rulebook.policy import (_CITATION_FIELDS, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
+from .rulebook.policy import (_CITATION_FIELDS, org_kinds_problem, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
                               expression_location,
                               OUTCOMES, SEVERITIES, SUBJECT_VARS, VERIFICATION, VERIFIED, Policy, policy_from_data)
 from .rulebook.schema import Fields, _type_name, fail
@@ -262,6 +262,10 @@ def _lint_policy(sink: _Sink, entry: _Entry, registry: Registry, params: Mapping
             ver = raw.get("verification")
             if ver is not None and ver not in VERIFICATION:
                 sink.at(doc, cp + ("verification",), f"expected one of {', '.join(VERIFICATION)}, got {ver!r}")
+            own = citation.instrument == entry.instrument and citation.edition == entry.edition
+            problem = org_kinds_problem(raw, data.get("applies_to"), own)
+            if problem is not None:
+                sink.at(doc, cp + problem[0], problem[1])
             cited.append((cp, citation, ver))
             entry.cited.append((cp, citation))
         if folder_ok and not any(c.instrument == entry.instrument and c.edition == entry.edition

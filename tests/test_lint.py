@@ -96,6 +96,26 @@ def test_folder_edition_not_cited(pack_lines):
            f"organs-regulations@2019" in pack_lines
 
 
+def test_citation_narrowed_to_organization_kinds(pack_lines, tmp_path):
+    f = rel(ORGANS / "org-kinds.yaml")
+    assert f"{f}:8:27: error: [0].citations[1].org_kinds[1]: expected one of committee, general_branch, branch, " \
+           f"got 'generalbranch'" in pack_lines
+    assert f"{f}:17:18: error: [1].citations[0].org_kinds: the citation of the policy's own edition applies to " \
+           f"every subject; org_kinds is for supporting citations" in pack_lines
+    assert f"{f}:27:18: error: [2].citations[1].org_kinds: org_kinds narrows a citation by the kind of " \
+           f"organization: only for applies_to: organization" in pack_lines
+    # loading the pack stops at the same first mistake, with the same position
+    import shutil
+    import partyrules
+    pack = tmp_path / "pack" / "organs-regulations" / "2019"
+    pack.mkdir(parents=True)
+    shutil.copy(ORGANS / "org-kinds.yaml", pack / "org-kinds.yaml")
+    with pytest.raises(PolicyError) as exc:
+        partyrules.load_rulebook([tmp_path / "pack"])
+    assert (exc.value.line, exc.value.column) == (8, 27)
+    assert "org_kinds[1]: expected one of committee, general_branch, branch" in str(exc.value)
+
+
 def test_duplicate_ids(pack_lines):
     f = rel(ORGANS / "duplicate.yaml")
     assert f"{f}:9:7: error: policy id 'court.branch.twice' is already used by {f}:2" in pack_lines

@@ -61,7 +61,7 @@ from ..report.model import Result, Subject
 from ..rulebook.expr import Env, EvalError, Expr, evaluate
 from ..rulebook.policy import Policy
 from .base import Engine
-from .native import _unknown_message, build_result, env_maker, subjects
+from .native import _unknown_message, build_result, env_maker, org_kind, result_base, subjects
 
 # Limits that keep every ruleset far from durable-rules' measured failure points
 # (docs/engines.md): >~512 rules per ruleset hangs, 65 rules matching one fact
@@ -1162,6 +1162,7 @@ class SubjectInput:
     evidence: dict | None      # evaluated evidence, or None when it failed
     evidence_error: Any        # Failed/Fatal of the first failing evidence expression
     omitted: str | None = None # the missing path when the subject list was omitted
+    org_kind: str | None = None  # the subject's kind when it is an organization (for org_kinds citations)
 
     @property
     def signature(self) -> str:
@@ -1240,7 +1241,8 @@ def subject_inputs(compiled: Compiled, policy: Policy, rulebook: Any, view: View
         facts.append({"t": "e", "err": int(ev_error is not None)})
         if compiled.where is None:
             facts.append({"t": "w"})          # starts the outcome chain (there is no where to decide)
-        out.append(SubjectInput(pkey + (subject.kind, subject.id), subject, tuple(facts), values, evidence, ev_error))
+        out.append(SubjectInput(pkey + (subject.kind, subject.id), subject, tuple(facts), values, evidence, ev_error,
+                                org_kind=org_kind(policy, entity)))
     return out
 
 
@@ -1328,10 +1330,7 @@ def _failure(v: Any) -> str:
 def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tuple,
                 values: Mapping[int, tuple], rulebook: Any, as_of: dt.date) -> Result:
     """The report entry for one subject, from the outcome durable decided."""
-    cites = tuple(c for c in policy.citations
-                  if rulebook.registry.is_in_force(c.citation.instrument, c.citation.edition, as_of))
-    base = dict(policy=policy.id, severity=policy.severity, citations=cites,
-                instrument=policy.instrument, edition=policy.edition)
+    base = result_base(policy, rulebook.registry, as_of, inp.org_kind)
     outcome, source = final
     subject = inp.subject
     if outcome == "omitted":

@@ -85,17 +85,15 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
 
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Result]:
     subs = subjects(policy, view)
-    cites = tuple(c for c in policy.citations
-                  if rulebook.registry.is_in_force(c.citation.instrument, c.citation.edition, view.as_of))
-    base = dict(policy=policy.id, severity=policy.severity, citations=cites,
-                instrument=policy.instrument, edition=policy.edition)
     if isinstance(subs, tuple):
         path, subject = subs
+        base = result_base(policy, rulebook.registry, view.as_of, None)
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
                        missing=(path,), **base)]
     make_env = env_maker(rulebook, policy, view, rulebook.derived)
     out = []
     for entity, subject in subs:
+        base = result_base(policy, rulebook.registry, view.as_of, org_kind(policy, entity))
         env = make_env(entity)
         try:
             outcome, missing, notes = _decide(policy, env)
@@ -107,6 +105,23 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
             continue
         out.append(build_result(policy, subject, outcome, missing, notes, evidence, base))
     return out
+
+
+def org_kind(policy: Policy, entity: Any) -> str | None:
+    """The kind of the subject when it is an organization (what ``org_kinds`` citations look at)."""
+    return entity.kind if policy.applies_to == "organization" else None
+
+
+def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None) -> dict:
+    """What every result of ``policy`` on one subject carries: its id, severity, edition and citations.
+
+    The citations are those of editions in force on ``as_of`` that apply to the
+    subject (a citation narrowed by ``org_kinds`` only to organizations of those kinds).
+    """
+    cites = tuple(c for c in policy.citations
+                  if registry.is_in_force(c.citation.instrument, c.citation.edition, as_of) and c.cited_for(kind))
+    return dict(policy=policy.id, severity=policy.severity, citations=cites,
+                instrument=policy.instrument, edition=policy.edition)
 
 
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,

@@ -53,7 +53,8 @@ _POLICY_FIELDS = Fields(
     optional={"where": str, "unless": list, "evidence": dict, "examples": list, "notes": str,
               "unverified": bool},
 )
-_CITATION_FIELDS = Fields(required={"ref": str}, optional={"verification": str, "note": str})
+_CITATION_FIELDS = Fields(required={"ref": str}, optional={"verification": str, "note": str, "org_kinds": list})
+ORG_KINDS = ("committee", "general_branch", "branch")
 _UNLESS_FIELDS = Fields(required={"when": str, "note": dict})
 _EXAMPLE_FIELDS = Fields(required={"name": str, "expect": str, "facts": dict},
                          optional={"subject": str, "as_of": str, "missing": list})
@@ -64,10 +65,39 @@ class CitationSpec:
     citation: Citation
     verification: str | None = None
     note: str | None = None
+    org_kinds: tuple[str, ...] | None = None   # cited only for organizations of these kinds
 
     @property
     def verified(self) -> bool:
         return self.verification is None or self.verification in VERIFIED
+
+    def cited_for(self, org_kind: str | None) -> bool:
+        """Does this citation apply to a subject that is an organization of ``org_kind`` (None: not one)?"""
+        return self.org_kinds is None or org_kind in self.org_kinds
+
+
+def org_kinds_problem(raw: Mapping, applies_to: Any, own: bool) -> tuple[tuple, str] | None:
+    """What is wrong with a citation's ``org_kinds`` (a path below the citation and a message), if anything.
+
+    ``org_kinds`` narrows a supporting citation to organizations of some kinds (a
+    branch-only article cited beside a rule for every kind); the policy's own
+    edition is always cited, so it cannot be narrowed.
+    """
+    if "org_kinds" not in raw:
+        return None
+    kinds = raw["org_kinds"]
+    if applies_to != "organization":
+        return ("org_kinds",), "org_kinds narrows a citation by the kind of organization: only for applies_to: organization"
+    if own:
+        return ("org_kinds",), "the citation of the policy's own edition applies to every subject; org_kinds is for supporting citations"
+    if not isinstance(kinds, list) or not kinds:
+        return ("org_kinds",), f"expected a non-empty list of {', '.join(ORG_KINDS)}"
+    for j, k in enumerate(kinds):
+        if k not in ORG_KINDS:
+            return ("org_kinds", j), f"expected one of {', '.join(ORG_KINDS)}, got {k!r}"
+        if kinds.index(k) != j:
+            return ("org_kinds", j), f"{k} is listed twice"
+    return None
 
 
 @attrs.frozen
@@ -173,7 +203,12 @@ def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, 
         ver = raw.get("verification")
         if ver is not None and ver not in VERIFICATION:
             raise fail(doc, cp + ("verification",), f"expected one of {', '.join(VERIFICATION)}, got {ver!r}")
-        citations.append(CitationSpec(citation, ver, raw.get("note")))
+        own = citation.instrument == instrument and citation.edition == edition
+        problem = org_kinds_problem(raw, applies_to, own)
+        if problem is not None:
+            raise fail(doc, cp + problem[0], problem[1])
+        kinds = tuple(raw["org_kinds"]) if "org_kinds" in raw else None
+        citations.append(CitationSpec(citation, ver, raw.get("note"), kinds))
     if not citations:
         raise fail(doc, path + ("citations",), "a policy needs at least one citation")
     if not any(c.citation.instrument == instrument and c.citation.edition == edition for c in citations):
