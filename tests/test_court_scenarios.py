@@ -41,3 +41,33 @@ def test_constitution_faults_cite_the_edition_in_force(on, edition):
     (result,) = partyrules.check(planted(fault, on), rulebook=BOOK).violations
     assert [(c.citation.instrument, c.citation.edition, c.citation.article) for c in result.citations] == [
         ("party-constitution", edition, 8)]
+
+
+def _cited(result):
+    return [(c.citation.instrument, c.citation.edition, c.citation.article, c.citation.paragraph)
+            for c in result.citations]
+
+
+@pytest.mark.parametrize("engine", ["native", "durable"])
+def test_branch_only_citation_is_shown_for_branches_only(engine):
+    """branch-regs@2018 art.21 is cited beside the general rule only when the subject is a branch."""
+    if engine == "durable":
+        pytest.importorskip("durable.lang")
+    on = "2024-06-30"
+    doc = planted(next(f for f in FAULTS if f.expect == (("constitution.org.secretary-approved", "b3"),)), on)
+    doc["organizations"][0]["elections"][0]["secretary_approved_on"] = None     # the committee's too
+    report = partyrules.check(doc, rulebook=BOOK, engine=engine)
+    by_subject = {r.subject.id: r for r in report.violations if r.policy == "constitution.org.secretary-approved"}
+    assert set(by_subject) == {"b3", "c"}
+    assert _cited(by_subject["b3"]) == [("party-constitution", "2022", 31, None),
+                                        ("organs-regulations", "2019", 8, 1),
+                                        ("branch-regulations", "2018", 21, None)]
+    assert _cited(by_subject["c"]) == [("party-constitution", "2022", 31, None),
+                                       ("organs-regulations", "2019", 8, 1)]
+
+
+def test_overdue_branch_cites_the_branch_term_article():
+    fault = next(f for f in FAULTS if f.expect[0][0] == "organs.org.reelection-on-time")
+    (result,) = partyrules.check(planted(fault, "2024-06-30"), rulebook=BOOK).violations
+    assert ("branch-regulations", "2018", 21, None) in _cited(result)
+    assert ("organs-regulations", "2019", 8, 1) == _cited(result)[0]

@@ -235,7 +235,9 @@ def _record(view: View, meeting: Any) -> str:
 @attrs.frozen
 class PeriodCheck:
     """One period of a recurring duty: ``found``, ``missing``, ``unrecorded`` (before the
-    records start) or ``not_required`` (before the rule or the organization existed)."""
+    records start), ``unknown`` (inside the records, but a record that could settle it is
+    incomplete, e.g. a meeting without attendance; ``records`` lists those) or
+    ``not_required`` (before the rule or the organization existed)."""
 
     period: str
     status: str
@@ -400,6 +402,103 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     if member.admitted_on is OMITTED and cov.ok is False:
         return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
     return cov
+
+
+@attrs.frozen
+class LeaderOrgLife:
+    """One leader: each period, the meetings of their own organization they attended."""
+
+    member: str
+    org: Any                           # the organization they are enrolled in (None: nowhere)
+    ok: Any                            # True / False / Unknown
+    periods: tuple[PeriodCheck, ...]
+
+
+@attrs.frozen
+class LeadersOrgLife:
+    """The unit's leaders and the organisational life of the organization each is enrolled in."""
+
+    ok: Any                            # False when some leader missed a whole period
+    lacking: tuple[str, ...]           # "m01 2023": a leader and a period with no meeting of their organization
+    leaders: tuple[LeaderOrgLife, ...]
+
+
+def _attended(view: View, member: Member, meetings: list, p: Period) -> tuple[list[str], list[Any]]:
+    """(records of meetings in ``p`` the member attended, meetings in ``p`` whose attendance was not recorded)."""
+    inside = [m for m in meetings if p.first_day() <= m.date <= p.last_day()]
+    return ([_record(view, m) for m in inside if m.attendees is not OMITTED and member.id in m.attendees],
+            [m for m in inside if m.attendees is OMITTED])
+
+
+def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | None = None) -> Any:
+    """Did each unit leader attend a meeting held by the organization they are enrolled in, in each period?
+
+    The dual organisational life of leading cadres, as far as records show it:
+    besides the leadership team's own meetings, each leader takes part in the
+    organisational life of their own branch (any meeting it holds). Each of the
+    last ``count`` complete periods is required from the rule's start, the
+    leader's first whole period of membership and the organization's
+    ``established_on``; periods before ``records_from`` are unknown, and so is a
+    period whose only meetings have no recorded attendance. A leader enrolled
+    nowhere is left to the enrolment rule (``ok`` true here).
+    """
+    leaders = unit_leaders(view)
+    if isinstance(leaders, Unknown):
+        return leaders
+    if view.facts.meetings is OMITTED:
+        return Unknown.of("meetings")
+    checks, lacking, missing = [], [], set()
+    for mid in leaders:
+        mem = view.members.get(mid)
+        if mem is None:
+            continue                    # references are checked on loading; nothing to judge
+        if mem.org is OMITTED:
+            checks.append(LeaderOrgLife(mid, None, Unknown.of(f"{view.path(mem)}.org"), ()))
+            missing.add(f"{view.path(mem)}.org")
+            continue
+        if mem.org is None:
+            checks.append(LeaderOrgLife(mid, None, True, ()))
+            continue
+        org = view.orgs.get(mem.org)
+        mine = [m for m in view.meetings_upto if m.org == mem.org]
+        start = since
+        if mem.admitted_on is not OMITTED:
+            first = Period.containing(period, mem.admitted_on)
+            joined = first.first_day() if mem.admitted_on == first.first_day() else first.next().first_day()
+            start = max(start, joined) if start else joined
+        cov = _coverage(view, period, count, start, org.established_on if org is not None else OMITTED,
+                        lambda p: _attended(view, mem, mine, p)[0])
+        periods, gaps = list(cov.periods), set()
+        for i, c in enumerate(periods):
+            if c.status != "missing":
+                continue
+            unrecorded = [m for m in mine if str(Period.containing(period, m.date)) == c.period
+                          and m.attendees is OMITTED]
+            if unrecorded:
+                periods[i] = PeriodCheck(c.period, "unknown", tuple(_record(view, m) for m in unrecorded))
+                gaps |= {f"{view.path(m)}.attendees" for m in unrecorded}
+            elif mem.admitted_on is OMITTED:
+                gaps.add(f"{view.path(mem)}.admitted_on")
+        definite = [c.period for c in periods if c.status == "missing" and mem.admitted_on is not OMITTED]
+        if definite:
+            ok = False
+            lacking.extend(f"{mid} {p}" for p in definite)
+        elif gaps:
+            ok = Unknown(frozenset(gaps))
+        elif any(c.status == "unrecorded" for c in periods):
+            ok = Unknown.of("records_from")
+        else:
+            ok = True
+        if isinstance(ok, Unknown):
+            missing |= ok.missing
+        checks.append(LeaderOrgLife(mid, mem.org, ok, tuple(periods)))
+    if lacking:
+        overall: Any = False
+    elif missing:
+        overall = Unknown(frozenset(missing))
+    else:
+        overall = True
+    return LeadersOrgLife(overall, tuple(lacking), tuple(checks))
 
 
 @attrs.frozen
@@ -625,6 +724,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             needs_since=True),
     Derived("training_year", training_year, ("member",), training_year.__doc__ or "", returns="training",
             needs_since=True),
+    Derived("leaders_org_life", leaders_org_life, ("str", "int"), leaders_org_life.__doc__ or "",
+            returns="leaders_org_life", needs_since=True),
     Derived("dues_each", dues_each, ("member", "int"), dues_each.__doc__ or "", returns="coverage",
             needs_since=True),
     Derived("quorum", quorum, ("organization", "str", "int"), quorum.__doc__ or "", returns="quorum",
@@ -651,4 +752,5 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "coverage": tuple(a.name for a in attrs.fields(Coverage)),
     "training": tuple(a.name for a in attrs.fields(TrainingYear)),
     "quorum": tuple(a.name for a in attrs.fields(Quorum)),
+    "leaders_org_life": tuple(a.name for a in attrs.fields(LeadersOrgLife)),
 }

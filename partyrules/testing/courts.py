@@ -267,6 +267,16 @@ def _small_committee(doc: dict) -> None:
         if m["org"] == "b1" and m["kind"] == "committee_meeting"]
 
 
+def _leader_skips_branch(doc: dict) -> None:
+    # the committee's secretary, a court leader enrolled in b1, still sits in the committee's meetings
+    # (so no six-month lapse), but attended none of b1's meetings in the last complete year
+    leader = doc["unit"]["leaders"][0]
+    year = Period.last_complete("year", dt.date.fromisoformat(doc["as_of"]))
+    for mt in doc["meetings"]:
+        if mt["org"] == "b1" and year.first_day() <= dt.date.fromisoformat(mt["date"]) <= year.last_day():
+            mt["attendees"] = [x for x in mt["attendees"] if x != leader]
+
+
 FAULTS: tuple[Fault, ...] = (
     Fault("a member enrolled nowhere", (("constitution.member.enrolled", "m05"),), _no_org),
     Fault("a branch of 8 full members without a committee", (("organs.branch.committee-required", "b2"),),
@@ -290,6 +300,9 @@ FAULTS: tuple[Fault, ...] = (
           dt.date(2023, 3, 1)),
     Fault("a branch committee of two", (("branch-regs.branch.committee-min-size", "b1"),), _small_committee,
           dt.date(2018, 10, 28)),
+    # member-edu-regs took effect 2019-05-06, so the first year judged is 2020 (from 2021-01-01)
+    Fault("a court leader who skipped their branch's meetings for a year",
+          (("member-edu.unit.leaders-dual-org-life", "court"),), _leader_skips_branch, dt.date(2021, 1, 1)),
 )
 
 
