@@ -69,3 +69,25 @@ def test_a_meeting_everyone_attends_never_creates_a_lapse(data):
     for key, outcome in after.items():
         if key[0] == "constitution.member.six-month-lapse" and outcome == "violated":
             assert before.get(key) == "violated", key
+
+
+_RANK = {"violated": 0, "unknown": 1, "satisfied": 2, "not_applicable": 2}
+
+
+@given(st.data())
+def test_a_leader_attending_their_own_organization_never_makes_dual_life_worse(data):
+    doc = data.draw(fact_documents(records_months=25))
+    leaders = [m for m in doc["members"] if m["id"] in (doc.get("unit") or {}).get("leaders", []) and m.get("org")]
+    assume(leaders)
+    leader = data.draw(st.sampled_from(leaders))
+    key = ("member-edu.unit.leaders-dual-org-life", "unit", doc["unit"]["id"])
+    before = outcomes(partyrules.check(doc, rulebook=BOOK)).get(key, "not_in_force")
+    snap = dt.date.fromisoformat(doc["as_of"])
+    day = snap - dt.timedelta(days=data.draw(st.integers(0, 720)))
+    more = copy.deepcopy(doc)
+    more["meetings"].append({"org": leader["org"], "kind": data.draw(st.sampled_from(["theme_day", "general_meeting"])),
+                             "date": day.isoformat(), "attendees": [leader["id"]]})
+    after = outcomes(partyrules.check(more, rulebook=BOOK)).get(key, "not_in_force")
+    assert (before == "not_in_force") == (after == "not_in_force")
+    if before != "not_in_force":
+        assert _RANK[after] >= _RANK[before], (before, after)
