@@ -190,10 +190,10 @@ def _trace(node: ast.AST, env: Env, source: str) -> Node:
                     kids.append(_unreached(node.body, source))
                 child(node.orelse)
     elif isinstance(node, ast.Call):
-        if not (isinstance(node.func, ast.Name) and node.func.id == "param"):
-            for arg in node.args:
-                if child(arg).error is not None:
-                    break
+        is_param = isinstance(node.func, ast.Name) and node.func.id == "param"
+        for arg in node.args[1:] if is_param else node.args:     # a parameter's name is not a value
+            if child(arg).error is not None:
+                break
     elif isinstance(node, (ast.BinOp,)):
         if child(node.left).error is None:
             child(node.right)

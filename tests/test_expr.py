@@ -35,7 +35,10 @@ def compile_(text, line=10, col=7):
     ("full_members(org, org) > 1", "full_members() takes 1 argument(s)", 7),
     ("full_members(unit) > 1", "full_members() expects a organization, got a unit", 20),
     ("param('organs.y')", "unknown parameter 'organs.y' (did you mean 'organs.x'?)", 13),
-    ("param(3)", "param() takes one parameter name in quotes", 7),
+    ("param(3)", "param() takes a parameter name in quotes, and optionally a date", 7),
+    ("param('organs.x', as_of, as_of)", "param() takes a parameter name in quotes, and optionally a date", 7),
+    ("param('organs.x', org)", "param()'s second argument is a date, got a organization", 25),
+    ("param('organs.x', org.electionz)", "organization has no field 'electionz'", 25),
     ("len(x=1)", "keyword arguments not allowed", 7),
     ("org.kind ==", "not a valid expression", None),
     ("full_members", "'full_members' is a function: call it", 7),
@@ -122,3 +125,31 @@ def test_bounds_decide_only_what_every_value_in_them_agrees_on(lo, span, c, op):
         assert len(answers) == 2, (lo, hi, c, op)
     else:
         assert answers == {decided}
+
+
+def test_param_on_another_day_is_the_value_then_or_none():
+    """param(name, day): the value in force on ``day`` (None before the first), not on the evaluation date."""
+    def get(name, day=None):
+        if day is None:
+            return 7
+        return None if day < dt.date(2018, 10, 28) else (3 if day < dt.date(2020, 1, 5) else 5)
+    facts = load_facts({"format": "partyrules.facts/1", "as_of": "2024-06-30",
+                        "organizations": [{"id": "o", "kind": "branch", "elections": [{"date": "2019-03-01"}]},
+                                          {"id": "p", "kind": "branch", "elections": [{"date": "2017-03-01"}]},
+                                          {"id": "q", "kind": "branch"},
+                                          {"id": "r", "kind": "branch", "elections": [{"date": "2021-03-01"}]}]})
+    view = View(facts, dt.date(2024, 6, 30))
+
+    def at(i, text):
+        env = Env(view, {"org": facts.organizations[i], "unit": Unknown.of("unit"), "as_of": view.as_of},
+                  get, BUILTIN)
+        return evaluate(compile_expr(text, Located("p.yaml", 1, 1), {**VARS, "as_of": "date"}, BUILTIN, PARAMS), env)
+
+    assert at(0, "param('organs.x', latest_election(org).date)") == 3
+    assert at(1, "param('organs.x', latest_election(org).date)") is None
+    assert at(3, "param('organs.x', latest_election(org).date)") == 5
+    assert at(0, "param('organs.x')") == 7
+    unknown = at(2, "param('organs.x', latest_election(org).date)")
+    assert isinstance(unknown, Unknown) and unknown.missing == {"organizations[2].elections"}
+    with pytest.raises(EvalError, match="needs a date as its second argument"):
+        at(0, "param('organs.x', org.kind)")

@@ -63,7 +63,11 @@ def _name(entity: Any) -> str:
 
 
 def param_getter(rulebook: Rulebook, on: dt.date):
-    def get(name: str) -> Any:
+    """``get(name)``: the value in force on ``on`` (an error if none); ``get(name, day)``: on ``day``, or None."""
+    def get(name: str, day: dt.date | None = None) -> Any:
+        if day is not None:
+            value = rulebook.params.by_name[name].at(day)
+            return None if value is None else value.value
         value = rulebook.params.by_name[name].at(on)
         if value is None:
             raise EvalError(f"parameter {name!r} has no value in force on {on.isoformat()}")

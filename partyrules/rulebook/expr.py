@@ -3,7 +3,8 @@
 Conditions are written in Python syntax and parsed by the standard ``ast``
 module, but never handed to ``eval``: only a whitelist of nodes is accepted
 (``and or not``, comparisons, ``in``, ``is None``, arithmetic, ``x if c else
-y``, literals, field access, and calls of derived facts, ``param('name')`` and
+y``, literals, field access, and calls of derived facts, ``param('name')`` (or
+``param('name', day)``: the value in force on another day, ``None`` when none was) and
 ``len/min/max/abs``). Every name, field and call is checked when the policy is
 loaded, and a mistake is reported at the policy file's line and column.
 
@@ -17,6 +18,7 @@ that the bounds settle.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import difflib
 import operator
 from typing import Any, Callable, Mapping
@@ -157,15 +159,21 @@ def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derive
                 raise fail("only derived facts, param() and len/min/max/abs can be called", node)
             fname = node.func.id
             if fname == "param":
-                if len(node.args) != 1 or not isinstance(node.args[0], ast.Constant) \
+                if len(node.args) not in (1, 2) or not isinstance(node.args[0], ast.Constant) \
                         or not isinstance(node.args[0].value, str):
-                    raise fail("param() takes one parameter name in quotes, e.g. param('organs.x')", node)
+                    raise fail("param() takes a parameter name in quotes, and optionally a date: "
+                               "param('organs.x') or param('organs.x', latest_election(org).date)", node)
                 pname = node.args[0].value
                 if pname not in params:
                     close = difflib.get_close_matches(pname, list(params), n=1)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     raise fail(f"unknown parameter {pname!r}{hint}", node.args[0])
                 used_params.add(pname)
+                if len(node.args) == 2:
+                    if kind_of(node.args[1]) is not None:
+                        raise fail(f"param()'s second argument is a date, got a {kind_of(node.args[1])}",
+                                   node.args[1])
+                    check(node.args[1], depth + 1)
                 return
             if fname in derived:
                 want = derived[fname].args
@@ -203,7 +211,7 @@ class Env:
 
     view: View
     variables: Mapping[str, Any]
-    param: Callable[[str], Any]
+    param: Callable[..., Any]      # (name) → value in force on the evaluation date; (name, day) → on day, or None
     derived: Mapping[str, Derived]
     since: Any = None       # the day the evaluated policy's edition took effect
 
@@ -291,7 +299,16 @@ def _eval(node: ast.AST, env: Env) -> Any:
     if isinstance(node, ast.Call):
         name = node.func.id  # type: ignore[attr-defined]
         if name == "param":
-            return env.param(node.args[0].value)  # type: ignore[attr-defined]
+            pname = node.args[0].value  # type: ignore[attr-defined]
+            if len(node.args) == 1:
+                return env.param(pname)
+            # the value in force on another day (e.g. when a term began), or None if none was then
+            on = _eval(node.args[1], env)
+            if isinstance(on, Unknown):
+                return on
+            if not isinstance(on, dt.date):
+                raise EvalError(f"param({pname!r}, ...) needs a date as its second argument, got {on!r}")
+            return env.param(pname, on)
         args = [_eval(a, env) for a in node.args]
         unknown = [a for a in args if isinstance(a, Unknown)]
         if unknown:
