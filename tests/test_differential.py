@@ -135,3 +135,45 @@ def test_a_session_fed_the_example_court_record_by_record_matches_batch_checks()
     # the rebuilt document is the example court, records in another order (so other paths)
     assert final.summary == partyrules.check(str(COURT), rulebook=BOOK).summary
     assert checked >= min(SESSION_SAMPLES, len(events))
+
+
+def test_an_exception_that_might_hold_without_naming_a_fact_gives_unknown_in_both_engines(tmp_path):
+    """A pack's derived fact may answer Unknown() without paths; an exception it leaves open is not a violation."""
+    import textwrap
+    pack = tmp_path / "pack"
+    (pack / "open-rules" / "2024").mkdir(parents=True)
+    (pack / "instruments.yaml").write_text(textwrap.dedent("""\
+        - id: open-rules
+          key: open
+          title: {zh: 测试规则, en: Test rules}
+          kind: local
+          editions:
+            - {edition: "2024", in_force_from: 2024-01-01, label: {zh: "", en: ""}, encoded: true}
+        """), encoding="utf-8")
+    (pack / "derived.py").write_text(textwrap.dedent("""\
+        from partyrules.rulebook.packs import Unknown, derived
+
+
+        @derived("waiver_on_file", args=("organization",))
+        def waiver_on_file(view, org):
+            \"\"\"Asked of an outside register that did not answer: unknown, with no fact to name.\"\"\"
+            return Unknown()
+        """), encoding="utf-8")
+    (pack / "open-rules" / "2024" / "art-01.yaml").write_text(textwrap.dedent("""\
+        id: open.org.has-committee
+        title: {zh: 有委员会, en: Has a committee}
+        severity: error
+        citations: [open-rules@2024 art.1]
+        applies_to: organization
+        require: len(org.committee_members) > 0
+        unless:
+          - when: waiver_on_file(org)
+            note: {zh: 已豁免, en: waived}
+        message: {zh: "{subject}没有委员会。", en: "{subject} has no committee."}
+        """), encoding="utf-8")
+    book = partyrules.load_rulebook([pack], builtin=False)
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "organizations": [{"id": "b1", "kind": "branch", "committee_members": []}]}
+    for engine in ("native", "durable"):
+        (result,) = partyrules.check(doc, rulebook=book, engine=engine).results
+        assert result.outcome == "unknown", engine

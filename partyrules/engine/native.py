@@ -164,17 +164,19 @@ def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
     if holds is True:
         return "satisfied", frozenset(), []
     excused_unknown: frozenset = frozenset()
+    may_be_excused = False       # an exception that might hold (even one that names no missing fact)
     for exc in policy.unless:
         v = evaluate(exc.when, env)
         if v is True:
             return "satisfied", frozenset(), [dict(exc.note)]
         if isinstance(v, Unknown):
             excused_unknown |= v.missing
+            may_be_excused = True
         elif v is not False:
             raise EvalError(f"unless must be true or false, got {v!r}")
     if isinstance(holds, Unknown):
         return "unknown", missing | holds.missing | excused_unknown, []
-    if missing or excused_unknown:
+    if missing or may_be_excused:
         return "unknown", missing | excused_unknown, []
     return "violated", frozenset(), []
 
