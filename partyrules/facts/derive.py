@@ -395,8 +395,8 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     start = since
     if member.admitted_on is not OMITTED:
         # the first whole month of membership
-        joined = Month.of(member.admitted_on) + (0 if member.admitted_on.day == 1 else 1)
-        start = max(start, joined.first_day()) if start else joined.first_day()
+        joined = _first_whole_period("month", member.admitted_on)
+        start = max(start, joined) if start else joined
     cov = _coverage(view, "month", count, start, OMITTED,
                     lambda p: [f"dues {p}"] if Month(p.year, p.index) in paid else [])
     if member.admitted_on is OMITTED and cov.ok is False:
@@ -423,11 +423,23 @@ class LeadersOrgLife:
     leaders: tuple[LeaderOrgLife, ...]
 
 
-def _attended(view: View, member: Member, meetings: list, p: Period) -> tuple[list[str], list[Any]]:
-    """(records of meetings in ``p`` the member attended, meetings in ``p`` whose attendance was not recorded)."""
-    inside = [m for m in meetings if p.first_day() <= m.date <= p.last_day()]
-    return ([_record(view, m) for m in inside if m.attendees is not OMITTED and member.id in m.attendees],
-            [m for m in inside if m.attendees is OMITTED])
+def _attended(view: View, member: Member, meetings: list, p: Period) -> list[str]:
+    """The records of the meetings in ``p`` the member is recorded as attending."""
+    return [_record(view, m) for m in meetings if p.first_day() <= m.date <= p.last_day()
+            and m.attendees is not OMITTED and member.id in m.attendees]
+
+
+def _first_whole_period(kind: str, day: dt.date) -> dt.date:
+    """The first day of the first whole period (month, quarter, year) that starts on or after ``day``."""
+    first = Period.containing(kind, day)
+    return first.first_day() if day == first.first_day() else first.next().first_day()
+
+
+def _verdict(failed: bool, missing: set | frozenset) -> Any:
+    """False when something definitely failed, else unknown while facts are missing, else True."""
+    if failed:
+        return False
+    return Unknown(frozenset(missing)) if missing else True
 
 
 def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | None = None) -> Any:
@@ -463,11 +475,10 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
         mine = [m for m in view.meetings_upto if m.org == mem.org]
         start = since
         if mem.admitted_on is not OMITTED:
-            first = Period.containing(period, mem.admitted_on)
-            joined = first.first_day() if mem.admitted_on == first.first_day() else first.next().first_day()
+            joined = _first_whole_period(period, mem.admitted_on)
             start = max(start, joined) if start else joined
         cov = _coverage(view, period, count, start, org.established_on if org is not None else OMITTED,
-                        lambda p: _attended(view, mem, mine, p)[0])
+                        lambda p: _attended(view, mem, mine, p))
         periods, gaps = list(cov.periods), set()
         for i, c in enumerate(periods):
             if c.status != "missing":
@@ -480,25 +491,14 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             elif mem.admitted_on is OMITTED:
                 gaps.add(f"{view.path(mem)}.admitted_on")
         definite = [c.period for c in periods if c.status == "missing" and mem.admitted_on is not OMITTED]
-        if definite:
-            ok = False
-            lacking.extend(f"{mid} {p}" for p in definite)
-        elif gaps:
-            ok = Unknown(frozenset(gaps))
-        elif any(c.status == "unrecorded" for c in periods):
-            ok = Unknown.of("records_from")
-        else:
-            ok = True
+        lacking.extend(f"{mid} {p}" for p in definite)
+        if not gaps and any(c.status == "unrecorded" for c in periods):
+            gaps.add("records_from")
+        ok = _verdict(bool(definite), gaps)
         if isinstance(ok, Unknown):
             missing |= ok.missing
         checks.append(LeaderOrgLife(mid, mem.org, ok, tuple(periods)))
-    if lacking:
-        overall: Any = False
-    elif missing:
-        overall = Unknown(frozenset(missing))
-    else:
-        overall = True
-    return LeadersOrgLife(overall, tuple(lacking), tuple(checks))
+    return LeadersOrgLife(_verdict(bool(lacking), missing), tuple(lacking), tuple(checks))
 
 
 @attrs.frozen
@@ -591,13 +591,7 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             missing |= unsure
         elif not maybe and 2 * p0 == len(sure):
             half.append(label)
-    if below:
-        ok: Any = False
-    elif missing:
-        ok = Unknown(frozenset(missing))
-    else:
-        ok = True
-    return Quorum(ok, tuple(below), tuple(half))
+    return Quorum(_verdict(bool(below), missing), tuple(below), tuple(half))
 
 
 def changes_without_consent(view: View, org: Organization, *, since: dt.date | None = None) -> Any:
