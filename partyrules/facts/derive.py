@@ -508,6 +508,7 @@ class Quorum:
     ok: Any
     below: tuple[str, ...]        # meetings below the quorum
     exactly_half: tuple[str, ...]  # meetings at exactly one half (半数以上 read as including one half)
+    over_half: Any = True         # every meeting had more than half: False if one had exactly half, unknown if it may
 
 
 def _full_on(view: View, mem: Member, day: dt.date) -> Any:
@@ -545,6 +546,7 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
     if view.records_from is None or first < view.records_from:
         missing.add("records_from")
     below, half = [], []
+    maybe_half: set[str] = set()          # what is missing to tell whether a meeting had exactly half
     for m in view.meetings_upto:
         if m.org != org.id or m.kind != kind or not first <= m.date <= last:
             continue
@@ -591,7 +593,10 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             missing |= unsure
         elif not maybe and 2 * p0 == len(sure):
             half.append(label)
-    return Quorum(_verdict(bool(below), missing), tuple(below), tuple(half))
+        elif 2 * p0 == len(sure) + stayed:       # exactly half if every unsure member counts and those absent count
+            maybe_half |= unsure
+    return Quorum(_verdict(bool(below), missing), tuple(below), tuple(half),
+                  _verdict(bool(half), missing | maybe_half))
 
 
 def changes_without_consent(view: View, org: Organization, *, since: dt.date | None = None) -> Any:
