@@ -177,3 +177,13 @@ def test_an_exception_that_might_hold_without_naming_a_fact_gives_unknown_in_bot
     for engine in ("native", "durable"):
         (result,) = partyrules.check(doc, rulebook=book, engine=engine).results
         assert result.outcome == "unknown", engine
+
+
+
+EXAMPLES = [(p, e) for p in BOOK.policies for e in p.examples]
+
+
+@pytest.mark.parametrize("policy,example", EXAMPLES, ids=[f"{p.id}@{p.edition}:{e.name}" for p, e in EXAMPLES])
+def test_engines_agree_on_the_policy_examples(policy, example):
+    """Each policy's own example documents, with every policy checked, give the same report on both engines."""
+    assert_same({"format": "partyrules.facts/1", **example.facts}, example.as_of)

@@ -118,6 +118,14 @@ def latest_election(view: View, org: Organization) -> Any:
     return latest
 
 
+def previous_election(view: View, org: Organization) -> Any:
+    """The regular election before the most recent one on or before the date, or ``None``."""
+    if org.elections is OMITTED:
+        return Unknown.of(f"{view.path(org)}.elections")
+    held = sorted((e for e in org.elections if e.date <= view.as_of), key=lambda e: e.date)
+    return held[-2] if len(held) >= 2 else None
+
+
 def department_heads(view: View, org: Organization) -> Any:
     """The member ids of the principal heads of the departments the organization is built on.
 
@@ -710,6 +718,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("organization_count", organization_count, ("str",), organization_count.__doc__ or ""),
     Derived("status", status, ("member",), status.__doc__ or ""),
     Derived("latest_election", latest_election, ("organization",), latest_election.__doc__ or "",
+            returns="election"),
+    Derived("previous_election", previous_election, ("organization",), previous_election.__doc__ or "",
             returns="election"),
     Derived("department_heads", department_heads, ("organization",), department_heads.__doc__ or ""),
     Derived("unit_leaders", unit_leaders, (), unit_leaders.__doc__ or ""),

@@ -129,7 +129,14 @@ def _elections(draw: st.DrawFn, snap: dt.date) -> list[dict]:
         e["secretary_approved_on"] = min(snap, held + dt.timedelta(days=14)).isoformat()
     elif approval == "null":
         e["secretary_approved_on"] = None
-    return [e]
+    if draw(st.integers(0, 2)) > 0:
+        return [e]
+    # a previous term, ending before, on or after the day of this election (a late one may be approved)
+    earlier = held - dt.timedelta(days=draw(st.integers(2 * 365, 6 * 365)))
+    shift = draw(st.sampled_from(["approved", "not approved", "omitted"]))
+    if shift != "omitted":
+        e["shift_approved"] = shift == "approved"
+    return [{"date": earlier.isoformat(), "secretary_approved_on": (earlier + dt.timedelta(days=14)).isoformat()}, e]
 
 
 def _meetings(draw: st.DrawFn, orgs: list, members: list, start: dt.date, snap: dt.date) -> list[dict]:
