@@ -91,3 +91,18 @@ def test_a_leader_attending_their_own_organization_never_makes_dual_life_worse(d
     assert (before == "not_in_force") == (after == "not_in_force")
     if before != "not_in_force":
         assert _RANK[after] >= _RANK[before], (before, after)
+
+
+@given(fact_documents())
+def test_narrowed_citations_appear_only_on_subjects_of_their_kinds(doc):
+    report = partyrules.check(doc, rulebook=BOOK)
+    kinds = {o["id"]: o["kind"] for o in doc.get("organizations") or []}
+    policies = {p.id: p for p in BOOK.policies}
+    for r in report.results:
+        shown = {(c.citation, c.org_kinds) for c in r.citations}
+        for spec in policies[r.policy].citations:
+            if spec.org_kinds is None or not report.registry.is_in_force(
+                    spec.citation.instrument, spec.citation.edition, report.as_of):
+                continue
+            applies = r.subject.kind == "organization" and kinds.get(r.subject.id) in spec.org_kinds
+            assert ((spec.citation, spec.org_kinds) in shown) == applies, (r.policy, r.subject, spec.citation)
