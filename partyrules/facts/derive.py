@@ -432,7 +432,7 @@ class LeadersOrgLife:
 
 
 def _attended(view: View, member: Member, meetings: list, p: Period) -> list[str]:
-    """The records of the meetings in ``p`` the member is recorded as attending."""
+    """The records of the meetings in ``p`` the member is recorded as attending (in document order)."""
     return [_record(view, m) for m in meetings if p.first_day() <= m.date <= p.last_day()
             and m.attendees is not OMITTED and member.id in m.attendees]
 
@@ -486,7 +486,7 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             joined = _first_whole_period(period, mem.admitted_on)
             start = max(start, joined) if start else joined
         cov = _coverage(view, period, count, start, org.established_on if org is not None else OMITTED,
-                        lambda p: _attended(view, mem, mine, p))
+                        lambda p: _attended(view, mem, mine, p)[:1])    # one record settles the period
         periods, gaps = list(cov.periods), set()
         for i, c in enumerate(periods):
             if c.status != "missing":
