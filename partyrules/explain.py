@@ -397,9 +397,7 @@ def show(v: Any, lang: str) -> str:
         return _entity_label(v)
     if isinstance(v, Lapse):
         return f"{w['lapsed']}={show(v.lapsed, lang)}"
-    if isinstance(v, Coverage):
-        return f"{w['ok']}={show(v.ok, lang)}"
-    if isinstance(v, Quorum):
+    if attrs.has(type(v)) and hasattr(v, "ok"):      # a coverage, a quorum, leaders' organisational life …
         return f"{w['ok']}={show(v.ok, lang)}"
     if isinstance(v, TrainingYear):
         return f"{w['year']} {v.year}"
