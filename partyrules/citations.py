@@ -51,6 +51,10 @@ __all__ = [
 ]
 
 KINDS = ("national", "local")
+# How a check picks the edition of an instrument: the one in force on the evaluation date, or, for
+# instruments about a process whose steps each fall under the edition of their own date (admissions,
+# devt-rules), every edition that has begun, each judging only the steps dated in its own span.
+JUDGED_BY = ("evaluation_date", "step_date")
 MAX_NUMBER = 9999  # the largest number chinese_numeral writes
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -203,6 +207,7 @@ class Instrument:
     kind: str
     editions: tuple[Edition, ...]
     origin: str = attrs.field(default="", eq=False, repr=False)
+    judged_by: str = "evaluation_date"     # see JUDGED_BY
 
     def edition_names(self) -> tuple[str, ...]:
         return tuple(e.edition for e in self.editions)
@@ -452,6 +457,41 @@ class Registry:
         ed = self.edition(instrument, edition)
         return self.in_force(instrument, on) == ed
 
+    def applies_on(self, instrument: str | Instrument, edition: str, on: dt.date) -> bool:
+        """Can a check on ``on`` apply ``edition``? The edition in force then, or, for an instrument
+        judged by step date, any edition that has begun (its policies judge only the steps in its
+        :meth:`step_span`)."""
+        if self.is_in_force(instrument, edition, on):
+            return True
+        inst = self.instrument(instrument)
+        return inst.judged_by == "step_date" and self.edition(inst, edition).in_force_from <= _as_date(on)
+
+    def step_span(self, edition: Edition) -> tuple[dt.date, dt.date]:
+        """The first and last day of the steps that ``edition`` judges.
+
+        It starts on the first day the edition *may* have begun (``uncertain_from``
+        when its start is not certain, else ``in_force_from``) and ends the day
+        before the next edition may have begun: a step on a day when the later
+        edition may already apply is never judged by the earlier one. The latest
+        edition ends on ``date.max``.
+        """
+        inst = self.instrument(edition.instrument)
+        names = inst.edition_names()
+        i = names.index(edition.edition)
+        start = edition.uncertain_from or edition.in_force_from
+        if i + 1 == len(inst.editions):
+            return start, dt.date.max
+        nxt = inst.editions[i + 1]
+        return start, (nxt.uncertain_from or nxt.in_force_from) - dt.timedelta(days=1)
+
+    def edition_for_step(self, instrument: str | Instrument, day: dt.date) -> Edition | None:
+        """The edition that judges a step dated ``day`` (None before the first), by :meth:`step_span`."""
+        for ed in self.instrument(instrument).editions:
+            start, end = self.step_span(ed)
+            if start <= day <= end:
+                return ed
+        return None
+
     def uncertain_on(self, instrument: str | Instrument, on: dt.date) -> Edition | None:
         """The edition that may already be in force on ``on``, though not yet by the registry.
 
@@ -467,7 +507,7 @@ class Registry:
 
 # --------------------------------------------------------------------------- validation
 
-_INSTRUMENT_KEYS = {"id": True, "key": True, "title": True, "kind": True, "editions": True}
+_INSTRUMENT_KEYS = {"id": True, "key": True, "title": True, "kind": True, "editions": True, "judged_by": False}
 _EDITION_KEYS = {"edition": True, "in_force_from": True, "uncertain_from": False, "label": False,
                  "encoded": True, "date_note": False}
 _TEXT_KEYS = {"zh": True, "en": True}
@@ -607,8 +647,12 @@ class _Validator:
                                     f"expected a date after {prev.in_force_from.isoformat()} (editions[{j - 1}]),"
                                     f" got {ed.uncertain_from.isoformat()}")
             editions.append(ed)
+        judged_by = m.get("judged_by", "evaluation_date")
+        if judged_by not in JUDGED_BY:
+            raise self.fail(path + ("judged_by",),
+                            f"expected one of {', '.join(JUDGED_BY)}, got {_describe(judged_by)}")
         return Instrument(ident, key, title_zh, title_en, kind, tuple(editions),
-                          origin=f"{self.source}: instruments[{path[-1]}]")
+                          origin=f"{self.source}: instruments[{path[-1]}]", judged_by=judged_by)
 
     def edition(self, raw: Any, path: tuple, instrument: str) -> Edition:
         m = self.mapping(raw, path, _EDITION_KEYS, "an edition")

@@ -218,7 +218,7 @@ def _choose_policy(book: Rulebook, policy_id: str, on: dt.date) -> Policy:
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         raise UsageError(f"--policy: no policy {policy_id!r}{hint}")
     for p in found:
-        if book.registry.is_in_force(p.instrument, p.edition, on):
+        if book.registry.applies_on(p.instrument, p.edition, on):
             return p
     eds = ", ".join(f"{p.instrument}@{p.edition}" for p in found)
     raise UsageError(f"--policy: {policy_id!r} ({eds}) has no edition in force on {on.isoformat()}")
@@ -271,7 +271,8 @@ def explain(facts: Any, policy_id: str, subject_id: str, as_of: dt.date | str | 
 
     since = policy.rule_from(book.registry)
     unit_value = doc.unit if doc.unit is not OMITTED else Unknown.of("unit")
-    env = Env(view, {policy.variable: entity, "unit": unit_value, "as_of": on, "rule_from": since},
+    env = Env(view, {policy.variable: entity, "unit": unit_value, "as_of": on, "rule_from": since,
+                     "rule_until": policy.rule_until(book.registry)},
               param_getter(book, on), _memoised(dict(book.derived)), since)
 
     parts: list[Part] = []

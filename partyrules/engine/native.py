@@ -82,9 +82,11 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     unit_value = view.facts.unit if view.facts.unit is not OMITTED else Unknown.of("unit")
     getter = param_getter(rulebook, view.as_of)
     since = policy.rule_from(rulebook.registry)
+    until = policy.rule_until(rulebook.registry)
 
     def make(entity: Any) -> Env:
-        return Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since},
+        return Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since,
+                          "rule_until": until},
                    getter, derived, since)
     return make
 
@@ -129,7 +131,7 @@ def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None)
     subject (a citation narrowed by ``org_kinds`` only to organizations of those kinds).
     """
     cites = tuple(c for c in policy.citations
-                  if registry.is_in_force(c.citation.instrument, c.citation.edition, as_of) and c.cited_for(kind))
+                  if registry.applies_on(c.citation.instrument, c.citation.edition, as_of) and c.cited_for(kind))
     return dict(policy=policy.id, severity=policy.severity, citations=cites,
                 instrument=policy.instrument, edition=policy.edition)
 

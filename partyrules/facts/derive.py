@@ -763,3 +763,6 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "quorum": tuple(a.name for a in attrs.fields(Quorum)),
     "leaders_org_life": tuple(a.name for a in attrs.fields(LeadersOrgLife)),
 }
+
+from . import derive_devt  # noqa: E402  (the development and dues facts; they import this module)
+derive_devt.register(BUILTIN)

@@ -26,7 +26,8 @@ from cattrs.gen import make_dict_structure_fn, override
 from ..errors import InputError
 from ..periods import Month, parse_date
 from ..source import Document, from_mapping, read_path
-from .model import (FORMAT, OMITTED, Count, FactDocument, Hours, Member, NonEmpty, Omitted, Organization,
+from .check_devt import check_devt
+from .model import (FORMAT, OMITTED, Count, FactDocument, Hours, Member, NonEmpty, Number, Omitted, Organization,
                     TrainingHours)
 
 MAX_PROBLEMS = 20
@@ -79,6 +80,12 @@ def _count(value: Any, _: type) -> int:
 def _hours(value: Any, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise _Problem(f"expected a number of hours >= 0, got {_describe(value)}")
+    return float(value)
+
+
+def _number(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise _Problem(f"expected a number >= 0, got {_describe(value)}")
     return float(value)
 
 
@@ -138,6 +145,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(bool, _bool)
     conv.register_structure_hook(Count, _count)
     conv.register_structure_hook(Hours, _hours)
+    conv.register_structure_hook(Number, _number)
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(Month, _month)
     conv.register_structure_hook(TrainingHours, _training_hours)
@@ -296,7 +304,7 @@ def facts_from_document(doc: Document) -> FactDocument:
     except (cattrs.BaseValidationError, _Problem, KeyError) as exc:
         raise _fail(doc, _flatten(exc, ())) from None
     facts = attrs.evolve(facts, source=doc.source)
-    problems = check_references(facts)
+    problems = check_references(facts) + check_devt(facts)
     if problems:
         raise _fail(doc, problems)
     return facts

@@ -33,6 +33,7 @@ OMITTED = Omitted()
 Count = NewType("Count", int)            # an int >= 0
 Hours = NewType("Hours", float)          # a finite number >= 0
 NonEmpty = NewType("NonEmpty", str)      # an id: a non-empty string
+Number = NewType("Number", float)        # a finite number >= 0 (days, yuan)
 Level = Literal["central", "provincial", "prefecture", "county"]
 OrgKind = Literal["committee", "general_branch", "branch"]
 Status = Literal["full", "probationary"]
@@ -102,6 +103,101 @@ class Introducer:
     full_member: Union[bool, Omitted] = OMITTED    # for a person outside the unit: a full member then
 
 
+# --------------------------------------------------------------------------- admission process and dues
+# Additive extensions (docs/facts-devt.md): the admission process of a member or of an applicant who is
+# not yet one (devt-rules@2014), and a member's dues base and payments (dues-regulations@2008).
+
+Approver = Literal["committee", "work_committee", "general_branch", "party_group", "branch"]
+DuesBracket = Literal["up_to_3000", "up_to_5000", "up_to_10000", "over_10000",
+                      "retired_up_to_5000", "retired_over_5000"]
+
+
+@attrs.frozen
+class Extension:
+    """One extension of a probation: the branch meeting that decided it and its length in months."""
+
+    decided_on: dt.date
+    months: Union[Count, Omitted] = OMITTED
+
+
+@attrs.frozen
+class Development:
+    """The admission process (发展党员) of one person, step by step; every field optional.
+
+    The admission meeting itself is the member's ``admitted_on``, its approval
+    ``admission_approved_on`` and the talk before it ``pre_approval_talk_on``; the
+    conversion meeting and approval are ``conversion_meeting_on`` / ``conversion_approved_on``.
+    """
+
+    applied_on: Union[dt.date, Omitted] = OMITTED
+    application_talk_on: Union[dt.date, None, Omitted] = OMITTED
+    activist_on: Union[dt.date, None, Omitted] = OMITTED
+    activist_filed_on: Union[dt.date, None, Omitted] = OMITTED
+    contacts: Union[tuple[Introducer, ...], Omitted] = OMITTED
+    assessments: Union[tuple[dt.date, ...], Omitted] = OMITTED
+    object_on: Union[dt.date, None, Omitted] = OMITTED
+    object_filed_on: Union[dt.date, None, Omitted] = OMITTED
+    political_review_on: Union[dt.date, None, Omitted] = OMITTED
+    training_days: Union[Number, Omitted] = OMITTED
+    training_hours: Union[Hours, Omitted] = OMITTED
+    pre_review_on: Union[dt.date, None, Omitted] = OMITTED
+    meeting_due: Union[Count, Omitted] = OMITTED
+    meeting_present: Union[Count, Omitted] = OMITTED
+    meeting_ayes: Union[Count, Omitted] = OMITTED
+    approver: Union[Approver, Omitted] = OMITTED
+    approval_special: Union[bool, Omitted] = OMITTED
+    oath_on: Union[dt.date, None, Omitted] = OMITTED
+    conversion_applied_on: Union[dt.date, None, Omitted] = OMITTED
+    conversion_due: Union[Count, Omitted] = OMITTED
+    conversion_present: Union[Count, Omitted] = OMITTED
+    conversion_ayes: Union[Count, Omitted] = OMITTED
+    extensions: Union[tuple[Extension, ...], Omitted] = OMITTED
+
+
+@attrs.frozen
+class Applicant:
+    """A person of the unit in the admission process who is not (yet) a Party member."""
+
+    id: NonEmpty
+    name: Union[str, Omitted] = OMITTED
+    org: Union[NonEmpty, None, Omitted] = OMITTED
+    birth_date: Union[dt.date, Omitted] = OMITTED
+    development: Union[Development, Omitted] = OMITTED
+
+
+@attrs.frozen
+class DuesPayment:
+    """Dues for one month: the amount paid (yuan) and the day it was paid."""
+
+    month: Month
+    amount: Union[Number, Omitted] = OMITTED
+    paid_on: Union[dt.date, None, Omitted] = OMITTED
+
+
+@attrs.frozen
+class DuesReduction:
+    """A reduction or exemption of dues from ``since``: the branch decision and the higher approval."""
+
+    since: Month
+    decided_on: Union[dt.date, None, Omitted] = OMITTED
+    approved_on: Union[dt.date, None, Omitted] = OMITTED
+
+
+def register_devt_paths(facts: "FactDocument", paths: dict[int, str]) -> None:
+    """Add the paths of the extension records (by ``id()``), so that what is missing can be named."""
+    if facts.members is not OMITTED:
+        for i, m in enumerate(facts.members):
+            if m.development is not OMITTED:
+                paths[id(m.development)] = f"members[{i}].development"
+    if facts.applicants is not OMITTED:
+        for i, a in enumerate(facts.applicants):
+            paths[id(a)] = f"applicants[{i}]"
+            if a.development is not OMITTED:
+                paths[id(a.development)] = f"applicants[{i}].development"
+
+# --------------------------------------------------------------------------- end of the block
+
+
 @attrs.frozen
 class Organization:
     id: NonEmpty
@@ -145,6 +241,12 @@ class Member:
     conversion_meeting_on: Union[dt.date, None, Omitted] = OMITTED
     conversion_approved_on: Union[dt.date, None, Omitted] = OMITTED
     conversion_reviewed_by_party_group_on: Union[dt.date, None, Omitted] = OMITTED
+    # extensions (docs/facts-devt.md): the admission process; dues base and payments
+    development: Union[Development, Omitted] = OMITTED
+    dues_base: Union[Number, Omitted] = OMITTED
+    dues_bracket: Union[DuesBracket, Omitted] = OMITTED
+    dues_payments: Union[tuple[DuesPayment, ...], Omitted] = OMITTED
+    dues_reductions: Union[tuple[DuesReduction, ...], Omitted] = OMITTED
 
 
 @attrs.frozen
@@ -179,6 +281,7 @@ class FactDocument:
     members: Union[tuple[Member, ...], Omitted] = OMITTED
     meetings: Union[tuple[Meeting, ...], Omitted] = OMITTED
     activities: Union[tuple[Activity, ...], Omitted] = OMITTED
+    applicants: Union[tuple[Applicant, ...], Omitted] = OMITTED   # extension: docs/facts-devt.md
     source: str = attrs.field(default="<mapping>", eq=False)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import attrs
 
 from ..periods import Month, complete_months
-from .model import OMITTED, FactDocument, Meeting, Member, Organization
+from .model import OMITTED, FactDocument, Meeting, Member, Organization, register_devt_paths
 
 
 @attrs.frozen
@@ -71,6 +71,7 @@ class View:
                     if name == "organizations" and item.elections is not OMITTED:
                         for j, e in enumerate(item.elections):
                             self._paths[id(e)] = f"{name}[{i}].elections[{j}]"
+        register_devt_paths(facts, self._paths)
         if facts.unit is not OMITTED:
             self._paths[id(facts.unit)] = "unit"
             if facts.unit.departments is not OMITTED:

@@ -170,7 +170,7 @@ def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derive
                     raise fail(f"unknown parameter {pname!r}{hint}", node.args[0])
                 used_params.add(pname)
                 if len(node.args) == 2:
-                    if kind_of(node.args[1]) is not None:
+                    if kind_of(node.args[1]) not in (None, "date"):
                         raise fail(f"param()'s second argument is a date, got a {kind_of(node.args[1])}",
                                    node.args[1])
                     check(node.args[1], depth + 1)

@@ -52,9 +52,9 @@ class Rulebook:
     packs: tuple[Path, ...] = ()     # the pack directories loaded besides the built-in rulebook
 
     def applicable(self, on, include_unverified: bool = False) -> list[Policy]:
-        """The policies whose edition is in force on ``on``."""
+        """The policies whose edition is in force on ``on`` (or has begun, for an instrument judged by step date)."""
         return [p for p in self.policies
-                if self.registry.is_in_force(p.instrument, p.edition, on)
+                if self.registry.applies_on(p.instrument, p.edition, on)
                 and (include_unverified or not p.unverified)]
 
     def find(self, policy_id: str) -> list[Policy]:

@@ -147,6 +147,12 @@ class Policy:
         instrument, _, edition = (self.inherited_from or f"{self.instrument}@{self.edition}").partition("@")
         return registry.edition(instrument, edition).in_force_from
 
+    def rule_until(self, registry: Registry) -> "dt.date":
+        """The last day of the steps this edition judges (:meth:`Registry.step_span`; ``date.max`` while no
+        later edition is registered). Policies of an instrument judged by step date compare each step's
+        date with ``rule_from`` and ``rule_until``."""
+        return registry.step_span(registry.edition(self.instrument, self.edition))[1]
+
     @property
     def variable(self) -> str:
         return SUBJECT_VARS[self.applies_to]
@@ -185,7 +191,8 @@ def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, 
         raise fail(doc, path + ("applies_to",),
                    f"expected one of {', '.join(SUBJECT_VARS)}, got {data['applies_to']!r}")
     applies_to = data["applies_to"]
-    variables = {SUBJECT_VARS[applies_to]: applies_to, "unit": "unit", "as_of": "date", "rule_from": "date"}
+    variables = {SUBJECT_VARS[applies_to]: applies_to, "unit": "unit", "as_of": "date", "rule_from": "date",
+                 "rule_until": "date"}
 
     def expr(p: tuple, text: Any) -> Expr:
         return compile_expr(text, expression_location(doc, path + p, text), variables, derived, params)
