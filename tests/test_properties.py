@@ -39,7 +39,7 @@ def test_no_policy_errors_and_violations_cite_editions_in_force(doc, days_back):
     for r in report.results:
         assert r.citations, r.policy
         for spec in r.citations:
-            assert reg.is_in_force(spec.citation.instrument, spec.citation.edition, on)
+            assert reg.applies_on(spec.citation.instrument, spec.citation.edition, on)
         assert any(s.citation.instrument == r.instrument and s.citation.edition == r.edition for s in r.citations)
         if r.outcome == "unknown":
             assert r.missing

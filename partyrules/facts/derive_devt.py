@@ -264,6 +264,30 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     return Unknown(frozenset(missing)) if missing else ()
 
 
+def reductions_without_records(view: View, member: Member, *, since: dt.date | None = None) -> Any:
+    """Reductions or exemptions of dues (from a month on or after the rule) that lack the branch decision or
+    the higher committee's approval, or whose approval came before the decision; ``()`` when none does.
+    Reductions starting after the evaluation date's month are not looked at."""
+    if member.dues_reductions is OMITTED:
+        return Unknown.of(f"{view.path(member)}.dues_reductions")
+    p = view.path(member)
+    bad, missing = [], set()
+    for i, red in enumerate(member.dues_reductions):
+        if (since is not None and red.since.last_day() < since) or red.since.first_day() > view.as_of:
+            continue
+        decided, approved = red.decided_on, red.approved_on
+        if decided is None or approved is None:
+            bad.append(f"{red.since}: {'no branch decision' if decided is None else 'no approval'}")
+        elif decided is OMITTED or approved is OMITTED:
+            missing |= {f"{p}.dues_reductions[{i}].{f}" for f, v in (("decided_on", decided),
+                                                                      ("approved_on", approved)) if v is OMITTED}
+        elif approved < decided or approved > view.as_of:
+            bad.append(f"{red.since}: approved {approved.isoformat()}, decided {decided.isoformat()}")
+    if bad:
+        return tuple(bad)
+    return Unknown(frozenset(missing)) if missing else ()
+
+
 def dues_paid_for(view: View, member: Member, month_day: dt.date) -> Any:
     """Were dues paid for the month containing ``month_day``? From ``dues_payments`` (a payment with a
     date or an amount) or facts-v1 ``dues_paid``; unknown when neither list was given."""
@@ -310,6 +334,7 @@ DERIVED: tuple[Derived, ...] = (
     _d("dues_shortfalls", dues_shortfalls, ("member", "int", "list"), needs_since=True),
     _d("dues_late", dues_late, ("member", "int", "int"), needs_since=True),
     _d("dues_paid_for", dues_paid_for, ("member", "date")),
+    _d("reductions_without_records", reductions_without_records, ("member",), needs_since=True),
     _d("month_complete", month_complete, ("date",)),
 )
 

@@ -100,6 +100,8 @@ def fact_documents(draw: st.DrawFn, *, min_branches: int = 1, max_branches: int 
         "members": members,
         "meetings": [],
     }
+    if draw(st.booleans()):
+        doc["applicants"] = draw(applicants(snap, [o["id"] for o in orgs]))
     if records_from is not None:
         doc["records_from"] = records_from.isoformat()
     if meetings and records_from is not None:
@@ -114,9 +116,121 @@ def _member(draw: st.DrawFn, mid: str, org: str, dept: str, snap: dt.date) -> di
     birth = add_years(admitted, -draw(st.integers(18, 40)))
     full_on = add_years(admitted, 1)
     status = "full" if full_on <= snap else "probationary"
-    return {"id": mid, "name": f"党员{mid}", "org": org, "status": status, "birth_date": birth.isoformat(),
-            "admitted_on": admitted.isoformat(), "full_on": full_on.isoformat() if status == "full" else None,
-            "department": dept}
+    member = {"id": mid, "name": f"党员{mid}", "org": org, "status": status, "birth_date": birth.isoformat(),
+              "admitted_on": admitted.isoformat(), "full_on": full_on.isoformat() if status == "full" else None,
+              "department": dept}
+    if draw(st.integers(0, 2)) == 0:
+        member.update(_admission(draw, admitted, full_on if status == "full" else None, snap))
+    if draw(st.integers(0, 2)) == 0:
+        member.update(_dues_details(draw, admitted, snap))
+    return member
+
+
+# --------------------------------------------------------------------------- admission process and dues
+
+def _day(draw: st.DrawFn, base: dt.date, lo: int, hi: int, snap: dt.date) -> dt.date:
+    """A day ``lo``..``hi`` days after ``base`` (negative: before), never after the snapshot."""
+    return min(snap, base + dt.timedelta(days=draw(st.integers(lo, hi))))
+
+
+def _maybe_null(draw: st.DrawFn, day: dt.date) -> Any:
+    return None if draw(st.integers(0, 5)) == 0 else day.isoformat()
+
+
+def _development(draw: st.DrawFn, applied: dt.date, snap: dt.date, admitted: dt.date | None) -> dict:
+    """The steps of an admission process from an application on ``applied`` (up to ``admitted``, if any)."""
+    dev: dict[str, Any] = {"applied_on": applied.isoformat(),
+                           "application_talk_on": _maybe_null(draw, _day(draw, applied, 0, 45, snap))}
+    activist = _day(draw, applied, 5, 120, snap)
+    dev["activist_on"] = activist.isoformat()
+    dev["activist_filed_on"] = _maybe_null(draw, _day(draw, activist, -3, 30, snap))
+    dev["contacts"] = [{"name": f"联系人{i}", "full_member": draw(st.booleans())}
+                       for i in range(draw(st.integers(0, 3)))]
+    dev["assessments"] = sorted({_day(draw, activist, 30, 700, snap).isoformat()
+                                 for _ in range(draw(st.integers(0, 4)))})
+    end = admitted or snap
+    obj = _day(draw, activist, 250, 500, end)
+    dev["object_on"] = obj.isoformat()
+    dev["object_filed_on"] = _maybe_null(draw, _day(draw, obj, 0, 30, snap))
+    if admitted is not None:
+        dev["political_review_on"] = _maybe_null(draw, _day(draw, admitted, -60, 10, snap))
+        dev["training_days"] = draw(st.integers(0, 5))
+        dev["training_hours"] = draw(st.integers(0, 40))
+        dev["pre_review_on"] = _maybe_null(draw, _day(draw, admitted, -40, 5, snap))
+        due = draw(st.integers(3, 20))
+        present = draw(st.integers(0, due))
+        dev.update(meeting_due=due, meeting_present=present, meeting_ayes=draw(st.integers(0, present)))
+        dev["approver"] = draw(st.sampled_from(["committee", "work_committee", "general_branch", "party_group"]))
+        dev["approval_special"] = draw(st.booleans())
+    return dev
+
+
+def _admission(draw: st.DrawFn, admitted: dt.date, full_on: dt.date | None, snap: dt.date) -> dict:
+    """The extension fields of a member's admission: the process, approval, oath and conversion."""
+    applied = admitted - dt.timedelta(days=draw(st.integers(400, 1500)))
+    dev = _development(draw, applied, snap, admitted)
+    out: dict[str, Any] = {"development": dev,
+                           "admission_approved_on": _maybe_null(draw, _day(draw, admitted, -5, 200, snap))}
+    dev["oath_on"] = _maybe_null(draw, _day(draw, admitted, 0, 400, snap))
+    if full_on is not None:
+        meeting = _day(draw, full_on, -20, 30, snap)
+        out["conversion_meeting_on"] = meeting.isoformat()
+        out["conversion_approved_on"] = _maybe_null(draw, _day(draw, meeting, -5, 150, snap))
+        dev["conversion_applied_on"] = _maybe_null(draw, _day(draw, meeting, -40, 5, snap))
+        due = draw(st.integers(3, 20))
+        present = draw(st.integers(0, due))
+        dev.update(conversion_due=due, conversion_present=present, conversion_ayes=draw(st.integers(0, present)))
+    if draw(st.integers(0, 3)) == 0:
+        dev["extensions"] = [{"decided_on": _day(draw, admitted, 360, 370, snap).isoformat(),
+                              "months": draw(st.integers(1, 15))} for _ in range(draw(st.integers(1, 2)))]
+    return out
+
+
+def _dues_details(draw: st.DrawFn, admitted: dt.date, snap: dt.date) -> dict:
+    """A dues base or bracket, the payments of the last months and perhaps a reduction."""
+    out: dict[str, Any] = {}
+    if draw(st.booleans()):
+        out["dues_base"] = draw(st.sampled_from([2500, 3000, 4800, 5000, 8000, 10000, 12000]))
+    if draw(st.integers(0, 3)) == 0:
+        out["dues_bracket"] = draw(st.sampled_from(["up_to_3000", "up_to_5000", "up_to_10000", "over_10000",
+                                                    "retired_up_to_5000", "retired_over_5000"]))
+    payments = []
+    last = Month.of(snap)
+    for i in range(draw(st.integers(0, 14))):
+        month = last + (-i)
+        if month.last_day() < admitted:
+            break
+        pay: dict[str, Any] = {"month": str(month), "amount": draw(st.sampled_from([0, 12.5, 25, 50, 90, 150]))}
+        paid = _day(draw, month.first_day(), 0, 250, snap)
+        pay["paid_on"] = None if draw(st.integers(0, 6)) == 0 else paid.isoformat()
+        payments.append(pay)
+    out["dues_payments"] = payments
+    if draw(st.integers(0, 4)) == 0:
+        decided = _day(draw, snap, -300, 0, snap)
+        out["dues_reductions"] = [{"since": str(Month.of(decided)), "decided_on": decided.isoformat(),
+                                   "approved_on": _maybe_null(draw, _day(draw, decided, -5, 20, snap))}]
+    return out
+
+
+@st.composite
+def applicants(draw: st.DrawFn, snap: dt.date, orgs: list[str]) -> list[dict]:
+    """People in the admission process who are not yet members, at any step up to the development object."""
+    out = []
+    for i in range(draw(st.integers(0, 3))):
+        applied = _day(draw, snap, -900, 0, snap)
+        person: dict[str, Any] = {"id": f"a{i + 1:02d}", "name": f"申请人{i + 1}",
+                                  "org": draw(st.sampled_from(orgs)) if orgs else None,
+                                  "birth_date": add_years(applied, -draw(st.integers(17, 35))).isoformat()}
+        dev = _development(draw, applied, snap, None)
+        # an applicant stops somewhere along the way: drop the later steps
+        steps = ["application_talk_on", "activist_on", "activist_filed_on", "contacts", "assessments",
+                 "object_on", "object_filed_on"]
+        keep = draw(st.integers(0, len(steps)))
+        for key in steps[keep:]:
+            dev.pop(key, None)
+        person["development"] = dev
+        out.append(person)
+    return out
 
 
 def _elections(draw: st.DrawFn, snap: dt.date) -> list[dict]:
@@ -186,6 +300,15 @@ def with_omissions(draw: st.DrawFn, doc: dict) -> tuple[dict, list[tuple]]:
         for key in ("status", "org", "admitted_on", "full_on", "dues_paid", "department"):
             if key in m:
                 candidates.append(("members", i, key))
+        for key in ("development", "dues_base", "dues_bracket", "dues_payments", "dues_reductions",
+                    "admission_approved_on", "conversion_meeting_on", "conversion_approved_on"):
+            if key in m:
+                candidates.append(("members", i, key))
+        for key in m.get("development", {}):
+            candidates.append(("members", i, "development", key))
+    for i, a in enumerate(out.get("applicants", [])):
+        for key in a.get("development", {}):
+            candidates.append(("applicants", i, "development", key))
     for i, mt in enumerate(out.get("meetings", [])):
         if "attendees" in mt:
             candidates.append(("meetings", i, "attendees"))
