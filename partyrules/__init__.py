@@ -20,10 +20,11 @@ from .facts.model import OMITTED, FactDocument
 from .facts.view import Unknown
 from .report.model import Notice, Report, Result, Subject
 from .rulebook.load import Rulebook, load_rulebook
+from .timeline import Timeline, timeline
 
 __all__ = [
     "check", "check_many", "open_session", "Session", "load_facts", "load_rulebook", "Report", "Result", "Subject",
-    "Notice", "Rulebook",
+    "Notice", "Rulebook", "timeline", "Timeline",
     "FactDocument", "OMITTED", "Unknown", "Citation", "Registry", "parse_citation",
     "PartyrulesError", "InputError", "PolicyError", "SourceError", "UsageError", "__version__",
 ]

@@ -150,7 +150,9 @@ def test_facts_schema_follows_the_model():
     defs = schema["$defs"]
     pairs = {"unit": model.Unit, "department": model.Department, "organization": model.Organization,
              "election": model.Election, "secretary_change": model.SecretaryChange, "member": model.Member,
-             "introducer": model.Introducer, "meeting": model.Meeting, "activity": model.Activity}
+             "introducer": model.Introducer, "meeting": model.Meeting, "activity": model.Activity,
+             "development": model.Development, "extension": model.Extension, "applicant": model.Applicant,
+             "dues_payment": model.DuesPayment, "dues_reduction": model.DuesReduction}
     for name, cls in pairs.items():
         fields = attrs.fields(cls)
         assert set(defs[name]["properties"]) == {f.name for f in fields}, name

@@ -1,0 +1,279 @@
+"""The admission timeline: each person in the process, each step with its date, legal bound and state.
+
+``timeline(facts, as_of=...)`` walks every member's and applicant's
+``development`` record (docs/facts-devt.md) and lays out the steps of the
+2014 development rules in order. Each step shows
+
+* ``date``: the recorded date (``None``: recorded as not done; omitted: not recorded),
+* ``bound``: the legal limit (``by`` a day, ``not_before`` a day, or ``before`` a later step), with the
+  article that sets it,
+* ``state``: ``done_in_time``, ``done`` (no limit applies), ``late``, ``early`` (before a
+  ``not_before`` bound), ``due`` (``days_left`` until the limit), ``overdue``, ``waiting`` (a
+  ``not_before`` bound still ahead), ``missing`` (recorded as not done, though a later step happened
+  or the limit passed), ``not_recorded`` or ``edition_not_encoded``.
+
+A step's edition is the one whose span holds the step's own date, or, while
+it has none, the date its bound runs from (:meth:`Registry.edition_for_step`):
+a step on or after the 2026 edition's earliest possible start, or before the
+2014 edition, is ``edition_not_encoded`` and never judged by 2014.
+
+The same data feeds the reports: :meth:`Timeline.to_json` is ``partyrules.timeline/1``,
+:meth:`Timeline.upcoming` the steps coming due, :meth:`Timeline.rows` flat rows for a ledger sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import attrs
+
+from . import counting
+from .citations import Registry, parse_citation
+from .facts.load import load_facts
+from .facts.model import OMITTED, Development, FactDocument
+from .rulebook.load import Rulebook, load_rulebook
+
+FORMAT = "partyrules.timeline/1"
+INSTRUMENT = "devt-rules"
+ENCODED = "2014"
+STATES = ("done_in_time", "done", "late", "early", "due", "overdue", "waiting", "missing", "not_recorded",
+          "edition_not_encoded")
+
+# step key → (zh, en) titles, in the order of the process
+TITLES = {
+    "applied": ("提出入党申请", "application received"),
+    "application_talk": ("派人谈话", "talk with the applicant"),
+    "activist": ("确定为入党积极分子", "decided an activist"),
+    "activist_filed": ("积极分子报上级党委备案", "activist filed with the higher committee"),
+    "assessment": ("每半年考察", "half-yearly assessment"),
+    "object": ("列为发展对象", "decided a development object"),
+    "object_filed": ("发展对象报上级党委备案", "development object filed"),
+    "political_review": ("政治审查", "political review"),
+    "pre_review": ("上级党委预审", "pre-review by the approving committee"),
+    "admission_meeting": ("支部大会讨论接收", "branch admission meeting"),
+    "approval": ("上级党委审批", "approval by the Party committee"),
+    "oath": ("入党宣誓", "oath"),
+    "conversion_application": ("提出转正申请", "conversion application"),
+    "conversion_meeting": ("支部大会讨论转正", "branch conversion meeting"),
+    "conversion_approval": ("审批转正", "conversion approved"),
+}
+
+
+@attrs.frozen
+class Step:
+    key: str
+    date: Any                      # a date, None (recorded as not done) or OMITTED (not recorded)
+    state: str
+    bound_kind: str | None = None  # "by", "not_before", "before"
+    bound: dt.date | None = None   # the limit's day (for "before": the later step's date, when known)
+    citation: str | None = None    # "devt-rules@2014 art.7"
+    edition: str | None = None     # the edition that judges the step ("2014"), None when none is encoded
+    days_left: int | None = None   # for "due": days from the evaluation date to the limit
+
+    def to_json(self, registry: Registry) -> dict[str, Any]:
+        zh, en = TITLES[self.key]
+        out: dict[str, Any] = {"step": self.key, "title": {"zh": zh, "en": en},
+                               "date": None if self.date in (None, OMITTED) else self.date.isoformat(),
+                               "recorded": self.date is not OMITTED, "state": self.state}
+        if self.bound_kind is not None:
+            bound: dict[str, Any] = {"kind": self.bound_kind,
+                                     "date": self.bound.isoformat() if self.bound else None}
+            if self.citation:
+                cit = parse_citation(self.citation, registry)
+                bound["citation"] = {"ref": self.citation, "zh": cit.label_zh(registry), "en": cit.label_en(registry)}
+            out["bound"] = bound
+        if self.edition is not None:
+            out["edition"] = self.edition
+        if self.days_left is not None:
+            out["days_left"] = self.days_left
+        return out
+
+
+@attrs.frozen
+class Person:
+    id: str
+    name: str
+    kind: str                      # "member" or "applicant"
+    org: str | None
+    steps: tuple[Step, ...]
+
+    def to_json(self, registry: Registry) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "org": self.org,
+                "steps": [s.to_json(registry) for s in self.steps]}
+
+
+@attrs.frozen
+class Timeline:
+    as_of: dt.date
+    people: tuple[Person, ...]
+    registry: Registry = attrs.field(eq=False, repr=False)
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "as_of": self.as_of.isoformat(), "source": self.source,
+                "people": [p.to_json(self.registry) for p in self.people]}
+
+    def upcoming(self, days: int = 30) -> list[tuple[Person, Step]]:
+        """The steps coming due within ``days`` days of the evaluation date, soonest first, then the overdue."""
+        soon = [(p, s) for p in self.people for s in p.steps if s.state == "due" and s.days_left <= days]
+        late = [(p, s) for p in self.people for s in p.steps if s.state == "overdue"]
+        return sorted(soon, key=lambda x: (x[1].days_left, x[0].id)) + sorted(late, key=lambda x: x[0].id)
+
+    def rows(self) -> Iterable[dict[str, Any]]:
+        """One flat row per step (for a ledger sheet): person, step, date, bound, citation, state."""
+        for p in self.people:
+            for s in p.steps:
+                yield {"id": p.id, "name": p.name, "kind": p.kind, "org": p.org, "step": s.key,
+                       "title_zh": TITLES[s.key][0], "date": None if s.date in (None, OMITTED) else s.date,
+                       "recorded": s.date is not OMITTED, "bound_kind": s.bound_kind, "bound": s.bound,
+                       "citation": s.citation, "state": s.state, "days_left": s.days_left}
+
+
+def timeline(facts: Any, as_of: dt.date | str | None = None, *, rulebook: Rulebook | None = None,
+             member: str | None = None) -> Timeline:
+    """The admission timeline of ``facts`` on ``as_of`` (the document's date by default).
+
+    ``member`` keeps only that person (a member or applicant id; an unknown id is
+    a :class:`~partyrules.errors.UsageError`). People without a ``development``
+    record and members whose process ended (converted) before the records show
+    anything are left out: the timeline lists the people with a recorded process.
+    """
+    from .api import _evaluation_date
+    from .errors import UsageError
+    doc: FactDocument = load_facts(facts)
+    on = _evaluation_date(doc, as_of)
+    book = rulebook or load_rulebook()
+    reg = book.registry
+    param = _params(book)
+    people: list[Person] = []
+    for m in doc.members if doc.members is not OMITTED else ():
+        if m.development is OMITTED or (m.admitted_on is not OMITTED and m.admitted_on > on):
+            continue
+        people.append(Person(m.id, m.name if m.name is not OMITTED else m.id, "member",
+                             None if m.org in (OMITTED, None) else m.org,
+                             tuple(_steps(m.development, m, on, reg, param))))
+    for a in doc.applicants if doc.applicants is not OMITTED else ():
+        if a.development is OMITTED:
+            continue
+        people.append(Person(a.id, a.name if a.name is not OMITTED else a.id, "applicant",
+                             None if a.org in (OMITTED, None) else a.org,
+                             tuple(_steps(a.development, None, on, reg, param))))
+    if member is not None:
+        people = [p for p in people if p.id == member]
+        if not people:
+            raise UsageError(f"--member: no member or applicant {member!r} with a recorded admission process")
+    return Timeline(on, tuple(people), reg, doc.source)
+
+
+def _params(book: Rulebook):
+    def get(name: str) -> Any:
+        value = book.params.by_name[name].at(book.registry.edition(INSTRUMENT, ENCODED).in_force_from)
+        return value.value
+    return get
+
+
+def _present(value: Any) -> bool:
+    return value is not OMITTED and value is not None
+
+
+def _steps(d: Development, m: Any, on: dt.date, reg: Registry, param) -> list[Step]:
+    """Every step the record reaches, in the order of the process."""
+    steps: list[Step] = []
+
+    def edition(day: Any) -> str | None:
+        if not isinstance(day, dt.date):
+            return None
+        ed = reg.edition_for_step(INSTRUMENT, day)
+        return ed.edition if ed is not None and ed.encoded else None
+
+    def add(key: str, actual: Any, *, anchor: Any = None, kind: str | None = None, bound: Any = None,
+            article: str | None = None, later: Any = OMITTED) -> None:
+        """``anchor``: the day the bound runs from (chooses the edition while the step has no date);
+        ``later``: for ``before`` bounds, the later step's date."""
+        judged_on = actual if isinstance(actual, dt.date) else anchor
+        ed = edition(judged_on) if isinstance(judged_on, dt.date) else None
+        cite = f"{INSTRUMENT}@{ENCODED} {article}" if article and ed == ENCODED else None
+        if isinstance(judged_on, dt.date) and ed is None:
+            steps.append(Step(key, actual, "edition_not_encoded", kind, None, None, None))
+            return
+        b = bound if isinstance(bound, dt.date) else (later if isinstance(later, dt.date) else None)
+        state, left = _state(actual, kind, b, on, later)
+        steps.append(Step(key, actual, state, kind, b, cite, ed, left))
+
+    admitted = m.admitted_on if m is not None else OMITTED
+    applied = d.applied_on
+    add("applied", applied, kind="not_before" if m is not None and _present(m.birth_date) else None,
+        bound=counting.anniversary(m.birth_date, param("devt.min_age")) if m is not None and _present(m.birth_date)
+        else None, article="art.5")
+    if _present(applied):
+        add("application_talk", d.application_talk_on, anchor=applied, kind="by",
+            bound=counting.within_months_deadline(applied, param("devt.application_talk_months")), article="art.7")
+    add("activist", d.activist_on, anchor=applied, article="art.8", kind=None)
+    if _present(d.activist_on):
+        add("activist_filed", d.activist_filed_on, anchor=d.activist_on, kind="before",
+            later=d.object_on, article="art.8")
+        if not _present(d.object_on) or d.object_on > on:
+            last = max([x for x in (d.assessments if d.assessments is not OMITTED else ()) if x <= on]
+                       + [d.activist_on])
+            add("assessment", last if last != d.activist_on else (d.assessments if d.assessments is OMITTED else None),
+                anchor=last, kind="by",
+                bound=counting.within_months_deadline(last, param("devt.assessment_interval_months")),
+                article="art.11")
+        add("object", d.object_on, anchor=d.activist_on, kind="not_before",
+            bound=counting.anniversary(d.activist_on, param("devt.cultivation_years")), article="art.13")
+    if _present(d.object_on):
+        add("object_filed", d.object_filed_on, anchor=d.object_on, kind="before", later=admitted, article="art.13")
+        add("political_review", d.political_review_on, anchor=d.object_on, kind="before", later=admitted,
+            article="art.16")
+        add("pre_review", d.pre_review_on, anchor=d.object_on, kind="before", later=admitted, article="art.19")
+    if m is None:
+        return steps
+    add("admission_meeting", admitted, kind=None)
+    if not _present(admitted):
+        return steps
+    months = param("devt.approval_special_months") if d.approval_special is True else param("devt.approval_months")
+    add("approval", m.admission_approved_on, anchor=admitted, kind="by",
+        bound=counting.within_months_deadline(admitted, months), article="art.26")
+    probation_end = counting.anniversary(admitted, 1)
+    if d.extensions is not OMITTED:
+        for ext in d.extensions:
+            if ext.months is not OMITTED:
+                probation_end = counting.within_months_deadline(probation_end, ext.months)
+    add("oath", d.oath_on, anchor=admitted, kind="before", later=m.full_on, article="art.30")
+    add("conversion_application", d.conversion_applied_on, anchor=admitted, kind="before",
+        later=m.conversion_meeting_on if _present(m.conversion_meeting_on) else probation_end, article="art.33")
+    add("conversion_meeting", m.conversion_meeting_on, anchor=admitted, kind="by", bound=probation_end,
+        article="art.32")
+    if _present(m.conversion_meeting_on):
+        add("conversion_approval", m.conversion_approved_on, anchor=m.conversion_meeting_on, kind="by",
+            bound=counting.within_months_deadline(m.conversion_meeting_on, param("devt.conversion_approval_months")),
+            article="art.34")
+    return steps
+
+
+def _state(actual: Any, kind: str | None, bound: dt.date | None, on: dt.date, later: Any) -> tuple[str, int | None]:
+    """The state of one step on ``on`` (see the module docstring)."""
+    done = isinstance(actual, dt.date) and actual <= on
+    if done:
+        if kind is None or bound is None:
+            return "done", None
+        if kind == "not_before":
+            return ("done_in_time" if actual >= bound else "early"), None
+        return ("done_in_time" if actual <= bound else "late"), None
+    # not done (null, omitted, or dated after the evaluation date)
+    if kind == "not_before":
+        if bound is not None and on < bound:
+            return "waiting", None
+        return ("not_recorded" if actual is OMITTED else "missing" if actual is None else "waiting"), None
+    if kind == "before":
+        if bound is not None and bound <= on:      # the later step happened without this one
+            return ("not_recorded" if actual is OMITTED else "missing"), None
+        if bound is not None:                       # the later step lies ahead
+            return "due", (bound - on).days
+        return ("not_recorded" if actual is OMITTED else "due"), None
+    if kind == "by" and bound is not None:
+        if on > bound:
+            return ("not_recorded" if actual is OMITTED else "overdue"), None
+        return "due", (bound - on).days
+    return ("not_recorded" if actual is OMITTED else "missing"), None
