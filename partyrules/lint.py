@@ -220,7 +220,7 @@ def _lint_policy(sink: _Sink, entry: _Entry, registry: Registry, params: Mapping
         variables = {SUBJECT_VARS[applies_to]: applies_to}
     else:       # still check syntax and functions, whichever subject was meant
         variables = {var: kind for kind, var in SUBJECT_VARS.items()}
-    variables.update({"unit": "unit", "as_of": "date", "rule_from": "date"})
+    variables.update({"unit": "unit", "as_of": "date", "rule_from": "date", "rule_until": "date"})
 
     def expr(p: tuple, text: Any) -> None:
         try:
@@ -417,7 +417,10 @@ def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[
             nxt = ordered[k + 1][1].start if k + 1 < len(ordered) else None
             ed = registry.edition(v.citation.instrument, v.citation.edition)
             until = registry.in_force_until(ed)
-            if until is not None and (nxt is None or nxt > until + _ONE_DAY):
+            # an instrument judged by step date reads its values on the edition's own start (param(name,
+            # rule_from)), so a value outliving its edition is intended there
+            if (until is not None and (nxt is None or nxt > until + _ONE_DAY)
+                    and registry.instrument(ed.instrument).judged_by != "step_date"):
                 later = registry.in_force(v.citation.instrument, until + _ONE_DAY)
                 sink.at(doc, vp + ("citation",),
                         f"{ed.ref} is replaced on {until + _ONE_DAY} by {later.ref if later else '?'}, but this "

@@ -53,6 +53,8 @@ def test_builtin_registers_exactly_the_instruments_and_editions():
         "member-education-regulations": ("member-edu-regs", "national", ("2019",)),
         "election-regulations": ("election-regs", "national", ("2020",)),
         "tenure-opinion": ("tenure-opinion", "national", ("2018",)),
+        "devt-rules": ("devt-rules", "national", ("2014", "2026")),
+        "dues-regulations": ("dues-regs", "national", ("2008",)),
     }
 
 
@@ -81,7 +83,9 @@ def test_builtin_uncertain_dates_are_explained():
     assert "U" in REG.edition("constitution", "2017").date_note
     assert "§9.17" in REG.edition("election-regs", "2020").date_note
     assert "U" in REG.edition("organs-regs", "2010").date_note
-    others = [e for i in REG.instruments for e in i.editions if e is not organs19]
+    devt26 = REG.edition("devt-rules", "2026")
+    assert (devt26.uncertain_from, devt26.in_force_from, devt26.encoded) == (D(2026, 5, 11), D(2026, 5, 19), False)
+    others = [e for i in REG.instruments for e in i.editions if e not in (organs19, devt26)]
     assert all(e.uncertain_from is None for e in others)
 
 

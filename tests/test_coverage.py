@@ -24,7 +24,7 @@ from partyrules.rulebook.policy import VERIFIED, CitationSpec
 PACK = Path(__file__).parent / "data" / "pack-editions"
 IN_SCOPE = {("party-constitution", "2017"), ("party-constitution", "2022"), ("organs-regulations", "2019"),
             ("branch-regulations", "2018"), ("member-education-regulations", "2019"),
-            ("election-regulations", "2020")}
+            ("election-regulations", "2020"), ("devt-rules", "2014"), ("dues-regulations", "2008")}
 LOCATED = re.compile(r"^(?P<file>.+):(?P<line>\d+):(?P<col>\d+): ")
 
 

@@ -48,12 +48,13 @@ def full_member_contacts(view: View, member: Member) -> Any:
     """How many of the cultivation contacts (devt-rules@2014 art.9) were full members on the day the
     person became an activist. A member of this unit counts by their ``full_on``; a person outside it by
     ``full_member``. Bounds when some standing is unknown."""
-    return _full_people(view, member.development, "contacts", "activist_on")
+    return _full_people(view, member, "contacts", "activist_on")
 
 
-def _full_people(view: View, dev: Any, field: str, day_field: str) -> Any:
+def _full_people(view: View, person: Any, field: str, day_field: str) -> Any:
+    dev = person.development
     if dev is OMITTED:
-        return Unknown.of(f"{view.path(dev)}.{field}")
+        return Unknown.of(f"{view.path(person)}.development")
     p = view.path(dev)
     people = getattr(dev, field)
     if people is OMITTED:
