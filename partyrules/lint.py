@@ -48,6 +48,7 @@ from .errors import PartyrulesError, PolicyError
 from .facts.derive import BUILTIN, Derived
 from .periods import parse_date
 from .rulebook.expr import compile_expr
+from .lint_limits import check_limits
 from .rulebook.load import _EDITION_FIELDS, _SKIP_DIRS, Rulebook
 from .rulebook.packs import bundled_packs
 from .rulebook.params import _NAME as _PARAM_NAME
@@ -883,6 +884,7 @@ def _lint_group(sink: _Sink, root: Path | None, lone: list[Path], wanted: list[P
     book = Rulebook(tuple(e.policy for e in pack.entries if e.policy is not None), params, pack.registry,
                     pack.derived)
     _check_index(local, pack, targets)
+    check_limits(local.add, root, pack.registry)       # a pack tightens national limits, never loosens them
     _check_behaviour(local, book, targets, search)
     sink.items.extend(f for f in local.items if inside(f.file) or not Path(f.file).exists())
 

@@ -141,3 +141,57 @@ def test_examples_give_the_same_results_on_both_engines(policy, example):
     mine = [r for r in native.results if r.policy == policy.id and (example.subject is None
                                                                    or r.subject.id == example.subject)]
     assert [r.outcome for r in mine] == [example.expect]
+
+
+# --------------------------------------------------------------------------- the local layer: tighten, never loosen
+
+from partyrules.lint import lint_paths  # noqa: E402
+from partyrules.lint_limits import looser  # noqa: E402
+
+
+def test_days_against_months_compare_on_every_calendar_date():
+    assert looser(29, "days", 1, "months", "at_most")          # February has 28 days
+    assert not looser(28, "days", 1, "months", "at_most")
+    assert looser(30, "days", 1, "months", "at_least")         # a month may have 31
+    assert not looser(31, "days", 1, "months", "at_least")
+    assert looser(2, "months", 1, "months", "at_most") and not looser(1, "months", 1, "months", "at_most")
+    assert looser(1, "times a year", 1, "months", "at_most") is None
+
+
+def _pack_with(tmp_path, params: str):
+    import shutil
+    from partyrules.citations import builtin_policies_dir
+    pack = tmp_path / "pack"
+    shutil.copytree(builtin_policies_dir() / "packs" / "court-standards", pack)
+    (pack / "parameters" / "local-devt.yaml").write_text(params, encoding="utf-8")
+    return pack
+
+
+LOCAL = """\
+- name: court-standards.application_talk_days
+  description: {{zh: 收到入党申请书后派人谈话的期限（天）, en: "Days within which someone talks with an applicant"}}
+  unit: days
+  tightens: devt.application_talk_months
+  values:
+    - value: {days}
+      citation: court-standards@2024 art.1
+"""
+
+
+def test_lint_reports_a_pack_limit_that_loosens_the_national_one_with_both_citations(tmp_path):
+    pack = _pack_with(tmp_path, LOCAL.format(days=45))
+    found = [f for f in lint_paths([pack], search=0) if "loosens" in f.message]
+    assert len(found) == 1 and found[0].severity == "error"
+    assert "devt-rules@2014 art.7" in found[0].message and "court-standards@2024 art.1" in found[0].message
+    assert found[0].file.endswith("local-devt.yaml") and found[0].line == 6
+
+
+def test_lint_accepts_a_pack_limit_that_tightens_the_national_one(tmp_path):
+    pack = _pack_with(tmp_path, LOCAL.format(days=20))
+    assert not [f for f in lint_paths([pack], search=0) if "loosens" in f.message or "tightens" in f.message]
+
+
+def test_lint_refuses_to_tighten_what_is_not_a_national_limit(tmp_path):
+    text = LOCAL.format(days=20).replace("devt.application_talk_months", "checks.lookback_months")
+    found = [f for f in lint_paths([_pack_with(tmp_path, text)], search=0) if "tightens" in f.message]
+    assert found and "not marked as a limit" in found[0].message

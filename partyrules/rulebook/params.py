@@ -83,7 +83,10 @@ class Parameters:
         return Parameters({**self.by_name, **other.by_name})
 
 
-_PARAM_FIELDS = Fields(required={"name": str, "values": list}, optional={"description": dict, "unit": str})
+# limit (a national number of the law): at_most | at_least, the direction a local rule may tighten it;
+# tightens (a pack's number): the national parameter it tightens (partyrules.lint_limits checks both)
+_PARAM_FIELDS = Fields(required={"name": str, "values": list},
+                       optional={"description": dict, "unit": str, "limit": str, "tightens": str})
 _VALUE_FIELDS = Fields(required={"value": (int, float)},
                        optional={"citation": str, "setting": str, "from": str, "note": str})
 
