@@ -238,8 +238,9 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
 
 def dues_late(view: View, member: Member, months: int, late_months: int, *, since: dt.date | None = None) -> Any:
     """Months among the last ``months`` checked whose dues were paid, or are still unpaid, more than
-    ``late_months`` months after the month ended (``counting.month_end_plus``). A month paid with its
-    date omitted is unknown unless its deadline has not passed."""
+    ``late_months`` months after the month ended (``counting.month_end_plus``). A month that
+    ``dues_payments`` does not list is unpaid, unless facts-v1 ``dues_paid`` lists it (then paid on an
+    unknown day); a payment with its date omitted is unknown once its deadline has passed."""
     if member.dues_payments is OMITTED:
         return Unknown.of(f"{view.path(member)}.dues_payments")
     window = _checked_months(view, member, months, since)
@@ -248,8 +249,14 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     p = view.path(member)
     by_month = {pay.month: (i, pay) for i, pay in enumerate(member.dues_payments)}
     late, missing = [], set()
+    listed_paid = set(member.dues_paid) if member.dues_paid is not OMITTED else set()
     for m in window:
         deadline = counting.month_end_plus(m, late_months)
+        if m not in by_month and m in listed_paid:
+            # paid by facts-v1 dues_paid, but the day is not in dues_payments
+            if deadline < view.as_of:
+                missing.add(f"{p}.dues_payments")
+            continue
         if m not in by_month or by_month[m][1].paid_on is None:
             if deadline < view.as_of and not _reduced(member, m):
                 late.append(f"{m}: unpaid")

@@ -51,13 +51,15 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
                    "probation_extended": False, "department": dept,
                    "admission_reviewed_by_party_group_on": _iso(admitted + dt.timedelta(days=7)),
                    "pre_approval_talk_on": _iso(admitted + dt.timedelta(days=10)),
-                   "admission_approved_on": _iso(admitted + dt.timedelta(days=14))}
+                   "admission_approved_on": _iso(admitted + dt.timedelta(days=14)),
+                   "conversion_meeting_on": None}
         else:
             admitted = dt.date(1995 + serial % 15, 7, 1)
             rec = {"id": mid, "name": f"党员{serial}", "org": org, "status": "full",
                    "birth_date": _iso(add_years(admitted, -25)), "admitted_on": _iso(admitted),
                    "full_on": _iso(add_years(admitted, 1)), "probation_extended": False, "department": dept}
         rec["dues_paid"] = [str(m) for m in _months(records_from, on) if m.first_day() >= Month.of(admitted).first_day()]
+        rec.update(_dues_details(rec["dues_paid"], on))
         rec["training_hours"] = {y: 40 for y in range(records_from.year, on.year + 1)}
         members.append(rec)
         return rec
@@ -67,6 +69,7 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
         roll = [member(bid, dept) for _ in range(full)] + [member(bid, dept, probationary=True) for _ in range(prob)]
         for rec in roll[full:]:   # a recent admission, introduced by two full members of the branch
             rec["introducers"] = [{"member": roll[0]["id"]}, {"member": roll[1]["id"]}]
+            rec["development"] = _development(dt.date.fromisoformat(rec["admitted_on"]), roll[:2], full)
         secretary = roll[0]["id"]
         if bid in ("b1", "b2"):
             leaders.append(roll[1]["id"])
@@ -100,6 +103,33 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
                  "party_funding_in_budget": True},
         "organizations": orgs, "members": members, "meetings": meetings, "activities": activities,
     }
+
+
+DUES_BASE = 6000            # after-tax monthly pay: 1.5 % (dues-regulations@2008 art.2)
+DUES_AMOUNT = 90
+
+
+def _dues_details(months: list[str], on: dt.date) -> dict:
+    """Each paid month at the rate of its bracket, paid on the tenth (or by the snapshot); no reduction."""
+    pays = [{"month": m, "amount": DUES_AMOUNT,
+             "paid_on": _iso(min(on, Month.parse(m).first_day() + dt.timedelta(days=9)))} for m in months]
+    return {"dues_base": DUES_BASE, "dues_payments": pays, "dues_reductions": []}
+
+
+def _development(admitted: dt.date, contacts: list[dict], full_members: int) -> dict:
+    """A clean admission process (devt-rules@2014) ending with the branch meeting on ``admitted``."""
+    applied = admitted - dt.timedelta(days=800)
+    activist = applied + dt.timedelta(days=40)
+    obj = activist + dt.timedelta(days=400)
+    return {"applied_on": _iso(applied), "application_talk_on": _iso(applied + dt.timedelta(days=10)),
+            "activist_on": _iso(activist), "activist_filed_on": _iso(activist + dt.timedelta(days=5)),
+            "contacts": [{"member": c["id"]} for c in contacts],
+            "assessments": [_iso(activist + dt.timedelta(days=150)), _iso(activist + dt.timedelta(days=300))],
+            "object_on": _iso(obj), "object_filed_on": _iso(obj + dt.timedelta(days=5)),
+            "political_review_on": _iso(admitted - dt.timedelta(days=20)), "training_days": 3, "training_hours": 24,
+            "pre_review_on": _iso(admitted - dt.timedelta(days=10)),
+            "meeting_due": full_members, "meeting_present": full_members, "meeting_ayes": full_members,
+            "approver": "committee", "oath_on": _iso(admitted + dt.timedelta(days=20)), "extensions": []}
 
 
 def _months(first: dt.date, on: dt.date) -> list[Month]:
@@ -154,6 +184,8 @@ def _activities(orgs: list, first: dt.date, on: dt.date) -> list[dict]:
     out: list[dict] = []
     for year in range(first.year, on.year + 1):
         for day, kind, org in ([(dt.date(year, 1, 15), "secretary_report", o["id"]) for o in orgs]
+                               + [(dt.date(year, 1, 20), "dues_publication", o["id"]) for o in orgs
+                                  if o["kind"] == "branch"]
                                + [(dt.date(year, 3, 10), "party_group_report", None),
                                   (dt.date(year, 3, 20), "all_member_briefing", None),
                                   (dt.date(year, 4, 10), "party_group_study", None),
@@ -224,6 +256,16 @@ def _unpaid(doc: dict) -> None:
     m = _member(doc, "m12")
     recent = {str(_last_month(doc) + -i) for i in range(3)}
     m["dues_paid"] = [x for x in m["dues_paid"] if x not in recent]
+    m["dues_payments"] = [p for p in m["dues_payments"] if p["month"] not in recent]
+
+
+def _no_pre_review(doc: dict) -> None:
+    _member(doc, "m10")["development"]["pre_review_on"] = None
+
+
+def _underpaid(doc: dict) -> None:
+    pay = next(p for p in _member(doc, "m12")["dues_payments"] if p["month"] == str(_last_month(doc)))
+    pay["amount"] = DUES_AMOUNT * 2 / 3        # 1 % of the base, not the 1.5 % of its bracket
 
 
 def _no_staff(doc: dict) -> None:
@@ -291,7 +333,9 @@ FAULTS: tuple[Fault, ...] = (
           dt.date(2020, 1, 5)),
     Fault("the committee's secretary is not a court leader", (("organs.committee.secretary-is-unit-leader", "c"),),
           _not_leader, dt.date(2020, 1, 5)),
-    Fault("an admission the higher organization did not approve", (("constitution.member.admission-approved", "m10"),),
+    # 120 days after the meeting: also past the 3 months of devt-rules@2014 art.26
+    Fault("an admission the higher organization did not approve", (("constitution.member.admission-approved", "m10"),
+                                                                    ("devt.admission.approval-time", "m10")),
           _unapproved_admission),
     Fault("an applicant with one introducer", (("constitution.member.two-full-member-introducers", "m10"),),
           _one_introducer),
@@ -301,6 +345,10 @@ FAULTS: tuple[Fault, ...] = (
     Fault("a branch committee of two", (("branch-regs.branch.committee-min-size", "b1"),), _small_committee,
           dt.date(2018, 10, 28)),
     # member-edu-regs took effect 2019-05-06, so the first year judged is 2020 (from 2021-01-01)
+    Fault("an admission without the approving committee's pre-review", (("devt.admission.pre-review", "m10"),),
+          _no_pre_review, dt.date(2014, 5, 28)),
+    Fault("dues below the rate of the member's bracket", (("dues.member.amount", "m12"),), _underpaid,
+          dt.date(2008, 4, 1)),
     Fault("a court leader who skipped their branch's meetings for a year",
           (("member-edu.unit.leaders-dual-org-life", "court"),), _leader_skips_branch, dt.date(2021, 1, 1)),
 )
