@@ -213,13 +213,7 @@ def _steps(d: Development, m: Any, on: dt.date, reg: Registry, param) -> list[St
     if _present(d.activist_on):
         add("activist_filed", d.activist_filed_on, anchor=d.activist_on, kind="before",
             later=d.object_on, article="art.8")
-        if not _present(d.object_on) or d.object_on > on:
-            last = max([x for x in (d.assessments if d.assessments is not OMITTED else ()) if x <= on]
-                       + [d.activist_on])
-            add("assessment", last if last != d.activist_on else (d.assessments if d.assessments is OMITTED else None),
-                anchor=last, kind="by",
-                bound=counting.within_months_deadline(last, param("devt.assessment_interval_months")),
-                article="art.11")
+        _assessment(add, d, on, param("devt.assessment_interval_months"))
         add("object", d.object_on, anchor=d.activist_on, kind="not_before",
             bound=counting.anniversary(d.activist_on, param("devt.cultivation_years")), article="art.13")
     if _present(d.object_on):
@@ -252,6 +246,28 @@ def _steps(d: Development, m: Any, on: dt.date, reg: Registry, param) -> list[St
     return steps
 
 
+def _assessment(add, d: Development, on: dt.date, months: int) -> None:
+    """The half-yearly assessment of an activist (art.11): the first one that came late, else the next one due
+    (while the person is not yet a development object)."""
+    end = d.object_on if _present(d.object_on) and d.object_on <= on else on
+    if d.assessments is OMITTED:
+        add("assessment", OMITTED, anchor=d.activist_on, kind="by",
+            bound=counting.within_months_deadline(d.activist_on, months), article="art.11")
+        return
+    last = d.activist_on
+    for day in sorted(x for x in d.assessments if d.activist_on <= x <= end):
+        deadline = counting.within_months_deadline(last, months)
+        if day > deadline:
+            add("assessment", day, anchor=last, kind="by", bound=deadline, article="art.11")
+            return
+        last = day
+    deadline = counting.within_months_deadline(last, months)
+    if end is on and not (_present(d.object_on) and d.object_on <= on):
+        add("assessment", None, anchor=last, kind="by", bound=deadline, article="art.11")
+    elif deadline < end:
+        add("assessment", None, anchor=last, kind="by", bound=deadline, article="art.11")
+
+
 def _state(actual: Any, kind: str | None, bound: dt.date | None, on: dt.date, later: Any) -> tuple[str, int | None]:
     """The state of one step on ``on`` (see the module docstring)."""
     done = isinstance(actual, dt.date) and actual <= on
@@ -271,7 +287,7 @@ def _state(actual: Any, kind: str | None, bound: dt.date | None, on: dt.date, la
             return ("not_recorded" if actual is OMITTED else "missing"), None
         if bound is not None:                       # the later step lies ahead
             return "due", (bound - on).days
-        return ("not_recorded" if actual is OMITTED else "due"), None
+        return "waiting", None                      # the later step has no date yet
     if kind == "by" and bound is not None:
         if on > bound:
             return ("not_recorded" if actual is OMITTED else "overdue"), None
