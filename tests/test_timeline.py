@@ -104,7 +104,7 @@ def test_command_table_and_json(tmp_path):
 
 
 @pytest.mark.parametrize("assessments,state,date", [
-    ([], "overdue", None), (["2023-11-10", "2024-04-10"], "due", None), (["2024-01-10"], "late", "2024-01-10"), (["2023-12-01", "2024-06-20"], "late", "2024-06-20")])
+    ([], "overdue", None), (["2023-11-10", "2024-04-10"], "due", None), (["2024-01-10"], "late", "2024-01-10"), (["2023-11-01", "2024-06-20"], "late", "2024-06-20")])
 def test_the_half_yearly_assessment_of_an_activist(assessments, state, date):
     doc = _doc(applicants=[{"id": "a1", "development": {"applied_on": "2023-04-03", "activist_on": "2023-05-22",
                                                          "assessments": assessments}}])
