@@ -240,6 +240,12 @@ P5 = ("no dues paid 2023-10 ... 2024-06 (nine consecutive months) and no meeting
 P6 = "party_affairs_staff: 1 for staff_total: 200 is 0.5 %, below the 1 %-2 % of organs-regs@2019 art.30"
 P7 = "latest election's secretary_approved_on: null, the elected secretary was not approved by the higher organization (constitution art.31; organs-regs@2019 art.8 para.1)"
 P8a = "secretary_approved_on left out of the latest election: approval unknown"
+P9 = ("the political review's conclusion (2023-11-02) came after the branch meeting that admitted her "
+      "(2023-10-24); none may be admitted before passing it (devt-rules@2014 art.16)")
+P10 = ("a development object decided on 2023-03-20, eleven months after becoming an activist (2022-04-20); "
+       "a year or more of cultivation is required (devt-rules@2014 art.13; shown by partyrules timeline)")
+P11 = ("an activist since 2023-05-22 never assessed: the half-yearly assessment was due by 2023-11-22 "
+       "(devt-rules@2014 art.11; shown by partyrules timeline)")
 P8b = ("status and dues_paid left out: her status still follows from full_on, but whether she paid "
        "dues is unknown, so the six-month rule (constitution art.9 para.3) cannot be decided for her")
 
@@ -310,6 +316,51 @@ def admission_records(m: dict) -> list[tuple[str, str]]:
             out.append(("conversion_reviewed_by_party_group_on", (conv + timedelta(days=5)).isoformat()))
         out.append(("conversion_approved_on", approved.isoformat()))
     return out
+
+
+# ---------------------------------------------------------------------------
+# People in the admission process (devt-rules@2014; docs/facts-devt.md): one probationary
+# member near conversion, one development object and one activist (applicants, not members).
+# ---------------------------------------------------------------------------
+NEAR_CONVERSION = "filing-prob"
+
+
+def full_on_day(key: str, day: date) -> bool:
+    x = BY_KEY[key]
+    return x["status"] == "full" and d(add_year(x["admitted"])) <= day
+
+
+def development_of(m: dict) -> list[tuple[str, str]]:
+    """The admission process of the probationary member near conversion (planted problem 9)."""
+    if m["key"] != NEAR_CONVERSION:
+        return []
+    meeting = d(m["admitted"])
+    due = [x for x in M if x["org"] == m["org"] and x is not m and full_on_day(x["key"], meeting)]
+    dev = [("applied_on", "2021-09-06"), ("application_talk_on", "2021-09-20"),
+           ("activist_on", "2021-10-15"), ("activist_filed_on", "2021-10-22"),
+           ("contacts", "[{member: %s}, {member: %s}]" % (ID["filing-2"], ID["filing-3"])),
+           ("assessments", "[2022-04-15, 2022-10-14]"),
+           ("object_on", "2022-11-18"), ("object_filed_on", "2022-11-25"),
+           ("political_review_on", "2023-11-02"),
+           ("training_days", 3), ("training_hours", 24), ("pre_review_on", "2023-10-16"),
+           ("meeting_due", len(due)), ("meeting_present", len(due) - 1), ("meeting_ayes", len(due) - 1),
+           ("approver", "committee"), ("oath_on", "2023-11-15"), ("extensions", "[]")]
+    return [("conversion_meeting_on", "null"), ("development", flow(dev))]
+
+
+APPLICANTS = [
+    # (id, name, branch key, birth date, development pairs, planted problem)
+    ("a01", "韩雪", "exec", "2000-05-10",
+     [("applied_on", "2022-03-01"), ("application_talk_on", "2022-03-15"),
+      ("activist_on", "2022-04-20"), ("activist_filed_on", "2022-04-28"),
+      ("contacts", "[{member: %s}, {member: %s}]" % (ID["exec-2"], ID["exec-3"])),
+      ("assessments", "[2022-10-18]"), ("object_on", "2023-03-20"), ("object_filed_on", "2023-03-28"),
+      ("political_review_on", "2024-05-20"), ("training_days", 3), ("training_hours", 24)], P10),
+    ("a02", "彭宇", "civil1", "1999-08-16",
+     [("applied_on", "2023-04-03"), ("application_talk_on", "2023-04-20"),
+      ("activist_on", "2023-05-22"), ("activist_filed_on", "2023-05-30"),
+      ("contacts", "[{member: %s}]" % ID["civil1-3"]), ("assessments", "[]")], P11),
+]
 
 
 def roster(org_key: str) -> list[dict]:
@@ -473,7 +524,9 @@ w("#")
 w("# Generated; do not edit by hand:  python examples/make_court.py > examples/court.yaml")
 w("#")
 w("# Everything is clean and complete except these deliberate problems, each marked")
-w("# at its spot with `# PROBLEM:` or `# OMITTED:`:")
+w("# at its spot with `# PROBLEM:` or `# OMITTED:`. The admission process and the dues")
+w("# details of docs/facts-devt.md are recorded only for the people in the process (9-11):")
+w("# for the other members admitted since 2014 those policies give unknown, naming the fields.")
 problems = [
     ("1", f"branch o-filing: {P1}"),
     ("2", f"branch o-crim2: {P2}"),
@@ -484,6 +537,9 @@ problems = [
     ("7", f"branch o-civil2: {P7}"),
     ("8", f"omissions that make outcomes unknown: branch o-political, {P8a}; "
           f"member {ID['equip-3']} ({BY_KEY['equip-3']['name']}, o-political), {P8b}"),
+    ("9", f"member {ID[NEAR_CONVERSION]} ({BY_KEY[NEAR_CONVERSION]['name']}, o-filing, near conversion): {P9}"),
+    ("10", f"applicant a01 (韩雪, o-exec, development object): {P10}"),
+    ("11", f"applicant a02 (彭宇, o-civil1, activist): {P11}"),
 ]
 
 
@@ -595,7 +651,17 @@ for idx, m in enumerate(M):
     if m["status"] is not None:   # the omitted member's dues ledger was not supplied either
         pairs.append(("dues_paid", "[" + ", ".join(dues(m)) + "]"))
     pairs += admission_records(m)
+    if m["key"] == NEAR_CONVERSION:
+        note("  ", "PROBLEM", P9)
+    pairs += development_of(m)
     w("  - " + flow(pairs))
+w("")
+w("# people in the admission process who are not yet members (docs/facts-devt.md)")
+w("applicants:")
+for aid, name, org_key, born, dev, problem in APPLICANTS:
+    note("  ", "PROBLEM", problem)
+    w("  - " + flow([("id", aid), ("name", name), ("org", ORG[org_key]["id"]), ("birth_date", born),
+                     ("development", flow(dev))]))
 w("")
 w("meetings:")
 for mt in meetings:
