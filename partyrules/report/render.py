@@ -102,6 +102,8 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
     out.append("═" * TABLE_WIDTH)
     out.append(w["summary"])
     out.extend(_summary_table(h))
+    tag = max(width(word) for word in w["outcome"].values()) + 1     # the outcome column
+    indent = 2 + tag
     for section in h.sections:
         out.append("")
         out.append(f"{section.title}（{section.count}）" if lang == "zh" else f"{section.title} ({section.count})")
@@ -111,16 +113,15 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
         for group in section.groups:
             out.extend(wrap(f"【{group.name}】" if lang == "zh" else f"[{group.name}]", TABLE_WIDTH))
             for f in group.findings:
-                tag = _pad(f.outcome, 8)
-                out.extend(_hanging(tag, f"{f.subject}（{f.subject_kind}）" if lang == "zh"
+                out.extend(_hanging(_pad(f.outcome, tag), f"{f.subject}（{f.subject_kind}）" if lang == "zh"
                                     else f"{f.subject} ({f.subject_kind})", 2))
-                out.extend(_hanging(w["finding"] + colon, f.message, 10))
+                out.extend(_hanging(w["finding"] + colon, f.message, indent))
                 for i, c in enumerate(f.citations):
                     label = w["basis"] + colon if i == 0 else " " * width(w["basis"] + colon)
-                    out.extend(_hanging(label, c, 10))
+                    out.extend(_hanging(label, c, indent))
                 for t in f.todo:
-                    out.extend(_hanging(w["todo"] + colon, t, 10))
-                out.extend(_hanging(" " * width(w["todo"] + colon), f"[{f.policy}]", 10))
+                    out.extend(_hanging(w["todo"] + colon, t, indent))
+                out.extend(_hanging(" " * width(w["todo"] + colon), f"[{f.policy}]", indent))
             out.append("")
     if h.not_recorded:
         out.append("")

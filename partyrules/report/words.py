@@ -72,6 +72,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "members[].conversion_meeting_on": ("支部大会讨论转正的日期", "the date the branch meeting decided the conversion"),
     "members[].conversion_approved_on": ("上级党组织批准转正的日期", "the date the conversion was approved"),
     "members[].conversion_reviewed_by_party_group_on": ("党组研究转正事项的日期", "the date the Party group reviewed the conversion"),
+    "meetings[].org": ("会议所属党组织", "the organization that held the meeting"),
     "meetings[].attendees": ("出席名单", "the attendance list"),
     "meetings[].lecturer": ("讲课人", "the lecturer"),
     "meetings[].voting": ("会议是否进行表决", "whether a vote was taken"),
