@@ -301,9 +301,10 @@ class _Places:
         self.member_org: dict[str, Any] = {}
         self.dept_org: dict[str, str] = {}
         self.names: dict[tuple[str, str], str] = {}
-        if facts is None:
-            self.unit_place = (0, 0, "")
-            self.no_org = (9, 0, w["no_org"])
+        self.kind_words = w["kind"]
+        if facts is None:        # a report built without its document: group by what the results say
+            self.unit_place = (0, 0, w["kind"]["unit"])
+            self.no_org = (9, 0, w["kind"]["member"])
             return
         unit = facts.unit
         if unit is not OMITTED:
@@ -329,6 +330,8 @@ class _Places:
 
     def place_of(self, r: Result) -> tuple:
         kind, sid = r.subject.kind, r.subject.id
+        if self.facts is None and kind == "organization":
+            return (2, 0, r.subject.name or sid)
         if kind == "organization" and sid in self.orgs:
             return self.orgs[sid]
         if kind == "member":
