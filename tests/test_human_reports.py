@@ -143,8 +143,9 @@ def test_json_keeps_every_result_and_adds_missing_kind_to_unknowns_only(stripped
 
 def test_engines_mark_alike(stripped_report):
     from partyrules.engine.durable import durable_available
-    if not durable_available()[0]:
-        pytest.skip("durable-rules does not load here")
+    ok, why = durable_available()
+    if not ok:
+        pytest.skip(f"needs the durable extra (durable-rules), which cannot load here: {why}")
     durable = attrs.evolve(partyrules.check(stripped_court(), engine="durable"), engine="native")
     assert render_table(durable) == render_table(stripped_report)
     assert render_html(durable) == render_html(stripped_report)
