@@ -141,6 +141,7 @@ def test_json_keeps_every_result_and_adds_missing_kind_to_unknowns_only(stripped
         assert ("missing_kind" in r) == (r["outcome"] == "unknown")
 
 
+@pytest.mark.durable
 def test_engines_mark_alike(stripped_report):
     from partyrules.engine.durable import durable_available
     ok, why = durable_available()
