@@ -218,3 +218,26 @@ def test_report_page_names_every_key_of_a_batch_summary(court_report):
     keys |= {k for rep in data["reports"] for k in rep}
     assert not keys - named, sorted(keys - named)
     assert data["format"] in REPORT_MD.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- links inside the reference pages
+
+
+def slug(heading: str) -> str:
+    """The anchor a Markdown renderer (GitHub's rule) gives a heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", ["facts.md", "report.md", "engines.md"])
+def test_links_inside_the_reference_pages_resolve(page):
+    docs = ROOT / "docs"
+    text = (docs / page).read_text(encoding="utf-8")
+    anchors = {slug(h) for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}
+    broken = [a for a in re.findall(r"\]\(#([^)]+)\)", text) if a not in anchors]
+    files = [f for f in re.findall(r"\]\(([\w./-]+\.md)(?:#[^)]*)?\)", text) if not (docs / f).is_file()]
+    assert not broken and not files, {"anchors": broken, "files": files}
+
+
+def test_slug_follows_the_renderer():
+    assert slug("Known, none and unknown / 已知、无与未知") == "known-none-and-unknown--已知无与未知"
+    assert slug("The JSON report (`partyrules.report/1`)") == "the-json-report-partyrulesreport1"
