@@ -320,6 +320,10 @@ def with_omissions(draw: st.DrawFn, doc: dict) -> tuple[dict, list[tuple]]:
     for path in chosen:
         target = out
         for part in path[:-1]:
+            if isinstance(target, dict) and part not in target:
+                target = None           # a record already removed whole (e.g. a member's development)
+                break
             target = target[part]
-        target.pop(path[-1], None)
+        if target is not None:
+            target.pop(path[-1], None)
     return out, chosen
