@@ -530,12 +530,28 @@ def _full_on(view: View, mem: Member, day: dt.date) -> Any:
     return Unknown.of(f"{view.path(mem)}.full_on")
 
 
+def _committee_changed_after(view: View, org: Organization, day: dt.date) -> Any:
+    """Was the committee re-elected, or did one of today's committee members take office, after ``day``
+    (and on or before the evaluation date)? True, False or Unknown (the elections are omitted)."""
+    if org.elections is OMITTED:
+        return Unknown.of(f"{view.path(org)}.elections")
+    if any(day < e.date <= view.as_of for e in org.elections):
+        return True
+    if org.officers_took_office is not OMITTED and org.committee_members is not OMITTED:
+        if any(t.member in org.committee_members and day < t.date <= view.as_of for t in org.officers_took_office):
+            return True
+    return False
+
+
 def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.date | None = None) -> Any:
     """Attendance at ``kind`` meetings of ``org`` held in the last ``months`` complete months.
 
     For ``committee_meeting`` those who should attend are the committee members
-    (the committee of the snapshot: facts-v1 keeps no history of it); for
-    ``general_meeting`` only meetings marked ``voting: true`` count, and those who
+    (the committee of the snapshot: facts-v1 keeps no history of it, so a meeting
+    held before a re-election, or before one of them took office, is unknown); for
+    ``general_meeting`` only meetings where a vote was taken count (``voting: true``;
+    with the flag omitted a meeting more than half attended passes either way, and
+    one at or below half is unknown), and those who
     should attend are the members with the right to vote: full members enrolled in
     the organization on the meeting's date. 半数以上 includes one half
     (provisions.md §0, doubt 16), so exactly half passes and is listed apart.
@@ -561,12 +577,14 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         sure: list[str] = []
         maybe: list[str] = []
         unsure: set[str] = set()          # the omitted facts that make a member's count uncertain
+        vote: set[str] = set()            # the omitted voting flag: the quorum matters only if a vote was taken
         if kind == "general_meeting":
+            if m.voting is False:
+                continue
             if m.voting is OMITTED:
-                missing.add(f"{view.path(m)}.voting")
-                continue
-            if m.voting is not True:
-                continue
+                # attendance above half settles it whether or not a vote was taken; only a meeting that
+                # would be below (or at) half needs the flag
+                vote = {f"{view.path(m)}.voting"}
             if view.facts.members is OMITTED:
                 missing.add("members")
                 continue
@@ -584,11 +602,18 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             if org.committee_members is OMITTED:
                 missing.add(f"{view.path(org)}.committee_members")
                 continue
+            changed = _committee_changed_after(view, org, m.date)
+            if changed is not False:
+                # the snapshot's committee is not the one that met: facts-v1 keeps no history of it
+                missing |= changed.missing if isinstance(changed, Unknown) else {
+                    f"{view.path(org)}.committee_members (on {m.date.isoformat()})"}
+                continue
             sure = list(org.committee_members)
         if not sure and not maybe:
             continue
         if m.attendees is OMITTED:
             missing.add(f"{view.path(m)}.attendees")
+            missing |= vote
             continue
         present = set(m.attendees)
         p0 = len(present & set(sure))
@@ -596,13 +621,19 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         stayed = len(maybe) - came
         label = _record(view, m) + f" ({p0}/{len(sure)}" + (f", {len(maybe)} unsure" if maybe else "") + ")"
         if 2 * p0 + came < len(sure):            # below however the unsure members count
-            below.append(label)
+            if vote:
+                missing |= vote
+            else:
+                below.append(label)
         elif 2 * p0 < len(sure) + stayed:        # below for some way they could count: undecided
-            missing |= unsure
+            missing |= unsure | vote
         elif not maybe and 2 * p0 == len(sure):
-            half.append(label)
+            if vote:
+                maybe_half |= vote
+            else:
+                half.append(label)
         elif 2 * p0 == len(sure) + stayed:       # exactly half if every unsure member counts and those absent count
-            maybe_half |= unsure
+            maybe_half |= unsure | vote
     return Quorum(_verdict(bool(below), missing), tuple(below), tuple(half),
                   _verdict(bool(half), missing | maybe_half))
 
@@ -656,15 +687,18 @@ def full_member_introducers(view: View, member: Member) -> Any:
 
 def probationary_officers(view: View, org: Organization) -> Any:
     """Officers of the organization (secretary, deputies, committee members, discipline member) who
-    were not full members on the date of its latest regular election: they could not be elected.
+    were not full members when they took office: they could not be elected.
 
-    The roster is the snapshot's (facts-v1 keeps no history of it); omitted roster fields or
-    standing make the answer unknown unless someone is certainly not a full member.
+    The roster is the snapshot's. An officer took office at the latest regular election or later by
+    a by-election (补选, branch-regs@2018 art.21), which facts-v1 does not record. So an officer who
+    is not a full member on the evaluation date proves the breach (full standing is never regained
+    later than office is taken); one who was a full member on the election date was one whenever
+    they took office; for the others the day they took office decides (extension field
+    ``officers_took_office``), and without it the answer is unknown.
     """
     election = latest_election(view, org)
     if isinstance(election, Unknown) or election is None:
         return election
-    day = election.date
     ids: list[str] = []
     missing: set[str] = set()
     p = view.path(org)
@@ -679,9 +713,21 @@ def probationary_officers(view: View, org: Organization) -> Any:
             ids.extend(value)
         elif value is not None:
             ids.append(value)
+    took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
     bad = []
     for mid in dict.fromkeys(ids):
-        full = _full_on(view, view.members[mid], day)
+        mem = view.members[mid]
+        day = took.get(mid)
+        now = _full_on(view, mem, view.as_of)
+        if now is False:
+            full: Any = False
+        elif day is not None and day <= view.as_of:
+            full = _full_on(view, mem, day)
+        else:
+            full = _full_on(view, mem, election.date)
+            if full is False:      # not full at the election: a later by-election may have made them officer
+                full = Unknown(frozenset({f"{p}.officers_took_office"})
+                               | (now.missing if isinstance(now, Unknown) else frozenset()))
         if full is False:
             bad.append(mid)
         elif isinstance(full, Unknown):

@@ -368,6 +368,9 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
             refs(p + ("committee_members",), o.committee_members, members, "member")
             ref(p + ("discipline_member",), o.discipline_member, members, "member")
             ref(p + ("discipline_commission_secretary",), o.discipline_commission_secretary, members, "member")
+            if o.officers_took_office is not OMITTED:
+                refs(p + ("officers_took_office",), tuple(t.member for t in o.officers_took_office), members,
+                     "member")
         problems.extend(_parent_cycles(facts.organizations))
     if facts.members is not OMITTED:
         for i, m in enumerate(facts.members):

@@ -94,6 +94,15 @@ class SecretaryChange:
 
 
 @attrs.frozen
+class OfficeTaken:
+    """The day an officer took up the office they now hold in an organization: at its latest regular
+    election, or later by a by-election (补选, branch-regs@2018 art.21), which facts-v1 does not record."""
+
+    member: NonEmpty
+    date: dt.date
+
+
+@attrs.frozen
 class Introducer:
     """One of the two introducers of an applicant: a member of this unit, or a person outside it."""
 
@@ -121,6 +130,7 @@ class Organization:
     postponement_approved_until: Union[dt.date, None, Omitted] = OMITTED
     discipline_commission_secretary: Union[NonEmpty, None, Omitted] = OMITTED
     secretary_changes: Union[tuple[SecretaryChange, ...], Omitted] = OMITTED
+    officers_took_office: Union[tuple[OfficeTaken, ...], Omitted] = OMITTED
 
 
 @attrs.frozen

@@ -111,8 +111,9 @@ def _months(first: dt.date, on: dt.date) -> list[Month]:
 
 
 def _election(on: dt.date, *, top: bool = False) -> dict:
-    """The latest regular election, 300 days before ``on`` (inside any term), approved two weeks later."""
-    held = on - dt.timedelta(days=300)
+    """The latest regular election, 420 days before ``on`` (inside any term, and before the monthly
+    window, so that the committee that met is the one recorded), approved two weeks later."""
+    held = on - dt.timedelta(days=420)
     e = {"date": _iso(held), "secretary_approved_on": _iso(held + dt.timedelta(days=14))}
     if top:
         e["party_group_decided_on"] = _iso(held - dt.timedelta(days=30))
