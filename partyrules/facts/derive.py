@@ -110,12 +110,9 @@ def latest_election(view: View, org: Organization) -> Any:
     held = [e for e in org.elections if e.date <= view.as_of]
     if not held:
         return None
-    latest = max(held, key=lambda e: e.date)
-    approved = latest.secretary_approved_on
-    if approved is not OMITTED and approved is not None and approved > view.as_of:
-        # approved only after the evaluation date: on that date it was not yet approved
-        latest = view.derived_copy(latest, attrs.evolve(latest, secretary_approved_on=None))
-    return latest
+    # its approval dates are kept as recorded: like every approval field, a date after the evaluation
+    # date means "not yet approved" on it, and each policy says what that means for its rule
+    return max(held, key=lambda e: e.date)
 
 
 def previous_election(view: View, org: Organization) -> Any:
