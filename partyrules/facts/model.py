@@ -148,6 +148,7 @@ class Member:
     training_hours: Union[TrainingHours, Omitted] = OMITTED
     # extensions (docs/facts-extensions.md): admission and conversion (constitution arts 5, 7;
     # organs-regs@2019 art.37 para.2)
+    applied_on: Union[dt.date, Omitted] = OMITTED    # the application for membership (入党申请), constitution art.1
     introducers: Union[tuple[Introducer, ...], Omitted] = OMITTED
     admission_approved_on: Union[dt.date, None, Omitted] = OMITTED
     pre_approval_talk_on: Union[dt.date, None, Omitted] = OMITTED

@@ -48,7 +48,7 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
             admitted = on - dt.timedelta(days=120)
             rec = {"id": mid, "name": f"预备党员{serial}", "org": org, "status": "probationary",
                    "birth_date": _iso(add_years(admitted, -26)), "admitted_on": _iso(admitted), "full_on": None,
-                   "probation_extended": False, "department": dept,
+                   "probation_extended": False, "department": dept, "applied_on": _iso(admitted - dt.timedelta(days=400)),
                    "admission_reviewed_by_party_group_on": _iso(admitted + dt.timedelta(days=7)),
                    "pre_approval_talk_on": _iso(admitted + dt.timedelta(days=10)),
                    "admission_approved_on": _iso(admitted + dt.timedelta(days=14))}
