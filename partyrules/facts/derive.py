@@ -734,6 +734,24 @@ def probationary_officers(view: View, org: Organization) -> Any:
     return Unknown(frozenset(missing)) if missing else ()
 
 
+def meetings_since(view: View, member: Member, kind: str, day: dt.date) -> Any:
+    """How many ``kind`` meetings the member's own organization held from ``day`` to the evaluation date.
+
+    Decides only on complete records: unknown when meetings are omitted or the records start after ``day``
+    (a meeting before ``records_from`` may be missing), or when the member's organization is omitted;
+    ``None`` for a member enrolled nowhere (there is no organization whose meetings could count).
+    """
+    if member.org is OMITTED:
+        return Unknown.of(f"{view.path(member)}.org")
+    if member.org is None:
+        return None
+    if view.facts.meetings is OMITTED:
+        return Unknown.of("meetings")
+    if view.records_from is None or view.records_from > day:
+        return Unknown.of("records_from")
+    return sum(1 for m in view.meetings_upto if m.org == member.org and m.kind == kind and m.date >= day)
+
+
 def member_by_id(view: View, member_id: Any) -> Any:
     """The member record with this id (``None`` for null; unknown when the member list was omitted)."""
     if member_id is None:
@@ -786,6 +804,7 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             changes_without_consent.__doc__ or "", needs_since=True),
     Derived("full_member_introducers", full_member_introducers, ("member",),
             full_member_introducers.__doc__ or ""),
+    Derived("meetings_since", meetings_since, ("member", "str", "date"), meetings_since.__doc__ or ""),
     Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
     Derived("probationary_officers", probationary_officers, ("organization",),
             probationary_officers.__doc__ or ""),
