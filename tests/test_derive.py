@@ -216,3 +216,20 @@ def test_introducers_and_changes():
     assert d.full_member_introducers(v, f.members[3]) == 2
     count = d.full_member_introducers(v, f.members[4])
     assert isinstance(count, Unknown) and (count.lo, count.hi) == (1, 2)
+
+
+def test_a_lapse_earlier_in_the_records_is_found_and_said_to_have_ended():
+    doc = {"as_of": "2024-06-30", "records_from": "2023-01-01",
+           "organizations": [{"id": "b", "kind": "branch"}],
+           "members": [{"id": "a", "org": "b", "admitted_on": "2010-01-01",
+                        "dues_paid": ["2023-01"] + [f"2023-{m:02d}" for m in range(9, 13)]
+                        + [f"2024-{m:02d}" for m in range(1, 7)]}]}
+    v, f = view(doc)
+    lapse = d.dues_lapse(v, f.members[0], 6)
+    assert lapse.lapsed is True and (lapse.since, lapse.until, lapse.run_months) == ("2023-02", "2023-08", 7)
+    assert lapse.ongoing is False
+    # five empty months are not six, wherever they are
+    doc["members"][0]["dues_paid"] = ["2023-01", "2023-07"] + [f"2023-{m:02d}" for m in range(8, 13)] + [
+        f"2024-{m:02d}" for m in range(1, 7)]
+    v, f = view(doc)
+    assert d.dues_lapse(v, f.members[0], 6).lapsed is False

@@ -47,13 +47,15 @@ class MonthCheck:
 
 @attrs.frozen
 class Lapse:
-    """The result of looking at the last N complete months for a member."""
+    """The result of looking for N consecutive empty months of a member inside the records."""
 
     lapsed: Any                      # True / False / Unknown
     months: tuple[str, ...]          # the window, oldest first
     periods: tuple[MonthCheck, ...]  # month by month
     since: str | None = None         # when lapsed: the first month of the whole run inside the records
-    run_months: int | None = None    # when lapsed: how many months the run has lasted so far
+    run_months: int | None = None    # when lapsed: how many months the run lasted (so far, when ongoing)
+    until: str | None = None         # when lapsed: the last month of the run
+    ongoing: bool | None = None      # when lapsed: the run lasts to the last complete month (not ended)
 
 
 def _members_enrolled(view: View, org: Organization) -> tuple[list[Member], list[Member]]:
@@ -150,44 +152,69 @@ def unit_leaders(view: View) -> Any:
 
 
 def _window(view: View, months: int) -> Any:
-    """The last ``months`` complete months, if they are all inside the records."""
+    """Every complete recorded month, oldest first, if there are at least ``months`` of them."""
     if view.records_from is None:
         return Unknown.of("records_from")
     win = view.window
     if win is None or (win[1] - win[0]) + 1 < months:
         return Unknown.of("records_from")
-    last = win[1]
-    return [last + (i - months + 1) for i in range(months)]
+    return [win[0] + i for i in range((win[1] - win[0]) + 1)]
 
 
 def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tuple[Any, str | None]]) -> Lapse:
-    window = _window(view, months)
-    if isinstance(window, Unknown):
-        return Lapse(window, (), ())
-    periods = tuple(MonthCheck(str(m), *check(m)) for m in window)
-    if any(p.found is True for p in periods):
-        lapsed: Any = False
-    else:
-        unknown = [p.found for p in periods if isinstance(p.found, Unknown)]
-        if unknown:
-            lapsed = Unknown(frozenset().union(*(u.missing for u in unknown)))
+    """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
+
+    Art.9 para.3 is triggered by any such run, not only one that is still going on: a lapse the member
+    later ended is still a case the branch had to handle. The first complete run is reported (with where it
+    ended); without one, a run made of empty and unrecorded months makes the answer unknown.
+    """
+    recorded = _window(view, months)
+    if isinstance(recorded, Unknown):
+        return Lapse(recorded, (), ())
+    checks = [(m, *check(m)) for m in recorded]
+    member_from = None if member.admitted_on is OMITTED else member.admitted_on
+
+    def member_in(m: Month) -> Any:
+        # a month counts only when the member belonged for all of it
+        return Unknown.of(f"{view.path(member)}.admitted_on") if member_from is None else member_from <= m.first_day()
+
+    # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
+    sure_run: list[int] = []
+    maybe_run: list[int] = []
+    missing: set[str] = set()
+    found_sure: tuple[int, int] | None = None
+    for i, (m, found, _) in enumerate(checks):
+        inside = member_in(m)
+        if found is True or inside is False:
+            sure_run, maybe_run = [], []
+            continue
+        maybe_run.append(i)
+        if found is False and inside is True:
+            sure_run.append(i)
         else:
-            lapsed = True
-    if lapsed is True:
-        # a member admitted during the window cannot have lapsed for all of it
-        if member.admitted_on is OMITTED:
-            lapsed = Unknown.of(f"{view.path(member)}.admitted_on")
-        elif member.admitted_on > window[0].first_day():
-            lapsed = False
-    if lapsed is not True:
-        return Lapse(lapsed, tuple(str(m) for m in window), periods)
-    # how long the run has lasted: back from the window, while inside the records and the membership
-    first_recorded = view.window[0]
-    start = window[0]
-    while (start + -1 >= first_recorded and check(start + -1)[0] is False
-           and member.admitted_on <= (start + -1).first_day()):
-        start = start + -1
-    return Lapse(True, tuple(str(m) for m in window), periods, str(start), (window[-1] - start) + 1)
+            sure_run = []
+        if len(sure_run) >= months and found_sure is None:
+            found_sure = (sure_run[0], sure_run[0])
+        if found_sure is not None and sure_run and sure_run[0] == found_sure[0]:
+            found_sure = (sure_run[0], i)
+        if len(maybe_run) >= months and found_sure is None:
+            for j in maybe_run[-months:]:
+                f = checks[j][1]
+                if isinstance(f, Unknown):
+                    missing |= f.missing
+                inside_j = member_in(checks[j][0])
+                if isinstance(inside_j, Unknown):
+                    missing |= inside_j.missing
+    last_window = recorded[-months:]
+    if found_sure is None:
+        lapsed: Any = Unknown(frozenset(missing)) if missing else False
+        return Lapse(lapsed, tuple(str(m) for m in last_window),
+                     tuple(MonthCheck(str(m), f, r) for m, f, r in checks[-months:]))
+    first, last = found_sure
+    run = checks[first:last + 1]
+    shown = run[-months:]      # the last N months of the run, month by month; the whole run is since … until
+    return Lapse(True, tuple(str(m) for m, _, _ in shown), tuple(MonthCheck(str(m), f, r) for m, f, r in shown),
+                 str(run[0][0]), len(run), str(run[-1][0]), last == len(checks) - 1)
 
 
 def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
