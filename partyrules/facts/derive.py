@@ -779,6 +779,59 @@ def meetings_since(view: View, member: Member, kind: str, day: dt.date) -> Any:
     return sum(1 for m in view.meetings_upto if m.org == member.org and m.kind == kind and m.date >= day)
 
 
+@attrs.frozen
+class SecretaryTraining:
+    """Whether a branch's secretary of the whole last complete year took part in a rotation training that year."""
+
+    year: int
+    secretary: Any                # the member id, or None / Unknown
+    required: Any                 # the same secretary held the office all year, and the rule was in force all year
+    trained: Any                  # True / False / Unknown
+    hours: Any                    # the secretary's class hours that year (training_hours)
+
+
+def secretary_training(view: View, org: Organization, *, since: dt.date | None = None) -> Any:
+    """Did the secretary who held the office for the whole last complete year attend a rotation training in it?
+
+    The office is held all year when the latest regular election (on or before the evaluation date) came before
+    1 January of that year, no secretary or deputy was replaced since (``secretary_changes``), and, where
+    ``officers_took_office`` lists the secretary, they took office before that day. The training is the extension
+    field ``secretary_training_years``; without it, 0 class hours in the year (``training_hours``) still proves that
+    no training was attended, and any hours leave it open.
+    """
+    year = Period.last_complete("year", min(view.as_of, view.snapshot))
+    first = year.first_day()
+    p = view.path(org)
+    if org.secretary is OMITTED:
+        return SecretaryTraining(year.year, Unknown.of(f"{p}.secretary"), Unknown.of(f"{p}.secretary"),
+                                 Unknown.of(f"{p}.secretary"), Unknown.of(f"{p}.secretary"))
+    if org.secretary is None or (since is not None and first < since):
+        return SecretaryTraining(year.year, org.secretary, False, False, None)
+    election = latest_election(view, org)
+    if isinstance(election, Unknown):
+        required: Any = election
+    elif election is None or election.date > first:
+        required = False
+    elif org.secretary_changes is OMITTED:
+        required = Unknown.of(f"{p}.secretary_changes")
+    elif any(first < c.date <= view.as_of for c in org.secretary_changes):
+        required = False
+    else:
+        took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
+        required = not (org.secretary in took and took[org.secretary] > first)
+    mem = view.members[org.secretary]
+    hours = training_year(view, mem).hours
+    if mem.secretary_training_years is not OMITTED:
+        trained: Any = year.year in mem.secretary_training_years
+    elif isinstance(hours, Unknown):
+        trained = Unknown(hours.missing | {f"{view.path(mem)}.secretary_training_years"})
+    elif hours == 0:
+        trained = False
+    else:
+        trained = Unknown.of(f"{view.path(mem)}.secretary_training_years")
+    return SecretaryTraining(year.year, org.secretary, required, trained, hours)
+
+
 def member_by_id(view: View, member_id: Any) -> Any:
     """The member record with this id (``None`` for null; unknown when the member list was omitted)."""
     if member_id is None:
@@ -831,6 +884,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             changes_without_consent.__doc__ or "", needs_since=True),
     Derived("full_member_introducers", full_member_introducers, ("member",),
             full_member_introducers.__doc__ or ""),
+    Derived("secretary_training", secretary_training, ("organization",), secretary_training.__doc__ or "",
+            returns="secretary_training", needs_since=True),
     Derived("meetings_since", meetings_since, ("member", "str", "date"), meetings_since.__doc__ or ""),
     Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
     Derived("probationary_officers", probationary_officers, ("organization",),
@@ -851,4 +906,5 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "training": tuple(a.name for a in attrs.fields(TrainingYear)),
     "quorum": tuple(a.name for a in attrs.fields(Quorum)),
     "leaders_org_life": tuple(a.name for a in attrs.fields(LeadersOrgLife)),
+    "secretary_training": tuple(a.name for a in attrs.fields(SecretaryTraining)),
 }

@@ -149,6 +149,9 @@ class Member:
     # extensions (docs/facts-extensions.md): admission and conversion (constitution arts 5, 7;
     # organs-regs@2019 art.37 para.2)
     applied_on: Union[dt.date, Omitted] = OMITTED    # the application for membership (入党申请), constitution art.1
+    # calendar years in which the member took part in a centralised rotation training (集中轮训) for branch
+    # secretaries run by a Party organization at county level or above (branch-regs@2018 art.25)
+    secretary_training_years: Union[tuple[Count, ...], Omitted] = OMITTED
     introducers: Union[tuple[Introducer, ...], Omitted] = OMITTED
     admission_approved_on: Union[dt.date, None, Omitted] = OMITTED
     pre_approval_talk_on: Union[dt.date, None, Omitted] = OMITTED

@@ -59,6 +59,7 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
                    "full_on": _iso(add_years(admitted, 1)), "probation_extended": False, "department": dept}
         rec["dues_paid"] = [str(m) for m in _months(records_from, on) if m.first_day() >= Month.of(admitted).first_day()]
         rec["training_hours"] = {y: 40 for y in range(records_from.year, on.year + 1)}
+        rec["secretary_training_years"] = list(range(records_from.year, on.year + 1))   # secretaries' rotation training
         members.append(rec)
         return rec
 
