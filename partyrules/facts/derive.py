@@ -738,14 +738,22 @@ def probationary_officers(view: View, org: Organization) -> Any:
         elif value is not None:
             ids.append(value)
     took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
+    # the roster is the snapshot's: on an earlier evaluation date it is that day's only if no election came
+    # between, and an officer who joined, or took office, after that day was not an officer on it
+    then = f"{p}.committee_members (on {view.as_of.isoformat()})"
+    if org.elections is not OMITTED and any(view.as_of < e.date <= view.snapshot for e in org.elections):
+        return Unknown.of(then)
     bad = []
     for mid in dict.fromkeys(ids):
         mem = view.members[mid]
         day = took.get(mid)
+        if (mem.admitted_on is not OMITTED and mem.admitted_on > view.as_of) or (day is not None and day > view.as_of):
+            missing.add(then)
+            continue
         now = _full_on(view, mem, view.as_of)
         if now is False:
             full: Any = False
-        elif day is not None and day <= view.as_of:
+        elif day is not None:
             full = _full_on(view, mem, day)
         else:
             full = _full_on(view, mem, election.date)
