@@ -555,14 +555,15 @@ def _full_on(view: View, mem: Member, day: dt.date) -> Any:
 
 
 def _committee_changed_after(view: View, org: Organization, day: dt.date) -> Any:
-    """Was the committee re-elected, or did one of today's committee members take office, after ``day``
-    (and on or before the evaluation date)? True, False or Unknown (the elections are omitted)."""
+    """Was the committee re-elected, or did one of the recorded committee members take office, after ``day``?
+    True, False or Unknown (the elections are omitted). The recorded committee is the snapshot's, so changes up
+    to the snapshot date count, also when evaluating as of an earlier date."""
     if org.elections is OMITTED:
         return Unknown.of(f"{view.path(org)}.elections")
-    if any(day < e.date <= view.as_of for e in org.elections):
+    if any(day < e.date <= view.snapshot for e in org.elections):
         return True
     if org.officers_took_office is not OMITTED and org.committee_members is not OMITTED:
-        if any(t.member in org.committee_members and day < t.date <= view.as_of for t in org.officers_took_office):
+        if any(t.member in org.committee_members and day < t.date <= view.snapshot for t in org.officers_took_office):
             return True
     return False
 
