@@ -986,10 +986,15 @@ def _never_called(c: Any) -> None:  # pragma: no cover - the Collector runs acti
 
 
 def durable_unavailable_message(why: str) -> str:
+    """One line: why the durable engine cannot run here, and what to do about it."""
     import sys
-    return (f"the durable engine needs durable-rules, which cannot be used on Python "
-            f"{sys.version_info.major}.{sys.version_info.minor} here ({why}); durable-rules 2.0.28 loads on "
-            "Python 3.11 and 3.12 only. Use --engine native.")
+    version = f"Python {sys.version_info.major}.{sys.version_info.minor}"
+    if why.startswith("ModuleNotFoundError") and sys.version_info < (3, 13):
+        return ('the durable engine needs the durable extra, which is not installed: pip install '
+                f'"partyrules[durable]" (it compiles durable-rules, so it needs a C compiler; {version} is fine). '
+                "Or use --engine native.")
+    return (f"the durable engine needs durable-rules, which cannot be used on {version} here ({why}); "
+            "durable-rules 2.0.28 loads on Python 3.11 and 3.12 only. Use --engine native.")
 
 
 class Collector:
@@ -1328,7 +1333,8 @@ def _failure(v: Any) -> str:
 
 
 def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tuple,
-                values: Mapping[int, tuple], rulebook: Any, as_of: dt.date, records_from: Any = None) -> Result:
+                values: Mapping[int, tuple], rulebook: Any, as_of: dt.date,
+                names: Mapping[str, tuple[str, bool]] = {}, records_from: Any = None) -> Result:
     """The report entry for one subject, from the outcome durable decided."""
     base = result_base(policy, rulebook.registry, as_of, inp.org_kind)
     outcome, source = final
@@ -1351,7 +1357,7 @@ def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tu
             source, [compiled.require, *compiled.unless])
         for root in roots:
             missing |= _missing(compiled, inp, values, root)
-    return build_result(policy, subject, outcome, missing, notes, evidence, base, records_from)
+    return build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from)
 
 
 # ============================================================================ the engine
@@ -1435,7 +1441,8 @@ def evaluate_all(host: DurableHost, rulebook: Any, policies: Iterable[Policy], v
     for policy, compiled, inputs in plan:
         for inp in inputs:
             final, values = state.decisions(inp.key)
-            results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, view.records_from))
+            results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, view.names,
+                                       view.records_from))
     return results
 
 

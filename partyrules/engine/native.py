@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import attrs
 
@@ -27,10 +27,12 @@ from .base import Engine
 class NativeEngine(Engine):
     name = "native"
 
-    def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View) -> list[Result]:
+    def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View,
+                 only: Callable[[Subject], bool] | None = None) -> list[Result]:
+        """Every (policy, subject) result; with ``only``, just those of the subjects it accepts."""
         results: list[Result] = []
         for policy in policies:
-            results.extend(evaluate_policy(rulebook, policy, view))
+            results.extend(evaluate_policy(rulebook, policy, view, only))
         return results
 
 
@@ -87,7 +89,9 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     return make
 
 
-def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Result]:
+def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
+                    only: Callable[[Subject], bool] | None = None) -> list[Result]:
+    """One result per subject of ``policy`` (only the subjects ``only`` accepts, when given)."""
     subs = subjects(policy, view)
     if isinstance(subs, tuple):
         path, subject = subs
@@ -97,6 +101,8 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
     make_env = env_maker(rulebook, policy, view, rulebook.derived)
     out = []
     for entity, subject in subs:
+        if only is not None and not only(subject):
+            continue
         base = result_base(policy, rulebook.registry, view.as_of, org_kind(policy, entity))
         env = make_env(entity)
         try:
@@ -107,7 +113,8 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
-        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, view.records_from))
+        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, view.names,
+                                view.records_from))
     return out
 
 
@@ -125,20 +132,26 @@ def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None)
     cites = tuple(c for c in policy.citations
                   if registry.is_in_force(c.citation.instrument, c.citation.edition, as_of) and c.cited_for(kind))
     return dict(policy=policy.id, severity=policy.severity, citations=cites,
-                instrument=policy.instrument, edition=policy.edition)
+                instrument=policy.instrument, edition=policy.edition, title=dict(policy.title))
 
 
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
-                 evidence: dict, base: dict, records_from: Any = None) -> Result:
-    """A result with its message and JSON evidence, the same for every engine (``records_from``: the document's,
-    for the message of an unknown result)."""
+                 evidence: dict, base: dict, names: Mapping[str, tuple[str, bool]] = {},
+                 records_from: Any = None) -> Result:
+    """A result with its message and JSON evidence, the same for every engine.
+
+    ``names`` (``View.names``) lets the message name the people, organizations and
+    departments that the evidence holds by id; the evidence itself keeps the ids.
+    ``records_from`` (the document's) lets the message of an unknown result say when the
+    records start.
+    """
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = notes
     if outcome == "unknown":
         message = _unknown_message(missing, records_from)
     elif outcome == "violated":
-        message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
+        message = {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
     else:
         message = dict(policy.title)
     return Result(outcome=outcome, subject=subject, message=message, evidence=shown,
@@ -204,10 +217,14 @@ _WORDS = {"zh": {None: "无", True: "是", False: "否", "unknown": "未知", "s
           "en": {None: "none", True: "yes", False: "no", "unknown": "unknown", "sep": ", "}}
 
 
-def _fill(template: str, evidence: dict, subject: Subject, lang: str) -> str:
+def _fill(template: str, evidence: dict, subject: Subject, lang: str,
+          names: Mapping[str, tuple[str, bool]] = {}) -> str:
     words = _WORDS[lang]
 
     def show(v: Any) -> Any:
+        if isinstance(v, str) and v in names:
+            name, shared = names[v]
+            return (f"{name}（{v}）" if lang == "zh" else f"{name} ({v})") if shared else name
         if isinstance(v, Unknown):
             return words["unknown"]
         if v is None or isinstance(v, bool):

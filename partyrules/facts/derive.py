@@ -631,7 +631,7 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             if changed is not False:
                 # the snapshot's committee is not the one that met: facts-v1 keeps no history of it
                 missing |= changed.missing if isinstance(changed, Unknown) else {
-                    f"{view.path(org)}.committee_members (on {m.date.isoformat()})"}
+                    f"{view.path(org)}.committee_members (earlier term)"}
                 continue
             sure = list(org.committee_members)
         if not sure and not maybe:
@@ -741,7 +741,7 @@ def probationary_officers(view: View, org: Organization) -> Any:
     took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
     # the roster is the snapshot's: on an earlier evaluation date it is that day's only if no election came
     # between, and an officer who joined, or took office, after that day was not an officer on it
-    then = f"{p}.committee_members (on {view.as_of.isoformat()})"
+    then = f"{p}.committee_members (earlier term)"
     if org.elections is not OMITTED and any(view.as_of < e.date <= view.snapshot for e in org.elections):
         return Unknown.of(then)
     bad = []
