@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
 GOLDEN = Path(__file__).parent / "golden"
 
-# the optional fields of docs/facts-extensions.md, by record kind
+# the optional extension fields (docs/facts.md), by record kind
 EXTENSIONS = {
     "organizations": ("established_on", "postponement_approved_until", "discipline_commission_secretary",
                       "secretary_changes", "officers_took_office"),

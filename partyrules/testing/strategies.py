@@ -118,7 +118,7 @@ def _member(draw: st.DrawFn, mid: str, org: str, dept: str, snap: dt.date) -> di
     out = {"id": mid, "name": f"党员{mid}", "org": org, "status": status, "birth_date": birth.isoformat(),
            "admitted_on": admitted.isoformat(), "full_on": full_on.isoformat() if status == "full" else None,
            "department": dept}
-    # optional extension facts (docs/facts-extensions.md), present or omitted
+    # optional extension facts (docs/facts.md), present or omitted
     if draw(st.booleans()):
         out["applied_on"] = (admitted - dt.timedelta(days=draw(st.integers(0, 800)))).isoformat()
     if draw(st.booleans()):
