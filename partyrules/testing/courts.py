@@ -399,7 +399,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault("a branch re-elected 18 months early without approval",
           (("election-regs.org.early-reelection-approved", "b3"), ("election-regs.org.early-shift-within-one-year", "b3")),
           _early_reelection, dt.date(2021, 9, 6)),
-    Fault("an applicant accepted at 17", (("constitution.member.applicant-age", "m10"),), _applied_at_17),
+    # the recorded process (development.applied_on) says the same under devt-rules@2014 art.5
+    Fault("an applicant accepted at 17", (("constitution.member.applicant-age", "m10"), ("devt.application.age", "m10")),
+          _applied_at_17),
     Fault("a seven-month dues lapse that the member ended", (("constitution.member.six-month-lapse", "m12"),),
           _ended_dues_lapse),
     Fault("a court leader who skipped their branch's meetings for a year",
