@@ -37,6 +37,7 @@ from .facts.derive import Coverage, Derived, Lapse, MonthCheck, PeriodCheck, Quo
 from .facts.load import load_facts
 from .facts.model import OMITTED, Department, Election, Member, Organization, Unit
 from .facts.view import Unknown, View
+from .report.safe_text import MESSAGE_LIMIT, NAME_LIMIT, safe_block, safe_text
 from .periods import Month
 from .report.model import Result, Subject
 from .rulebook.expr import Env, EvalError, Expr, _compare, _eval, _truth
@@ -492,9 +493,10 @@ def render_text(ex: Explanation, lang: str = "zh") -> str:
         label = c.label_zh(ex.registry) if lang == "zh" else c.label_en(ex.registry)
         out.append(f"{w['cites']}{colon}{label}")
     kind = w["kinds"][ex.subject.kind]
-    name = "" if ex.subject.name == ex.subject.id else (f"（{ex.subject.name}）" if lang == "zh"
-                                                        else f" ({ex.subject.name})")
-    out.append(f"{w['subject']}{colon}{kind} {ex.subject.id}{name}")
+    subject_name = safe_text(ex.subject.name, NAME_LIMIT)
+    name = "" if ex.subject.name == ex.subject.id else (f"（{subject_name}）" if lang == "zh"
+                                                        else f" ({subject_name})")
+    out.append(f"{w['subject']}{colon}{kind} {safe_text(ex.subject.id, NAME_LIMIT)}{name}")
     out.append(f"{w['as_of']}{colon}{ex.as_of.isoformat()}")
     out.append(f"{w['outcome']}{colon}{w['outcomes'][r.outcome]}")
     if r.missing:
@@ -526,8 +528,8 @@ def render_text(ex: Explanation, lang: str = "zh") -> str:
                 _mark_shown(node.value, shown)
                 out.extend(f"      · {x}" for x in recs)
     out.append("")
-    out.append(f"{w['message']}{colon}{r.message[lang]}")
-    return "\n".join(out) + "\n"
+    out.append(f"{w['message']}{colon}{safe_text(r.message[lang], MESSAGE_LIMIT)}")
+    return safe_block("\n".join(out) + "\n")     # values quoted from the facts: no raw escapes
 
 
 def _node_json(node: Node) -> dict:

@@ -12,37 +12,24 @@ rendered whole before anything is written, so nothing is ever half-written.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
-from pathlib import Path
+from typing import Iterable
 
 import click
 
 from .. import __version__
 from ..errors import PartyrulesError
+from ..report.safe_text import safe_line
+from .output import write_output
 
 
 def fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"partyrules: {message}", err=True)
+    click.echo(f"partyrules: {safe_line(message)}", err=True)
     return click.exceptions.Exit(2)
 
 
-def emit(text: str, output: str | None) -> None:
-    """Write the whole text to standard output, or atomically to a file."""
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def emit(text: str, output: str | None, inputs: Iterable[object] = ()) -> None:
+    """Write the whole text to standard output, or atomically to a file that is none of ``inputs``."""
+    write_output(text, output, inputs)
 
 
 class _Group(click.Group):
@@ -65,7 +52,7 @@ class _Group(click.Group):
 
 
 def _one_line(exc: PartyrulesError) -> str:
-    text = str(exc).replace("\n", " ")
+    text = safe_line(str(exc))
     more = getattr(exc, "more", 0)
     return f"{text} [+{more} more]" if more else text
 

@@ -22,7 +22,9 @@ from ..batch import BatchItem, check_many, expand_sources
 from ..errors import UsageError
 from ..report.model import OUTCOME_ORDER
 from ..report.render import render_html, render_json, render_table, width
+from ..report.safe_text import NAME_LIMIT, safe_text
 from . import _one_line, emit, main
+from .output import refuse_inputs
 
 BATCH_FORMAT = "partyrules.batch/1"
 PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many documents on
@@ -55,6 +57,7 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
     if installed_packs:
         from ..rulebook.packs import installed_pack_dirs
         packs = tuple(packs) + tuple(str(p) for p in installed_pack_dirs())
+    refuse_inputs(output, facts)                 # before any work: -o must not name an input
     if len(facts) == 1 and (facts[0] == "-" or not Path(facts[0]).is_dir()):
         _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output)
         return
@@ -63,6 +66,7 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
     if list(facts).count("-") > 1:
         raise UsageError("standard input (-) can be given only once")
     sources = expand_sources(facts)
+    refuse_inputs(output, sources)
     show_bar = len(sources) >= PROGRESS_MIN and _stderr_is_terminal()
     with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
           else contextlib.nullcontext()) as bar:
@@ -73,7 +77,7 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
         if item.error is not None:
             click.echo(f"partyrules: {_one_line(item.error)}", err=True)
     text = render_batch_json(items, all_results) if fmt == "json" else render_batch_table(items, lang)
-    emit(text, output)
+    emit(text, output, sources)
     raise click.exceptions.Exit(batch_exit_status(items))
 
 
@@ -87,7 +91,7 @@ def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], 
         text = render_html(report, all_results, lang)
     else:
         text = render_table(report, all_results, lang)
-    emit(text, output)
+    emit(text, output, (facts,))
     raise click.exceptions.Exit(report.exit_status)
 
 
@@ -150,11 +154,12 @@ def render_batch_table(items: list[BatchItem], lang: str = "zh") -> str:
     head = _HEAD[lang]
     rows: list[tuple[str, ...]] = []
     for item in items:
+        source = safe_text(item.source)                 # a file name may hold escapes too
         if item.report is None:
-            rows.append((item.source, _TOTAL[lang][1] + _one_line(item.error)))
+            rows.append((source, _TOTAL[lang][1] + _one_line(item.error)))
         else:
             s = item.report.summary
-            rows.append((item.source, item.report.unit, item.report.as_of.isoformat(),
+            rows.append((source, safe_text(item.report.unit, NAME_LIMIT), item.report.as_of.isoformat(),
                          *(str(s[k]) for k in OUTCOME_ORDER)))
     full = [head] + [r for r in rows if len(r) == len(head)]
     cols = [max(width(r[c]) for r in full) for c in range(len(head))]

@@ -11,6 +11,7 @@ import json
 import unicodedata
 
 from .model import OUTCOME_ORDER, Report, Result
+from .safe_text import MESSAGE_LIMIT, NAME_LIMIT, safe_text
 
 _OUTCOME = {
     "zh": {"violated": "违反", "unknown": "无法判定", "error": "出错", "satisfied": "符合", "not_applicable": "不适用"},
@@ -53,10 +54,24 @@ def _citations(result: Result, report: Report, lang: str) -> list[str]:
     return out
 
 
+def _name(text: str) -> str:
+    return safe_text(text, NAME_LIMIT)
+
+
+def _message(text: str) -> str:
+    return safe_text(text, MESSAGE_LIMIT)
+
+
+def escape_html(text: str) -> str:
+    """HTML-escaped, with control and bidi characters shown as escapes (see :mod:`.safe_text`)."""
+    return html.escape(safe_text(text))
+
+
 def render_table(report: Report, all_results: bool = False, lang: str = "zh") -> str:
     w = _WORDS[lang]
     rule = "─" * 72
-    lines = [f"{report.unit} · {w['date']} {report.as_of.isoformat()} · {w['engine']} {report.engine}", rule]
+    name, msg = _name, _message
+    lines = [f"{name(report.unit)} · {w['date']} {report.as_of.isoformat()} · {w['engine']} {report.engine}", rule]
     listed = report.listed(all_results)
     if not listed:
         lines.append(w["none"])
@@ -65,18 +80,18 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
         tag = f"{_OUTCOME[lang][r.outcome]}"
         lines.append(f"{_pad(tag, head_width)}[{_SEVERITY[lang][r.severity]}] {r.policy}")
         indent = " " * head_width
-        lines.append(f"{indent}{w['subject']}：{_KIND[lang][r.subject.kind]} {r.subject.id} {r.subject.name}"
+        lines.append(f"{indent}{w['subject']}：{_KIND[lang][r.subject.kind]} {name(r.subject.id)} {name(r.subject.name)}"
                      if lang == "zh" else
-                     f"{indent}{w['subject']}: {_KIND[lang][r.subject.kind]} {r.subject.id} {r.subject.name}")
+                     f"{indent}{w['subject']}: {_KIND[lang][r.subject.kind]} {name(r.subject.id)} {name(r.subject.name)}")
         sep = "：" if lang == "zh" else ": "
         for i, label in enumerate(_citations(r, report, lang)):
             lines.append(f"{indent}{w['basis'] if i == 0 else ' ' * width(w['basis'])}{sep if i == 0 else '  '}{label}")
-        lines.append(f"{indent}{w['detail']}{sep}{r.message[lang]}")
+        lines.append(f"{indent}{w['detail']}{sep}{msg(r.message[lang])}")
         if "exception" in r.evidence:
             for note in r.evidence["exception"]:
-                lines.append(f"{indent}{w['exception']}{sep}{note[lang]}")
+                lines.append(f"{indent}{w['exception']}{sep}{msg(note[lang])}")
         if r.missing and r.outcome != "unknown":
-            lines.append(f"{indent}{w['missing']}{sep}{', '.join(r.missing)}")
+            lines.append(f"{indent}{w['missing']}{sep}{msg(', '.join(r.missing))}")
         lines.append("")
     lines.append(rule)
     summary = report.summary
@@ -85,12 +100,12 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
     if report.notices:
         lines.append(f"{w['notices']}{'：' if lang == 'zh' else ':'}")
         for n in report.notices:
-            lines.append(f"  - [{n.kind}] {n.message[lang]}")
+            lines.append(f"  - [{n.kind}] {msg(n.message[lang])}")
     return "\n".join(lines) + "\n"
 
 
 def render_html(report: Report, all_results: bool = False, lang: str = "zh") -> str:
-    e = html.escape
+    e = escape_html
     w = _WORDS[lang]
     rows = []
     for r in report.listed(all_results):
