@@ -18,7 +18,7 @@ from partyrules.errors import PartyrulesError, PolicyError, SourceError, UsageEr
 from partyrules.report.render import render_json
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT.parent / "shared" / "spec" / "example-court.yaml"
+SPEC = ROOT / "tests" / "data" / "example-court.yaml"  # the facts contract's own example, copied in
 
 CLEAN = "format: partyrules.facts/1\nas_of: 2024-06-30\n"
 # three full members and no Party organization: constitution art.30 is violated

@@ -33,7 +33,7 @@ from partyrules.testing import fact_documents, with_omissions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
-SPEC_COURT = Path("/work/shared/spec/example-court.yaml")
+SPEC_COURT = ROOT / "tests" / "data" / "example-court.yaml"
 BOOK = partyrules.load_rulebook()
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 SESSION_SAMPLES = 66 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 6
@@ -87,7 +87,6 @@ def test_engines_agree_on_the_example_court(as_of):
     assert_same(str(COURT), as_of)
 
 
-@pytest.mark.skipif(not SPEC_COURT.exists(), reason="the shared spec example is not on this machine")
 @pytest.mark.parametrize("as_of", [None, "2023-12-31"])
 def test_engines_agree_on_the_spec_example_court(as_of):
     assert_same(str(SPEC_COURT), as_of)
