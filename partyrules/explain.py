@@ -240,10 +240,8 @@ def _choose_subject(policy: Policy, view: View, subject_id: str) -> tuple[Any, S
         return e, s, None
     close = difflib.get_close_matches(subject_id, list(by_id), n=3)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-    kinds = {"unit": "the unit", "department": "departments", "organization": "organizations",
-             "member": "members"}
     listed = ", ".join(sorted(by_id)[:12]) + (", …" if len(by_id) > 12 else "")
-    raise UsageError(f"--subject: {subject_id!r} is not one of the {kinds[policy.applies_to]} that {policy.id} "
+    raise UsageError(f"--subject: {subject_id!r} is not the id of a {policy.applies_to} that {policy.id} "
                      f"applies to on {view.as_of.isoformat()}{hint}; subjects: {listed or 'none'}")
 
 

@@ -12,6 +12,8 @@ same guarantees hold everywhere:
   its own, a new one gets ``0666`` less the umask (not ``mkstemp``'s ``0600``);
 * a target that is one of the inputs is refused before anything is written,
   so ``check court.yaml -o court.yaml`` cannot replace the facts by a report;
+* an existing target that is not a regular file (``/dev/null``, a FIFO) is
+  written into, never replaced;
 * a path that cannot be written is one :class:`OutputError` line saying why
   (missing folder, a directory, permission, read-only or full file system).
 """
@@ -89,16 +91,23 @@ def write_output(text: str, output: str | None, inputs: Iterable[object] = ()) -
         what = "does not exist" if not folder.exists() else "is not a folder"
         raise OutputError(f"{output}: cannot write: the folder {str(folder)!r} {what}")
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        st = target.stat()
+        mode = stat.S_IMODE(st.st_mode)
     except FileNotFoundError:
-        mode = None                             # a new file: the umask decides, as for any plain write
+        st = mode = None                        # a new file: the umask decides, as for any plain write
     except OSError as exc:
         raise OutputError(f"{output}: cannot write: {_reason(exc)}") from None
     try:
+        if st is not None and not stat.S_ISREG(st.st_mode):
+            # /dev/null, /dev/stdout, a FIFO: a stream to write into, never a file to replace
+            with open(target, "wb") as fh:
+                fh.write(data)
+            return
         with _cleanup_on_signals() as pending:
             _replace(target, data, mode, pending)
     except OSError as exc:
-        raise OutputError(f"{output}: cannot write: {_reason(exc)}") from None
+        reason = "no file can be created in that folder" if exc.errno == errno.ENOENT else _reason(exc)
+        raise OutputError(f"{output}: cannot write: {reason}") from None
 
 
 def _replace(target: Path, data: bytes, mode: int | None, pending: list) -> None:
@@ -119,7 +128,7 @@ def _replace(target: Path, data: bytes, mode: int | None, pending: list) -> None
         if not named:
             # give the anonymous file a name only now, for the instant before it replaces the target
             pending.append(tmp)
-            os.link(f"/proc/self/fd/{fd}", tmp, follow_symlinks=True)
+            _link_anonymous(fd, folder, tmp)
         os.replace(tmp, target)
         pending.remove(tmp)
     finally:
@@ -140,6 +149,15 @@ def _open_anonymous(folder: str) -> int | None:
         if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
             return None                         # the file system cannot: fall back to a named file
         raise
+
+
+def _link_anonymous(fd: int, folder: str, name: str) -> None:
+    # os.link calls linkat (which can follow /proc/self/fd/N to the open file) only when given a dir_fd
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", name, src_dir_fd=dir_fd, follow_symlinks=True)
+    finally:
+        os.close(dir_fd)
 
 
 def _unlink_quietly(name: str) -> None:

@@ -375,9 +375,11 @@ class Session:
     def _quick(self, doc: dict, changed: tuple) -> FactDocument | None:
         from ..facts.load import _CONVERTER, check_references   # the loader's own structuring hooks
         from ..facts.model import Activity, Meeting, Member, Organization, Unit
+        from ..source import check_plain
         try:
             old = self._facts
             if changed == ("unit",):
+                check_plain(doc["unit"], self._source)
                 facts = attrs.evolve(old, unit=_CONVERTER.structure(doc["unit"], Unit))
             else:
                 name, i = changed
@@ -386,6 +388,7 @@ class Session:
                 items = list(getattr(old, name)) if getattr(old, name) is not OMITTED else []
                 if len(doc[name]) != len(items) + (1 if i == len(items) else 0):
                     return None
+                check_plain(doc[name][i], self._source)     # sizes, keys, surrogates: as the loader
                 new = _CONVERTER.structure(doc[name][i], cls)
                 items[i:i + 1] = [new]
                 facts = attrs.evolve(old, **{name: tuple(items)})
