@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from .engine.base import Engine
 from .engine.native import NativeEngine
 from .errors import UsageError
-from .facts.load import load_facts
+from .facts.load import FIRST_DATE, LAST_DATE, load_facts
 from .facts.model import OMITTED, FactDocument
 from .facts.view import View
 from .periods import parse_date
@@ -65,6 +65,8 @@ def _evaluation_date(doc: FactDocument, as_of: dt.date | str | None) -> dt.date:
             raise UsageError(f"as_of: expected a date YYYY-MM-DD, got {as_of!r}") from None
     if as_of is not None and (not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime)):
         raise UsageError(f"as_of: expected a date, got {as_of!r}")
+    if as_of is not None and not FIRST_DATE <= as_of <= LAST_DATE:
+        raise UsageError(f"as_of: expected a date from {FIRST_DATE} to {LAST_DATE}, got {as_of.isoformat()}")
     if as_of is None:
         if doc.as_of is OMITTED:
             raise UsageError(f"{doc.source}: as_of: the document gives no date; pass an evaluation date (--as-of)")
