@@ -24,7 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-pytest.importorskip("durable.lang", reason="durable-rules does not load on this Python")
+pytestmark = [pytest.mark.durable, pytest.mark.slow]
+pytest.importorskip("durable.lang", reason="needs the durable extra (pip install 'partyrules[durable]', Python 3.11/3.12): not installed or cannot load here")
 
 import partyrules  # noqa: E402
 from partyrules.report.render import render_json  # noqa: E402

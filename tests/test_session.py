@@ -18,9 +18,9 @@ from partyrules.testing import fact_documents
 
 BOOK = partyrules.load_rulebook()
 HAS_DURABLE = durable_available()[0]
-ENGINES = ["native", pytest.param("durable", marks=pytest.mark.skipif(
-    not HAS_DURABLE, reason="durable-rules does not load on this Python"))]
-needs_durable = pytest.mark.skipif(not HAS_DURABLE, reason="durable-rules does not load on this Python")
+NO_DURABLE = "needs the durable extra (pip install 'partyrules[durable]', Python 3.11/3.12): not installed or cannot load here"
+ENGINES = ["native", pytest.param("durable", marks=[pytest.mark.durable, pytest.mark.skipif(
+    not HAS_DURABLE, reason=NO_DURABLE)])]
 
 
 def as_json(report) -> dict:
@@ -164,7 +164,8 @@ def test_unknown_engine_is_a_usage_error():
         partyrules.open_session(court(), engine="drools")
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_only_changed_subjects_go_back_to_durable():
     with partyrules.open_session(court(), rulebook=BOOK, engine="durable") as s:
         s.results()
@@ -219,7 +220,8 @@ def test_the_native_session_rechecks_only_the_subjects_a_change_can_touch():
         agrees(s)                                                        # attendance now unrecorded
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_sessions_and_batch_checks_interleave():
     a = partyrules.open_session(court(), rulebook=BOOK, engine="durable")
     b = partyrules.open_session(court(), rulebook=BOOK, engine="durable")
@@ -237,7 +239,8 @@ def test_sessions_and_batch_checks_interleave():
         b.close()
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_a_forgotten_session_frees_its_durable_state():
     from partyrules.engine.durable import DurableHost
     host = DurableHost.get()
@@ -251,7 +254,8 @@ def test_a_forgotten_session_frees_its_durable_state():
     assert host.open_states == base
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_retracting_and_reasserting_the_same_record():
     with partyrules.open_session(court(), rulebook=BOOK, engine="durable") as s:
         record = copy.deepcopy(court()["meetings"][0])

@@ -67,7 +67,7 @@ def main() -> None:
 
 def _register() -> None:
     # each module adds its command to main
-    from . import check, coverage, explain, lint, schema, test  # noqa: F401
+    from . import check, coverage, example, explain, lint, schema, test  # noqa: F401
 
 
 _register()
