@@ -26,15 +26,17 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import stat
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
 from .api import _evaluation_date, check, get_engine
-from .errors import PartyrulesError, UsageError
+from .errors import InternalError, PartyrulesError, UsageError, WorkerError
 from .facts.model import FactDocument
 from .periods import parse_date
 from .report.model import Report
@@ -66,16 +68,24 @@ def expand_directory(directory: str | Path) -> list[Path]:
 
     Sorted by their path relative to the directory, folder by folder, so the
     order does not depend on the file system. Hidden files and folders (a name
-    starting with ``.``) are skipped.
+    starting with ``.``) are skipped, and so is anything that is not a regular
+    file (a FIFO named ``x.yaml`` would block the batch forever on reading).
     """
     root = Path(directory)
     found: list[Path] = []
     for here, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
-            if not name.startswith(".") and name.endswith(FACT_SUFFIXES):
+            if not name.startswith(".") and name.endswith(FACT_SUFFIXES) and _is_regular(Path(here) / name):
                 found.append(Path(here) / name)
     return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)          # follows a symbolic link to what it names
+    except OSError:
+        return False
 
 
 def expand_sources(sources: Iterable[Any]) -> list[Any]:
@@ -164,6 +174,7 @@ def _over(pool: Executor, items: list, remote: list, config: tuple, registry: An
           ordered: bool) -> Iterator[BatchItem]:
     """Send the sendable documents to ``pool``; check the others (stdin, loaded documents) here."""
     futures = {i: pool.submit(_run_remote, config, i, items[i]) for i in remote}
+    alone = _Alone(config) if isinstance(pool, ProcessPoolExecutor) else None
     try:
         if not ordered:
             for i, s in enumerate(items):
@@ -171,22 +182,55 @@ def _over(pool: Executor, items: list, remote: list, config: tuple, registry: An
                     yield _run(i, s, config)
             back = {f: i for i, f in futures.items()}
             for f in as_completed(back):
-                yield _collect(f, back[f], items, registry)
+                yield _collect(f, back[f], items, registry, alone)
             return
         for i, s in enumerate(items):
-            yield _collect(futures[i], i, items, registry) if i in futures else _run(i, s, config)
+            yield _collect(futures[i], i, items, registry, alone) if i in futures else _run(i, s, config)
     finally:
         for f in futures.values():          # a consumer that stops early does not wait for the rest
             f.cancel()
+        if alone is not None:
+            alone.close()
 
 
-def _collect(future: Future, index: int, items: list, registry: Any) -> BatchItem:
+def _collect(future: Future, index: int, items: list, registry: Any, alone: "_Alone | None" = None) -> BatchItem:
     try:
         return _thaw(future.result(), registry)
-    except Exception as exc:               # the worker died (killed, out of memory) or the executor failed
-        label = _label(items[index], index)
-        return BatchItem(label, None, UsageError(f"{label}: could not be checked: the worker checking it failed "
-                                                 f"({type(exc).__name__}: {exc})"))
+    except BrokenProcessPool:
+        if alone is not None:
+            # one worker died and took every pending document with it: each is checked again on its own,
+            # so the others keep their results and only the document that kills a worker is an error
+            return alone.run(index, items, registry)
+        return _worker_failed(items, index, "the worker process checking it died")
+    except Exception as exc:               # the executor failed
+        return _worker_failed(items, index, f"the worker checking it failed ({type(exc).__name__}: {exc})")
+
+
+def _worker_failed(items: list, index: int, why: str) -> BatchItem:
+    label = _label(items[index], index)
+    return BatchItem(label, None, WorkerError(f"{label}: could not be checked: {why}"))
+
+
+class _Alone:
+    """A one-worker pool for documents whose pool broke: one at a time, so a crash names its document."""
+
+    def __init__(self, config: tuple) -> None:
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, index: int, items: list, registry: Any) -> BatchItem:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_start_method())
+        try:
+            return _thaw(self.pool.submit(_run_remote, self.config, index, items[index]).result(), registry)
+        except BrokenProcessPool:
+            self.close()
+            return _worker_failed(items, index, "the worker process checking it died (killed, or out of memory)")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _check_as_of(as_of: Any) -> Any:
@@ -216,6 +260,9 @@ def _run(index: int, source: Any, config: tuple) -> BatchItem:
                        include_unverified=include_unverified)
     except PartyrulesError as exc:
         return BatchItem(label, None, exc)
+    except (RecursionError, MemoryError, Exception) as exc:      # a bug or a blow-up: this document only
+        return BatchItem(label, None, InternalError(
+            f"{label}: internal error: {type(exc).__name__}: {str(exc)[:300]} (a bug in partyrules)"))
     return BatchItem(label, report)
 
 
