@@ -220,8 +220,16 @@ def _fill(template: str, evidence: dict, subject: Subject, lang: str) -> str:
             continue
         v = values[field]
         numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
-        out.append(format(v, spec) if spec and numeric else str(v))
+        out.append(_formatted(v, spec) if spec and numeric else str(v))
     return "".join(out)
+
+
+def _formatted(value: float, spec: str) -> str:
+    # the loader allows only formats that work on any number; a pack built before that still renders
+    try:
+        return format(value, spec) if len(spec) <= 8 else str(value)
+    except ValueError:
+        return str(value)
 
 
 def to_json(value: Any) -> Any:

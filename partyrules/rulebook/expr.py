@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
+import math
 import operator
 from typing import Any, Callable, Mapping
 
@@ -233,6 +234,8 @@ def _truth(value: Any, what: str) -> Any:
 
 def _eval(node: ast.AST, env: Env) -> Any:
     if isinstance(node, ast.Constant):
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            raise EvalError(f"the number {node.value!r} is not finite")
         return node.value
     if isinstance(node, ast.Name):
         return env.variables[node.id]
@@ -286,8 +289,13 @@ def _eval(node: ast.AST, env: Env) -> Any:
                 raise EvalError(f"arithmetic needs numbers, got {v!r}")
         if isinstance(node.op, ast.Div) and b == 0:
             raise EvalError("division by zero")
-        return {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-                ast.Div: operator.truediv}[type(node.op)](a, b)
+        value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+                 ast.Div: operator.truediv}[type(node.op)](a, b)
+        # the report is JSON: no Infinity or NaN, and no number too long to print
+        if (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, int)
+                                                                      and value.bit_length() > 1000):
+            raise EvalError("arithmetic overflow: the result is not a finite number of sane size")
+        return value
     if isinstance(node, ast.IfExp):
         test = _truth(_eval(node.test, env), "if condition")
         if isinstance(test, Unknown):

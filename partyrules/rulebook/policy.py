@@ -45,7 +45,10 @@ OUTCOMES = ("violated", "unknown", "error", "satisfied", "not_applicable")
 VERIFICATION = ("F2", "F1", "E2", "E1", "U")
 VERIFIED = ("F2", "F1", "E2")
 _ID = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
-_SPEC = re.compile(r"^[<>^]?\d*(\.\d+)?[%df]?$")
+# Message formats: an alignment, a width up to 99, and a precision up to 99 only with f or %.
+# Every format allowed works on ints and floats alike ({n:d} fails on 2.5, {n:.1} on 3), and none
+# can ask for gigabytes ({n:1000000000}, {n:.999999999f}).
+_SPEC = re.compile(r"[<>^]?(?:[1-9][0-9]?)?(?:\.[0-9]{1,2}[f%]|[f%])?")
 
 _POLICY_FIELDS = Fields(
     required={"id": str, "title": dict, "severity": str, "citations": list, "applies_to": str,
@@ -275,8 +278,9 @@ def _check_template(doc: Document, path: tuple, text: str, allowed: set[str]) ->
         if field not in allowed:
             raise fail(doc, path, f"placeholder {{{field}}} is not an evidence name; "
                                   f"use one of {', '.join(sorted(allowed))}")
-        if conversion is not None or (spec and not _SPEC.match(spec)):
-            raise fail(doc, path, f"placeholder {{{field}}}: only simple formats such as :.1% are allowed")
+        if conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+            raise fail(doc, path, f"placeholder {{{field}}}: only simple formats such as :.1% are allowed "
+                                  f"(a width up to 99, a precision up to 99 with f or %)")
 
 
 def retarget(policy: Policy, edition: str, parent: str, source: str) -> Policy:
