@@ -195,7 +195,7 @@ def _make_converter() -> cattrs.Converter:
             for i, item in enumerate(value):
                 if len(errors) >= MAX_LIST_PROBLEMS:
                     # a million wrong items need not all be described: stop, and say so
-                    errors.append(_Problem(f"checking stopped after {MAX_LIST_PROBLEMS} wrong items in this list"))
+                    errors.append(_Problem(f"checking stopped after {MAX_LIST_PROBLEMS} wrong items in this list", (i,)))
                     break
                 try:
                     out.append(item_hook(item, item_type))

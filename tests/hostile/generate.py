@@ -53,3 +53,37 @@ GENERATED = {
     "million_list": million_list,
     "deep_nesting": deep_nesting,
 }
+
+
+def parent_cycle(n: int = 4000) -> bytes:
+    """The chain of :func:`parent_chain` closed into one cycle of n organizations."""
+    text = parent_chain(n).decode().replace("  - {id: o0, kind: committee}\n",
+                                             f"  - {{id: o0, kind: committee, parent: o{n - 1}}}\n")
+    return text.encode()
+
+
+def huge_int_yaml(digits: int = 5000) -> bytes:
+    return (HEAD.replace("unit: {id: u1, name: U}", "unit: {id: u1, staff_total: " + "9" * digits + "}")).encode()
+
+
+def huge_int_json(digits: int = 5000) -> bytes:
+    return ('{"format": "partyrules.facts/1", "unit": {"id": "u1", "staff_total": ' + "9" * digits + "}}").encode()
+
+
+def huge_name(chars: int = 200_000) -> bytes:
+    return (HEAD.replace("name: U", "name: " + "N" * chars)).encode()
+
+
+GENERATED.update({
+    "parent_cycle": parent_cycle,
+    "huge_int_yaml": huge_int_yaml,
+    "huge_int_json": huge_int_json,
+    "huge_name": huge_name,
+})
+
+
+def deep_json(depth: int = 70) -> bytes:
+    return ('{"format": "partyrules.facts/1", "unit": ' + "[" * depth + "]" * depth + "}").encode()
+
+
+GENERATED["deep_json"] = deep_json
