@@ -5,7 +5,10 @@ output of that document. Several arguments, or a directory, give a batch: one
 row per document (or its one-line error) as a table, or with ``--format json``
 an object ``partyrules.batch/1`` holding every report. The exit status of a
 batch is 2 if any document could not be checked, else 1 if any has a
-violation, else 0.
+violation, else 0. A batch writes its summary even with exit status 2 (the
+documents that could not be checked are error rows, and each error is also a
+line on standard error); only an error that stops the whole command (the
+command line, a policy pack, -o) leaves standard output empty.
 """
 
 from __future__ import annotations

@@ -185,3 +185,16 @@ def test_control_and_bidi_characters_are_shown_escaped():
 def test_html_escapes_controls_too():
     from partyrules.report.render import escape_html
     assert escape_html("<b>\x1b\u202e") == "&lt;b&gt;\\x1b\\u202e"
+
+
+def test_a_batch_with_a_bad_document_writes_its_summary_and_exits_2(tmp_path):
+    # the documented exception to "exit 2: nothing on standard output" (README, cli/check.py)
+    from click.testing import CliRunner
+
+    from partyrules.cli import main
+    _write(tmp_path, "a.yaml")
+    (tmp_path / "b.yaml").write_text("format: partyrules.facts/1\nmembers: [{id: m1, 1: x}]\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "a.yaml" in result.stdout and "b.yaml" in result.stdout and "Total: 2 documents, 1 could not" in result.stdout
+    assert "b.yaml: members[0][1]: unknown field 1" in result.stderr
