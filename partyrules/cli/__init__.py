@@ -42,6 +42,9 @@ class _Group(click.Group):
             raise
         except BrokenPipeError:
             raise click.exceptions.Exit(1) from None
+        except OSError as exc:     # the environment, not a bug: say which path and what is wrong with it
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise fail(f"{where}{exc.strerror or exc}") from None
         except RecursionError:
             raise fail("the input is nested too deeply") from None
         except Exception as exc:  # a bug: still one line, and the exit status of a failed check
