@@ -9,6 +9,7 @@ are part of every test run; the ``slow`` ones search much longer.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -44,7 +45,8 @@ TOKENS = ["&a ", "*a", "!!python/object/apply:os.system ", "!!binary ", "<<: ", 
 FAST = settings(max_examples=12, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
-THOROUGH = settings(max_examples=400, deadline=None,
+# the slow set searches longer; PARTYRULES_FUZZ_EXAMPLES=2000 searches much longer still
+THOROUGH = settings(max_examples=int(os.environ.get("PARTYRULES_FUZZ_EXAMPLES", "60")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
 
