@@ -83,22 +83,22 @@ HOSTILE_VALUES = st.one_of(
 def mutated_mapping(draw) -> dict:
     data = yaml.safe_load(draw(st.sampled_from(SEED_FACTS)).read_text(encoding="utf-8"))
     for _ in range(draw(st.integers(1, 4))):
-        node, key = data, None
+        node, container, key = data, None, None
         for _depth in range(draw(st.integers(1, 4))):
             keys = list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
             if not keys:
                 break
-            key = draw(st.sampled_from(keys))
+            container, key = node, draw(st.sampled_from(keys))
             if not isinstance(node[key], (dict, list)) or draw(st.booleans()):
                 break
             node = node[key]
-        if key is None:
+        if container is None:
             continue
-        if isinstance(node, dict) and draw(st.booleans()):
-            node[draw(HOSTILE_VALUES.filter(lambda k: isinstance(k, (str, int)) or k is None))] = \
+        if isinstance(container, dict) and draw(st.booleans()):
+            container[draw(HOSTILE_VALUES.filter(lambda k: isinstance(k, (str, int)) or k is None))] = \
                 draw(HOSTILE_VALUES)
         else:
-            node[key] = draw(HOSTILE_VALUES)
+            container[key] = draw(HOSTILE_VALUES)
     return data
 
 
