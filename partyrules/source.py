@@ -378,15 +378,16 @@ def _check_yaml12(text: str, tag11: str, fail: Any) -> None:
     tag12 = _core_tag(text)
     if tag12 == tag11:
         if tag11 == _PLAIN + "int" and re.fullmatch(r"[-+]?0[0-7_]+", text):
-            octal, decimal = int(text.replace("_", ""), 8), int(text, 10)
+            octal, decimal = int(text.replace("_", ""), 8), int(text.replace("_", ""), 10)
             if octal != decimal:
                 raise fail(f"{text!r} is ambiguous: YAML 1.1 reads it as octal ({octal}), YAML 1.2 as {decimal}; "
-                           f"quote it for a string, or write the number without leading zeros")
+                           f"quote it (\"{text}\") for a string, or write the number without leading zeros")
         return
     what = {_PLAIN + "bool": "a boolean", _PLAIN + "int": "a number", _PLAIN + "float": "a number",
             _PLAIN + "null": "null", _PLAIN + "str": "a string"}
     raise fail(f"{text!r} is ambiguous: YAML 1.1 reads it as {what[tag11]}, YAML 1.2 as {what[tag12]}; "
-               f"quote it for a string{', or ' + _HINT[tag11] if tag11 in _HINT else ''}")
+               f'quote it: "{text}" for a string'
+               f"{', or ' + _HINT[tag11] if tag11 in _HINT else ''}")
 
 
 def read_json(text: str, source: str) -> Document:
