@@ -4,8 +4,8 @@ A unit name such as ``"\\x1b]0;pwned\\x07\\x1b[2J"`` would retitle and clear the
 reader's terminal if printed raw, and a right-to-left override (U+202E) makes
 ``gpj.exe`` look like ``exe.jpg``. Human views (the table, ``explain``, error
 lines on standard error, HTML) therefore show every control character and
-every bidirectional formatting character as a visible escape (``\\x1b``,
-``\\u202e``). JSON output keeps the exact strings: it escapes them itself.
+every bidirectional formatting character as a visible escape (``\\u001b``,
+``\\u202e``), as :func:`partyrules.report.human.visible` does for the table and HTML. JSON output keeps the exact strings: it escapes them itself.
 
 Human views also bound what one value can cost: :func:`safe_text` with a
 ``limit`` shortens a long value and says how much was left out.
@@ -25,8 +25,7 @@ LINE_LIMIT = 4000         # characters of one error line on standard error
 
 
 def _escape(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\u{ord(match.group()):04x}"        # the notation of report.human.visible, used by the table and HTML
 
 
 def safe_text(text: str, limit: int | None = None) -> str:

@@ -173,18 +173,22 @@ def test_sigterm_during_the_write_leaves_no_temporary_file(tmp_path, anonymous):
 # ---- text shown to people --------------------------------------------------------------------------
 
 def test_control_and_bidi_characters_are_shown_escaped():
-    assert safe_text("\x1b]0;pwned\x07\x1b[2J") == "\\x1b]0;pwned\\x07\\x1b[2J"
+    assert safe_text("\x1b]0;pwned\x07\x1b[2J") == "\\u001b]0;pwned\\u0007\\u001b[2J"
     assert safe_text("gpj\u202eexe\u2066") == "gpj\\u202eexe\\u2066"
-    assert safe_text("a\rb\bc\x9b") == "a\\x0db\\x08c\\x9b"
-    assert safe_text("法院 · ok\t") == "法院 · ok\\x09"
-    assert safe_block("line 1\nline\x1b 2\n") == "line 1\nline\\x1b 2\n"
+    assert safe_text("a\rb\bc\x9b") == "a\\u000db\\u0008c\\u009b"
+    assert safe_text("法院 · ok\t") == "法院 · ok\\u0009"
+    assert safe_block("line 1\nline\x1b 2\n") == "line 1\nline\\u001b 2\n"
     assert safe_line("one\ntwo\r\nthree") == "one two three"
     assert safe_text("n" * 500, 200) == "n" * 200 + "…(+300 characters)"
 
 
-def test_html_escapes_controls_too():
-    from partyrules.report.render import escape_html
-    assert escape_html("<b>\x1b\u202e") == "&lt;b&gt;\\x1b\\u202e"
+def test_html_escapes_controls_too(tmp_path):
+    from partyrules.report.render import render_html
+    court = tmp_path / "court.yaml"
+    court.write_text('format: partyrules.facts/1\nas_of: 2024-06-30\nunit: {id: u1, name: "<b>\\e[2J\\u202e"}\n')
+    page = render_html(partyrules.check(court), all_results=True)
+    assert "\x1b" not in page and "\u202e" not in page and "<b>" not in page
+    assert "\\u001b[2J\\u202e" in page
 
 
 def test_a_batch_with_a_bad_document_writes_its_summary_and_exits_2(tmp_path):
