@@ -187,7 +187,7 @@ def test_html_escapes_controls_too(tmp_path):
     court = tmp_path / "court.yaml"
     court.write_text('format: partyrules.facts/1\nas_of: 2024-06-30\nunit: {id: u1, name: "<b>\\e[2J\\u202e"}\n')
     page = render_html(partyrules.check(court), all_results=True)
-    assert "\x1b" not in page and "\u202e" not in page and "<b>" not in page
+    assert "\x1b" not in page and "\u202e" not in page and "&lt;b&gt;" in page
     assert "\\u001b[2J\\u202e" in page
 
 
