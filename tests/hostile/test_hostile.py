@@ -42,8 +42,11 @@ def _marks(case: dict) -> list:
     return [pytest.mark.slow] if case.get("generate") in SLOW_GENERATED else []
 
 
-def _params(kinds: tuple[str, ...]) -> list:
-    return [pytest.param(c, id=c["name"], marks=_marks(c)) for c in CASES if c["kind"] in kinds]
+def _params(kinds: tuple[str, ...], slow: bool = False) -> list:
+    """``slow``: the command-line runs of documents and policies (a second each) are in the slow set;
+    the quick loop runs them through the library, and the path cases (command line only) always."""
+    return [pytest.param(c, id=c["name"], marks=[pytest.mark.slow] if slow else _marks(c))
+            for c in CASES if c["kind"] in kinds]
 
 
 def test_the_manifest_is_well_formed():
@@ -115,7 +118,7 @@ def assert_answer(case: dict, code: int, out: str, err: str, took: float) -> Non
     assert raw is None, f"raw {raw.group()!r} reached the terminal"
 
 
-@pytest.mark.parametrize("case", _params(("facts",)))
+@pytest.mark.parametrize("case", _params(("facts",), slow=True))
 def test_fact_document_on_the_command_line(case, tmp_path):
     path = write_facts(case, tmp_path)
     assert_answer(case, *run_cli(["check", path], case.get("seconds", DEFAULT_SECONDS), tmp_path))
@@ -143,7 +146,7 @@ def test_fact_document_in_the_library(case, tmp_path):
         assert fragment not in text
 
 
-@pytest.mark.parametrize("case", _params(("policy",)))
+@pytest.mark.parametrize("case", _params(("policy",), slow=True))
 def test_policy_on_the_command_line(case, tmp_path):
     pack = write_pack(case, tmp_path)
     court = tmp_path / "court.yaml"
