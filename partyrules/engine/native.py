@@ -17,8 +17,9 @@ from ..facts.derive import Lapse, MonthCheck
 from ..facts.model import OMITTED, Election
 from ..facts.view import Unknown, View
 from ..periods import Month
-from ..report.model import Result, Subject
+from ..report.model import Lazy, Result, Subject
 from ..rulebook.expr import Env, EvalError, evaluate
+from ..rulebook.kleene import decide
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
 from .base import Engine
@@ -99,11 +100,12 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
                        missing=(path,), **base)]
     make_env = env_maker(rulebook, policy, view, rulebook.derived)
+    bases = BaseCache(policy, rulebook.registry, view.as_of)
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
             continue
-        base = result_base(policy, rulebook.registry, view.as_of, org_kind(policy, entity))
+        base = bases.get(org_kind(policy, entity))
         env = make_env(entity)
         try:
             outcome, missing, notes = _decide(policy, env)
@@ -134,57 +136,51 @@ def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None)
                 instrument=policy.instrument, edition=policy.edition)
 
 
+class BaseCache:
+    """:func:`result_base` of one policy on one date, computed once per kind of subject (the citations
+    in force do not change from one subject to the next)."""
+
+    def __init__(self, policy: Policy, registry: Any, as_of: dt.date) -> None:
+        self.policy, self.registry, self.as_of = policy, registry, as_of
+        self.bases: dict[str | None, dict] = {}
+
+    def get(self, kind: str | None) -> dict:
+        base = self.bases.get(kind)
+        if base is None:
+            base = self.bases[kind] = result_base(self.policy, self.registry, self.as_of, kind)
+        return base
+
+
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
                  evidence: dict, base: dict) -> Result:
-    """A result with its message and JSON evidence, the same for every engine."""
+    """A result with its message and JSON evidence, the same for every engine.
+
+    Both are made when first read (most results are satisfied and never printed); the
+    evidence values they are made from are immutable, so the result is the same either way.
+    """
+    missing = tuple(sorted(missing))
+    return Result(outcome=outcome, subject=subject, message=Lazy(_message, policy, subject, outcome, missing, evidence),
+                  evidence=Lazy(_shown_evidence, evidence, notes), missing=missing, **base)
+
+
+def _shown_evidence(evidence: dict, notes: list) -> dict:
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = notes
+    return shown
+
+
+def _message(policy: Policy, subject: Subject, outcome: str, missing: tuple, evidence: dict) -> dict:
     if outcome == "unknown":
-        message = _unknown_message(missing)
-    elif outcome == "violated":
-        message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
-    else:
-        message = dict(policy.title)
-    return Result(outcome=outcome, subject=subject, message=message, evidence=shown,
-                  missing=tuple(sorted(missing)), **base)
+        return _unknown_message(missing)
+    if outcome == "violated":
+        return {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
+    return dict(policy.title)
 
 
 def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
-    """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic."""
-    if policy.where is not None:
-        applies = evaluate(policy.where, env)
-        if applies is False:
-            return "not_applicable", frozenset(), []
-        if isinstance(applies, Unknown):
-            # whether the rule applies is unknown: even a condition that holds could not tell
-            # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
-            holds = evaluate(policy.require, env)
-            return "unknown", applies.missing | (holds.missing if isinstance(holds, Unknown) else frozenset()), []
-        if applies is not True:
-            raise EvalError(f"where must be true or false, got {applies!r}")
-    missing: frozenset = frozenset()
-    holds = evaluate(policy.require, env)
-    if not isinstance(holds, (bool, Unknown)):
-        raise EvalError(f"require must be true or false, got {holds!r}")
-    if holds is True:
-        return "satisfied", frozenset(), []
-    excused_unknown: frozenset = frozenset()
-    may_be_excused = False       # an exception that might hold (even one that names no missing fact)
-    for exc in policy.unless:
-        v = evaluate(exc.when, env)
-        if v is True:
-            return "satisfied", frozenset(), [dict(exc.note)]
-        if isinstance(v, Unknown):
-            excused_unknown |= v.missing
-            may_be_excused = True
-        elif v is not False:
-            raise EvalError(f"unless must be true or false, got {v!r}")
-    if isinstance(holds, Unknown):
-        return "unknown", missing | holds.missing | excused_unknown, []
-    if missing or may_be_excused:
-        return "unknown", missing | excused_unknown, []
-    return "violated", frozenset(), []
+    """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic (:func:`kleene.decide`)."""
+    return decide(policy, lambda expr: evaluate(expr, env))
 
 
 def _unknown_message(missing: Iterable[str]) -> dict:
