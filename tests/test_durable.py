@@ -433,23 +433,24 @@ def test_problem_more_than_1024_sessions_over_time(tmp_path):
     book = only(BOOK, "constitution.member.enrolled")
     doc = small_court(members=1)
     for _ in range(1100):
-        with partyrules.open_session(doc, rulebook=book) as s:
+        with partyrules.open_session(doc, rulebook=book, engine="durable") as s:
             assert s.results().summary["satisfied"] == 1
     host = D.DurableHost.get()
     assert host.open_states == 0
 
 
 def test_problem_too_many_open_sessions_is_a_usage_error(monkeypatch):
-    monkeypatch.setattr(D, "MAX_OPEN_STATES", 3)
+    monkeypatch.setattr(D.host, "MAX_OPEN_STATES", 3)     # the limit lives with the host
     book = only(BOOK, "constitution.member.enrolled")
-    sessions = [partyrules.open_session(small_court(members=1), rulebook=book) for _ in range(3)]
+    # sessions are native by default since durable became an extra: these two ask for durable
+    sessions = [partyrules.open_session(small_court(members=1), rulebook=book, engine="durable") for _ in range(3)]
     try:
         with pytest.raises(UsageError, match="too many open durable sessions"):
-            partyrules.open_session(small_court(members=1), rulebook=book)
+            partyrules.open_session(small_court(members=1), rulebook=book, engine="durable")
     finally:
         for s in sessions:
             s.close()
-    partyrules.open_session(small_court(members=1), rulebook=book).close()
+    partyrules.open_session(small_court(members=1), rulebook=book, engine="durable").close()
 
 
 def test_problem_the_same_fact_is_never_asserted_twice():
