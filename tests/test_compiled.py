@@ -23,10 +23,16 @@ from partyrules.facts.derive import BUILTIN
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import Unknown, View
 from partyrules.rulebook.compiled import compile_tree
-from partyrules.rulebook.expr import Env, EvalError, Located, compile_expr, evaluate, interpret
+from partyrules.rulebook.expr import HOT, Env, EvalError, Located, compile_expr, evaluate, interpret
 from partyrules.testing import fact_documents, with_omissions
 
 BOOK = partyrules.load_rulebook()
+
+
+def compiled(expr, env):
+    """The compiled form, whatever its count (evaluate interprets an expression until it is hot)."""
+    expr.runs[0] = HOT
+    return evaluate(expr, env)
 
 
 def outcome(run, expr, env):
@@ -69,7 +75,7 @@ def test_every_builtin_expression_compiles_to_what_the_interpreter_gives(case):
             a, b = compiled_env(entity), interpreted_env(entity)
             for where, expr in expressions(policy):
                 assert expr.fn is not None
-                assert outcome(evaluate, expr, a) == outcome(interpret, expr, b), (policy.id, subject.id, where)
+                assert outcome(compiled, expr, a) == outcome(interpret, expr, b), (policy.id, subject.id, where)
                 compared += 1
     assert compared or not BOOK.applicable(on)
 
@@ -125,7 +131,7 @@ def test_generated_expressions_compile_to_what_the_interpreter_gives(text, bound
     expr = compile_expr(text, Located("t.yaml"), {n: "value" for n in NAMES}, BUILTIN, {})
     assert hasattr(expr.fn, "source")         # compiled, not the interpreter's fallback
     env = Env(View(DOC, DOC.as_of), bound, lambda *a: None, BUILTIN)
-    assert outcome(evaluate, expr, env) == outcome(interpret, expr, env), expr.fn.source
+    assert outcome(compiled, expr, env) == outcome(interpret, expr, env), expr.fn.source
 
 
 def test_an_expression_too_deep_for_python_is_interpreted():
@@ -133,8 +139,8 @@ def test_an_expression_too_deep_for_python_is_interpreted():
     expr = compile_expr(text, Located("t.yaml"), {"a": "value"}, BUILTIN, {})
     assert compile_tree(expr.tree) is None
     env = Env(View(DOC, DOC.as_of), {"a": 0}, lambda *a: None, BUILTIN)
-    assert evaluate(expr, env) is False
-    assert evaluate(expr, Env(View(DOC, DOC.as_of), {"a": Unknown.of("x.p")}, lambda *a: None, BUILTIN)) \
+    assert compiled(expr, env) is False
+    assert compiled(expr, Env(View(DOC, DOC.as_of), {"a": Unknown.of("x.p")}, lambda *a: None, BUILTIN)) \
         == Unknown.of("x.p")
 
 
@@ -142,3 +148,12 @@ def test_the_compiled_form_is_made_once_and_kept_with_the_policy():
     policy = BOOK.find("organs.branch.committee-required")[0]
     assert policy.require.fn is policy.require.fn
     assert "_expr" in policy.require.fn.__name__
+
+
+def test_an_expression_is_interpreted_until_it_is_hot_then_compiled(monkeypatch):
+    expr = compile_expr("a + 1", Located("t.yaml"), {"a": "value"}, BUILTIN, {})
+    env = Env(View(DOC, DOC.as_of), {"a": 1}, lambda *a: None, BUILTIN)
+    calls = []
+    monkeypatch.setattr(type(expr), "fn", property(lambda self: (calls.append(1), lambda e: 2)[1]))
+    assert [evaluate(expr, env) for _ in range(HOT)] == [2] * HOT and calls == []
+    assert evaluate(expr, env) == 2 and calls == [1]

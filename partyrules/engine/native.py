@@ -38,11 +38,21 @@ class NativeEngine(Engine):
 
 
 def subjects(policy: Policy, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
-    """The subjects a policy looks at, or ``(missing path, unit subject)`` when their list was omitted."""
+    """The subjects a policy looks at, or ``(missing path, unit subject)`` when their list was omitted.
+
+    The same for every policy of one kind on one view, so made once per view and kind.
+    """
+    key = ("subjects", policy.applies_to)
+    found = view.memo.get(key)
+    if found is None:
+        found = view.memo[key] = _subjects(policy.applies_to, view)
+    return found
+
+
+def _subjects(kind: str, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
     facts = view.facts
     unit = facts.unit
     unit_subject = Subject("unit", unit.id, _name(unit)) if unit is not OMITTED else Subject("unit", "unit", "unit")
-    kind = policy.applies_to
     if kind == "unit":
         return ("unit", unit_subject) if unit is OMITTED else [(unit, unit_subject)]
     if kind == "department":

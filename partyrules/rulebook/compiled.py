@@ -25,6 +25,9 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, NamedTuple
 
+import attrs
+
+from ..facts import derive, model
 from ..facts.view import Unknown
 from . import kleene
 
@@ -34,8 +37,12 @@ _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 
+# the record types of the facts and of the built-in derived facts (read without a helper call)
+_RECORDS = frozenset(v for m in (model, derive) for v in vars(m).values()
+                     if isinstance(v, type) and attrs.has(v) and v is not Unknown)
+
 _NAMESPACE: dict[str, Any] = {
-    "_U": Unknown, "_E": kleene.EvalError, "_ast": ast, "_NUM": (int, float),
+    "_U": Unknown, "_RECORDS": _RECORDS, "_OMITTED": model.OMITTED, "_E": kleene.EvalError, "_ast": ast, "_NUM": (int, float),
     "_field": kleene.field, "_truth": kleene.truth, "_cmp": kleene.compare, "_bounded": kleene.bounded,
     "_order_error": kleene.order_error, "_ifu": kleene.if_unknown, "_arith": kleene.arith,
     "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
@@ -107,7 +114,11 @@ class _Generator:
         if isinstance(node, ast.Attribute):
             base = self.expr(node.value, ind)
             t = self.tmp()
-            self.emit(ind, f"{t} = _field(_view, {base.code}, {node.attr!r})")
+            # a fact or derived record read directly; anything else (unknown, null, a pack's own
+            # record type) through the helper; an omitted field becomes the Unknown naming it
+            self.emit(ind, f"{t} = getattr({base.code}, {node.attr!r}) if {base.code}.__class__ in _RECORDS "
+                           f"else _field(_view, {base.code}, {node.attr!r})")
+            self.emit(ind, f"if {t} is _OMITTED: {t} = _view.get({base.code}, {node.attr!r})")
             return _Val(t, None)
         if isinstance(node, ast.BoolOp):
             return self.boolop(node, ind)

@@ -82,11 +82,13 @@ class Expr:
     tree: ast.Expression = attrs.field(eq=False, repr=False)
     calls: frozenset = frozenset()
     params: frozenset = frozenset()
+    # how often it was interpreted before being compiled (see evaluate); a list: Expr is frozen
+    runs: list = attrs.field(factory=lambda: [0], init=False, eq=False, repr=False)
 
     @cached_property
     def fn(self) -> Callable[[Any], Any]:
         """The expression as one Python function of an :class:`Env`, generated from the checked tree
-        on first use and kept with the expression (so with the loaded policy and rulebook)."""
+        and kept with the expression (so with the loaded policy and rulebook)."""
         fn = compile_tree(self.tree, self.text)
         if fn is None:          # too deeply nested for Python's compiler: walk the tree instead
             body = self.tree.body
@@ -227,9 +229,21 @@ class Env:
 _FAILURES = (TypeError, ValueError, ArithmeticError, KeyError, AttributeError)
 
 
+# Compiling costs about as much as interpreting an expression 50 times (Python's compile() is
+# ~1 ms for the code of one condition), so an expression is interpreted for its first HOT
+# evaluations in a process, then compiled: a one-off check of a small court pays no compile
+# time, and a big court or a long-running process runs compiled code. Both give the same values
+# (tests/test_compiled.py).
+HOT = 50
+
+
 def evaluate(expr: Expr, env: Env) -> Any:
-    """The value of ``expr`` on ``env`` by its compiled form; a failure is the policy's :class:`EvalError`."""
+    """The value of ``expr`` on ``env``: compiled once it is hot; a failure is the policy's :class:`EvalError`."""
     try:
+        runs = expr.runs
+        if runs[0] < HOT:
+            runs[0] += 1        # unlocked: a lost count only delays compiling, never changes a value
+            return _eval(expr.tree.body, env)
         return expr.fn(env)
     except EvalError:
         raise

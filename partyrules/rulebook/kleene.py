@@ -116,8 +116,10 @@ def call_derived(env: Any, name: str, args: tuple) -> Any:
     for a, kind in zip(args, d.args):
         if a is None and not kind.endswith("?"):
             raise EvalError(f"{name}() got null for its {kind} argument")
+    # records by identity, other values by type and value (1 and True and 1.0 are different arguments)
     key = (name, env.since if d.needs_since else None,
-           tuple(("id", id(a)) if attrs.has(type(a)) else ("v", type(a).__name__, a) for a in args))
+           tuple([("id", id(a)) if getattr(type(a), "__attrs_attrs__", None) is not None
+                  else ("v", type(a).__name__, a) for a in args]))
     memo = env.view.memo
     try:
         return memo[key]
