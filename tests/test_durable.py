@@ -442,7 +442,6 @@ def test_problem_more_than_1024_sessions_over_time(tmp_path):
 def test_problem_too_many_open_sessions_is_a_usage_error(monkeypatch):
     monkeypatch.setattr(D.host, "MAX_OPEN_STATES", 3)     # the limit lives with the host
     book = only(BOOK, "constitution.member.enrolled")
-    # sessions are native by default since durable became an extra: these two ask for durable
     sessions = [partyrules.open_session(small_court(members=1), rulebook=book, engine="durable") for _ in range(3)]
     try:
         with pytest.raises(UsageError, match="too many open durable sessions"):
@@ -550,6 +549,7 @@ def soak(evaluations: int, report_every: int = 0) -> tuple[int, int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to read RSS")
+@pytest.mark.slow
 def test_problem_repeated_evaluations_do_not_grow_memory():
     start, end = soak(2000)
     assert end - start < 8 * 1024, f"RSS grew by {(end - start) / 1024:.1f} MiB over 2,000 evaluations"

@@ -275,7 +275,7 @@ def _families(nodes: list[Node], where: int | None, require: int, unless: tuple)
                     add([("x", _alias("v", x_is(a), n=x)),
                          ("y", {"$and": [{"t": "v"}, {"n": y}, {"v": b}, ref]})], action)
 
-            # Kleene and (or, dually) with errors, exactly as expr._eval evaluates left to right
+            # Kleene and (or, dually) with errors, exactly as the native engine evaluates left to right
             add([("x", _alias("v", eq("v", stop), n=x))], val(stop, n))
             add([("x", _alias("v", eq("v", "E"), n=x))], val("E", n, "x"))
             pair_rule((go, "U"), (stop,), val(stop, n))

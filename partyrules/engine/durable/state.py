@@ -100,7 +100,8 @@ def evaluate_all(host: DurableHost, rulebook: Any, policies: Iterable[Policy], v
         bases = BaseCache(policy, rulebook.registry, view.as_of)
         for inp in inputs:
             final, values = state.decisions(inp.key)
-            results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, bases))
+            results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, view.names,
+                                       bases))
     return results
 
 
