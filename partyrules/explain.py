@@ -310,7 +310,7 @@ def explain(facts: Any, policy_id: str, subject_id: str, as_of: dt.date | str | 
             evidence.append((name, (trace(e, env))))
     # the interpreter that drew the trees must reach the engine's (compiled) outcome
     try:
-        outcome = decide(policy, lambda expr: interpret(expr, env))[0]
+        outcome = decide(policy, interpret, env)[0]
     except EvalError:
         outcome = "error"
     if outcome != result.outcome:      # pragma: no cover - the same engine on the same facts

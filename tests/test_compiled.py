@@ -157,3 +157,12 @@ def test_an_expression_is_interpreted_until_it_is_hot_then_compiled(monkeypatch)
     monkeypatch.setattr(type(expr), "fn", property(lambda self: (calls.append(1), lambda e: 2)[1]))
     assert [evaluate(expr, env) for _ in range(HOT)] == [2] * HOT and calls == []
     assert evaluate(expr, env) == 2 and calls == [1]
+
+
+def test_a_policy_with_compiled_expressions_still_pickles():
+    import pickle
+    policy = BOOK.find("organs.branch.committee-required")[0]
+    policy.require.fn
+    copy = pickle.loads(pickle.dumps(policy))
+    assert copy == policy and copy.require.text == policy.require.text
+    assert copy.require.fn is not policy.require.fn and callable(copy.require.fn)

@@ -118,7 +118,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
         base = bases.get(org_kind(policy, entity))
         env = make_env(entity)
         try:
-            outcome, missing, notes = _decide(policy, env)
+            outcome, missing, notes = decide(policy, evaluate, env)
             evidence = {} if outcome == "not_applicable" else {name: evaluate(e, env) for name, e in policy.evidence}
         except EvalError as exc:
             out.append(Result(outcome="error", subject=subject, evidence={},
@@ -194,7 +194,7 @@ def _message(policy: Policy, subject: Subject, outcome: str, missing: tuple, evi
 
 def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
     """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic (:func:`kleene.decide`)."""
-    return decide(policy, lambda expr: evaluate(expr, env))
+    return decide(policy, evaluate, env)
 
 
 def _unknown_message(missing: Iterable[str]) -> dict:

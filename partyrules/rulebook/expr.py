@@ -85,6 +85,10 @@ class Expr:
     # how often it was interpreted before being compiled (see evaluate); a list: Expr is frozen
     runs: list = attrs.field(factory=lambda: [0], init=False, eq=False, repr=False)
 
+    def __reduce__(self) -> tuple:
+        # the compiled function is not picklable: a copy compiles its own when it is hot
+        return (Expr, (self.text, self.tree, self.calls, self.params))
+
     @cached_property
     def fn(self) -> Callable[[Any], Any]:
         """The expression as one Python function of an :class:`Env`, generated from the checked tree

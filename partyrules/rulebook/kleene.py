@@ -191,23 +191,23 @@ def bounded(op: type, u: Unknown, c: Any) -> Any:
 
 # ---------------------------------------------------------------------------- outcomes
 
-def decide(policy: Any, run: Callable[[Any], Any]) -> tuple[str, frozenset, list]:
-    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr)`` gives a value.
+def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, frozenset, list]:
+    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value.
 
     Returns (outcome, missing paths, exception notes).
     """
     if policy.where is not None:
-        applies = run(policy.where)
+        applies = run(policy.where, env)
         if applies is False:
             return "not_applicable", frozenset(), []
         if isinstance(applies, Unknown):
             # whether the rule applies is unknown: even a condition that holds could not tell
             # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
-            holds = run(policy.require)
+            holds = run(policy.require, env)
             return "unknown", applies.missing | missing(holds), []
         if applies is not True:
             raise EvalError(f"where must be true or false, got {applies!r}")
-    holds = run(policy.require)
+    holds = run(policy.require, env)
     if not isinstance(holds, (bool, Unknown)):
         raise EvalError(f"require must be true or false, got {holds!r}")
     if holds is True:
@@ -215,7 +215,7 @@ def decide(policy: Any, run: Callable[[Any], Any]) -> tuple[str, frozenset, list
     excused_unknown: frozenset = frozenset()
     may_be_excused = False       # an exception that might hold (even one that names no missing fact)
     for exc in policy.unless:
-        v = run(exc.when)
+        v = run(exc.when, env)
         if v is True:
             return "satisfied", frozenset(), [dict(exc.note)]
         if isinstance(v, Unknown):
