@@ -201,7 +201,8 @@ def _failure(v: Any) -> str:
 
 def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tuple,
                 values: Mapping[int, tuple], rulebook: Any, as_of: dt.date,
-                names: Mapping[str, tuple[str, bool]] = {}, bases: BaseCache | None = None) -> Result:
+                names: Mapping[str, tuple[str, bool]] = {}, records_from: Any = None,
+                bases: BaseCache | None = None) -> Result:
     """The report entry for one subject, from the outcome durable decided (``bases``: the policy's
     citations in force, computed once per kind of subject)."""
     base = bases.get(inp.org_kind) if bases is not None else result_base(policy, rulebook.registry, as_of, inp.org_kind)
@@ -225,4 +226,4 @@ def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tu
             source, [compiled.require, *compiled.unless])
         for root in roots:
             missing |= _missing(compiled, inp, values, root)
-    return build_result(policy, subject, outcome, missing, notes, evidence, base, names)
+    return build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from)

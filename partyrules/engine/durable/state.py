@@ -101,7 +101,7 @@ def evaluate_all(host: DurableHost, rulebook: Any, policies: Iterable[Policy], v
         for inp in inputs:
             final, values = state.decisions(inp.key)
             results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, view.names,
-                                       bases))
+                                       view.records_from, bases))
     return results
 
 
