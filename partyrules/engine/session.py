@@ -218,7 +218,7 @@ class Session:
         self._open()
         if self._report is not None:
             return self._report
-        from ..api import _evaluation_date, get_engine, notices
+        from ..api import _evaluation_date, assemble_report, get_engine
         facts = self._facts
         on = _evaluation_date(facts, self._as_of)
         view = View(facts, on)
@@ -234,10 +234,8 @@ class Session:
             results = backend.evaluate(self._book, applicable, view)
             self.last_update = {"subjects": len(results), "reasserted": len(results)}
             name = backend.name
-        results.sort(key=lambda r: r.sort_key())
-        unit_id = facts.unit.id if facts.unit is not OMITTED else ""
-        self._report = Report(unit_id, on, tuple(results), tuple(notices(self._book, facts, on, applicable)),
-                              self._book.registry, name, self._source)
+        self._report = attrs.evolve(assemble_report(self._book, view, applicable, results, name),
+                                    source=self._source)
         return self._report
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
 SEVERITY_RANK = {"error": 0, "warning": 1}
 SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
+FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
 
 
 @attrs.frozen(order=True)
@@ -50,14 +51,7 @@ class Result:
         return self.outcome in ("violated", "unknown", "error")
 
     def to_json(self, registry: Registry) -> dict:
-        cites = []
-        for spec in self.citations:
-            c = spec.citation.to_json(registry)
-            if spec.verification is not None:
-                c["verification"] = spec.verification
-            if spec.note:
-                c["note"] = spec.note
-            cites.append(c)
+        cites = [spec.to_json(registry) for spec in self.citations]
         return {
             "policy": self.policy,
             "outcome": self.outcome,
@@ -95,6 +89,11 @@ class Report:
     registry: Registry = attrs.field(eq=False, repr=False)
     engine: str = "native"
     source: str = ""
+    # additions to report-v1 (extend, never break): what produced the report, and what comes due
+    unit_name: str = ""
+    tool_version: str = ""
+    rulebook_digest: str = ""
+    upcoming: Any = None           # a partyrules.upcoming.Upcoming, or None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -109,7 +108,20 @@ class Report:
 
     @property
     def exit_status(self) -> int:
+        """1 when any policy is violated, else 0 (report-v1; the same as ``exit_status_for("warning")``)."""
         return 1 if self.violations else 0
+
+    def exit_status_for(self, fail_on: str = "error") -> int:
+        """1 when a violation at or above ``fail_on`` is found, else 0.
+
+        ``error``: a violated policy of severity error (a warning is reported, but
+        does not fail); ``warning``: any violation; ``never``: always 0.
+        """
+        if fail_on not in FAIL_ON:
+            raise ValueError(f"fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+        if fail_on == "never":
+            return 0
+        return 1 if any(fail_on == "warning" or r.severity == "error" for r in self.violations) else 0
 
     def listed(self, all_results: bool = False) -> list[Result]:
         return [r for r in self.results if all_results or r.listed]
@@ -123,4 +135,14 @@ class Report:
             "results": [r.to_json(self.registry) for r in self.listed(all_results)],
             "summary": self.summary,
             "notices": [n.to_json() for n in self.notices],
+            **self._additions(),
         }
+
+    def _additions(self) -> dict:
+        """The fields partyrules adds to report-v1: the unit's name, tool, rulebook revision, what comes due."""
+        out: dict[str, Any] = {"unit_name": self.unit_name,
+                               "tool": {"name": "partyrules", "version": self.tool_version},
+                               "rulebook": {"digest": self.rulebook_digest}}
+        if self.upcoming is not None:
+            out["upcoming"] = self.upcoming.to_json()
+        return out
