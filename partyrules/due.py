@@ -76,8 +76,9 @@ TITLES = {
     "theme_day": {"zh": "本月（{period}）主题党日尚未开展", "en": "No Party theme day yet this month ({period})"},
     "general_meeting": {"zh": "本季度（{period}）党员大会尚未召开",
                         "en": "No general meeting (党员大会) yet this quarter ({period})"},
-    "secretary_lecture": {"zh": "党委书记本年度（{period}）尚未讲党课",
-                          "en": "The committee secretary has given no Party lecture yet this year ({period})"},
+    "secretary_lecture": {"zh": "党委书记{secretary_name}本年度（{period}）尚未讲党课",
+                          "en": "The committee secretary, {secretary_name}, has given no Party lecture yet this year "
+                                "({period})"},
     "org_life_meeting": {"zh": "本年度（{period}）组织生活会尚未召开",
                          "en": "No organisational-life meeting (组织生活会) yet this year ({period})"},
     "democratic_review": {"zh": "本年度（{period}）民主评议党员尚未开展",
@@ -309,6 +310,13 @@ class _Finder:
         facts = self.view.facts
         out = []
         meetings = facts.meetings
+        # this year's meetings up to the evaluation date, by organization: every period looked at lies in them
+        year_start = Period.containing("year", self.on).first_day()
+        recent: dict[str, list] = {}
+        if meetings is not OMITTED:
+            for m in meetings:
+                if year_start <= m.date <= self.on:
+                    recent.setdefault(m.org, []).append(m)
         for o in self._orgs():
             if meetings is not OMITTED and o.kind == "branch":
                 for kind, meeting_kind, period, policy_id in BRANCH_MEETINGS:
@@ -316,19 +324,23 @@ class _Finder:
                     if policy is None:
                         continue
                     p = self._open_period(period, policy.rule_from(self.book.registry), o.established_on, until)
-                    if p is not None and not any(m.org == o.id and m.kind == meeting_kind
-                                                 and p.first_day() <= m.date <= self.on for m in meetings):
+                    if p is not None and not any(m.kind == meeting_kind and p.first_day() <= m.date
+                                                 for m in recent.get(o.id, ())):
                         out.append(self._item(kind, p.last_day(), policy, _org(o), o.kind, {}, str(p)))
             lecture = self.policies.get(LECTURE_POLICY)
             if (lecture is not None and meetings is not OMITTED and o.kind == "committee"
                     and o.secretary is not OMITTED and o.secretary is not None):
                 p = self._open_period("year", lecture.rule_from(self.book.registry), OMITTED, until)
-                if p is not None and not any(m.kind == "party_lecture" and p.first_day() <= m.date <= self.on
+                # a lecture counts whichever organization held it
+                if p is not None and not any(m.kind == "party_lecture"
                                              and (m.lecturer is OMITTED or m.lecturer == o.secretary)
-                                             for m in meetings):
+                                             for ms in recent.values() for m in ms):
                     # a lecture whose lecturer was not recorded may have been the secretary's: not known to be open
+                    who = self.view.members.get(o.secretary)
                     out.append(self._item("secretary_lecture", p.last_day(), lecture, _org(o), o.kind,
-                                          {"secretary": o.secretary}, str(p)))
+                                          {"secretary": o.secretary,
+                                           "secretary_name": _name(who) if who is not None else o.secretary},
+                                          str(p)))
             report = self.policies.get(SECRETARY_REPORT_POLICY)
             if report is not None and facts.activities is not OMITTED:
                 p = self._open_period("year", report.rule_from(self.book.registry), o.established_on, until)

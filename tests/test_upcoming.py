@@ -212,3 +212,20 @@ def test_upcoming_goldens():
     golden("court.upcoming.json", out)
     code, out, _ = run("upcoming", str(COURT), "--within", "200", "--lang", "en")
     golden("court.upcoming.en.txt", out)
+
+
+def test_the_committee_secretarys_lecture_names_the_secretary_and_counts_any_organizations_lecture():
+    doc = court()
+    doc["organizations"].insert(0, {"id": "c1", "kind": "committee", "name": "机关党委", "parent": None,
+                                    "secretary": "m1", "elections": []})
+    (item,) = items(partyrules.upcoming(doc, within=200, rulebook=BOOK), "secretary_lecture")
+    assert item.subject.id == "c1" and item.title()["zh"] == "党委书记张三本年度（2024）尚未讲党课"
+    given = copy.deepcopy(doc)
+    given["meetings"] = [{"org": "b1", "kind": "party_lecture", "date": "2024-03-01", "lecturer": "m1"}]
+    assert items(partyrules.upcoming(given, within=200, rulebook=BOOK), "secretary_lecture") == []
+    unsure = copy.deepcopy(doc)
+    unsure["meetings"] = [{"org": "b1", "kind": "party_lecture", "date": "2024-03-01"}]    # lecturer not recorded
+    assert items(partyrules.upcoming(unsure, within=200, rulebook=BOOK), "secretary_lecture") == []
+    other = copy.deepcopy(doc)
+    other["meetings"] = [{"org": "b1", "kind": "party_lecture", "date": "2024-03-01", "lecturer": "m2"}]
+    assert len(items(partyrules.upcoming(other, within=200, rulebook=BOOK), "secretary_lecture")) == 1
