@@ -80,7 +80,7 @@ def main() -> None:
 
 def _register() -> None:
     # each module adds its command to main
-    from . import check, coverage, diff, explain, lint, schema, test, upcoming  # noqa: F401
+    from . import check, coverage, diff, example, explain, lint, schema, test, upcoming  # noqa: F401
 
 
 _register()
