@@ -150,6 +150,7 @@ def test_the_json_report_carries_the_upcoming_section_additively():
     assert up == partyrules.upcoming(court(), rulebook=BOOK).to_json()
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(doc=fact_documents(max_branches=3, max_members_per_branch=6), within=st.integers(0, 400),
        back=st.integers(0, 200))
@@ -169,6 +170,7 @@ def test_every_item_is_due_inside_its_window_and_in_order(doc, within, back):
         partyrules.upcoming(doc, as_of=on, within=within, rulebook=BOOK).to_json(), ensure_ascii=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(doc=fact_documents(max_branches=3, max_members_per_branch=4, records_months=13))
 def test_a_meeting_listed_as_due_is_missed_if_nothing_more_is_recorded(doc):
@@ -229,3 +231,15 @@ def test_the_committee_secretarys_lecture_names_the_secretary_and_counts_any_org
     other = copy.deepcopy(doc)
     other["meetings"] = [{"org": "b1", "kind": "party_lecture", "date": "2024-03-01", "lecturer": "m2"}]
     assert len(items(partyrules.upcoming(other, within=200, rulebook=BOOK), "secretary_lecture")) == 1
+
+
+def test_rows_for_a_template_follow_the_items():
+    from partyrules.report.upcoming import upcoming_rows
+    up = partyrules.upcoming(court(), within=200, rulebook=BOOK)
+    rows = upcoming_rows(up, "zh")
+    assert [(r["due"], r["kind"], r["subject_id"]) for r in rows] == \
+        [(i.due.isoformat(), i.kind, i.subject.id) for i in up.items]
+    term = next(r for r in rows if r["kind"] == "term_end")
+    assert term["when"] == "还有30天" and term["subject_name"] == "第一党支部" and term["subject_kind"] == "组织"
+    assert all(c.startswith("《") for r in rows for c in r["citations"])
+    assert upcoming_rows(up, "en")[0]["when"].startswith("in ")

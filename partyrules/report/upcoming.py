@@ -39,6 +39,28 @@ def _labels(item: DueItem, up: Upcoming, lang: str) -> list[str]:
             for s in item.citations]
 
 
+def upcoming_rows(up: Upcoming, lang: str = "zh") -> list[dict]:
+    """The items as plain strings for a template (an HTML or spreadsheet section), in the list's order.
+
+    Each row: ``due`` (YYYY-MM-DD), ``days_left`` (int), ``when`` ("还有15天" / "in 15 days"), ``what``
+    (the item's title), ``subject_kind`` (组织/党员 …), ``subject_id``, ``subject_name``, ``citations``
+    (full article labels), ``policy`` and ``kind``.
+    """
+    w = _WORDS[lang]
+    return [{
+        "due": item.due.isoformat(),
+        "days_left": item.days_left,
+        "when": w["today"] if item.days_left == 0 else w["left"].format(n=item.days_left),
+        "what": item.title()[lang],
+        "subject_kind": _KIND[lang].get(item.subject.kind, item.subject.kind),
+        "subject_id": item.subject.id,
+        "subject_name": item.subject.name,
+        "citations": _labels(item, up, lang),
+        "policy": item.policy,
+        "kind": item.kind,
+    } for item in up.items]
+
+
 def upcoming_lines(up: Upcoming, lang: str = "zh") -> list[str]:
     """The items as text lines: a first line with the due date, then whom and which articles, indented."""
     w = _WORDS[lang]
