@@ -5,7 +5,13 @@ output of that document. Several arguments, or a directory, give a batch: one
 row per document (or its one-line error) as a table, or with ``--format json``
 an object ``partyrules.batch/1`` holding every report. The exit status of a
 batch is 2 if any document could not be checked, else 1 if any has a
-violation, else 0.
+violation that fails (``--fail-on``), else 0.
+
+``--fail-on error`` (the default) fails on a violated policy of severity error
+only: a warning encodes a soft rule ("一般…") and is reported without failing a
+pipeline, the complaint of issue 13; ``warning`` restores report-v1's "any
+violation"; ``never`` exits 0 whatever is found (still 2 on bad input).
+``--format sarif`` is for one document (CI code-scanning views).
 """
 
 from __future__ import annotations
