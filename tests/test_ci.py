@@ -300,3 +300,29 @@ def test_diff_refuses_what_is_not_a_report(tmp_path):
     (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
     code, _, err = run("diff", str(good), str(tmp_path / "other.json"))
     assert code == 2 and "different units" in err
+
+
+def test_sarif_keeps_the_constraints_of_the_2_1_0_specification():
+    """The official schema cannot be shipped here; its constraints that partyrules could break are checked."""
+    log, _ = sarif("--all")
+    assert set(log) == {"$schema", "version", "runs"}
+    (run_,) = log["runs"]
+    assert run_["tool"]["driver"]["name"] and run_["columnKind"] in ("utf16CodeUnits", "unicodeCodePoints")
+    rules = run_["tool"]["driver"]["rules"]
+    assert len({r["id"] for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule["shortDescription"]["text"] and rule["help"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("none", "note", "warning", "error")
+    for res in run_["results"]:
+        assert res["kind"] in ("pass", "open", "informational", "notApplicable", "review", "fail")
+        assert res["level"] in ("none", "note", "warning", "error")
+        if res["kind"] != "fail":
+            assert res["level"] == "none"            # §3.27.10: only a failure has a level above none
+        assert res["message"]["text"] and 0 <= res["ruleIndex"] < len(rules)
+        assert all(isinstance(v, str) for v in res["partialFingerprints"].values())
+        for loc in res["locations"]:
+            region = loc.get("physicalLocation", {}).get("region")
+            if region:
+                assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    fingerprints = [tuple(r["partialFingerprints"].values()) for r in run_["results"]]
+    assert len(set(fingerprints)) == len(fingerprints)
