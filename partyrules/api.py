@@ -14,7 +14,7 @@ from .facts.load import load_facts
 from .facts.model import OMITTED, FactDocument
 from .facts.view import View
 from .periods import parse_date
-from .report.model import Notice, Report
+from .report.model import Notice, Report, finish_results
 from .rulebook.load import Rulebook, load_rulebook
 from .due import DEFAULT_WITHIN, Upcoming, check_within
 from .due import compute as compute_upcoming
@@ -69,12 +69,12 @@ def assemble_report(book: Rulebook, view: View, applicable: list, results: list,
     """The report of evaluated results: sorted, with notices, what comes due, and what produced it."""
     from . import __version__     # the package sets it before importing this module
     doc = view.facts
-    results = sorted(results, key=lambda r: r.sort_key())
+    results = finish_results(results, doc)
     unit = doc.unit
     unit_id = unit.id if unit is not OMITTED else ""
     unit_name = unit.name if unit is not OMITTED and unit.name is not OMITTED else ""
-    return Report(unit_id, view.as_of, tuple(results), tuple(notices(book, doc, view.as_of, applicable)),
-                  book.registry, engine, doc.source, unit_name=unit_name, tool_version=__version__,
+    return Report(unit_id, view.as_of, results, tuple(notices(book, doc, view.as_of, applicable)),
+                  book.registry, engine, doc.source, facts=doc, unit_name=unit_name, tool_version=__version__,
                   rulebook_digest=book.digest, upcoming=compute_upcoming(book, view, applicable, upcoming_within))
 
 
