@@ -69,13 +69,15 @@ def test_terms_are_listed_from_six_months_ahead_and_not_beyond():
 
 
 def test_a_term_whose_usual_length_is_unknown_uses_the_constitution_bound():
-    # a committee elected under the 2010 organs regulations: no usual term encoded, five years at most
-    doc = court()
+    # a committee term begun before any encoded rule set its usual length: five years at most
+    doc = court(as_of="2023-02-01", records_from="2022-01-01")
+    del doc["members"][1]                                   # admitted later
     doc["organizations"][0]["elections"] = []
     doc["organizations"].append({"id": "c1", "kind": "committee", "parent": None,
-                                 "elections": [{"date": "2019-08-01"}]})
+                                 "elections": [{"date": "2018-03-01"}]})
+    assert BOOK.params.by_name["organs.committee_term_years"].at(dt.date(2018, 3, 1)) is None
     (term,) = items(partyrules.upcoming(doc, rulebook=BOOK), "term_end")
-    assert term.due == dt.date(2024, 8, 1) and term.policy == "constitution.org.term-limit"
+    assert term.due == dt.date(2023, 3, 1) and term.policy == "constitution.org.term-limit"
 
 
 def test_an_approved_postponement_running_out_is_listed():
