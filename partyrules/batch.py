@@ -60,7 +60,7 @@ class BatchItem:
         """2 when the document could not be checked, else the report's (1 with a violation, 0 without)."""
         return 2 if self.report is None else self.report.exit_status
 
-    def exit_status_for(self, fail_on: str = "error") -> int:
+    def exit_status_for(self, fail_on: str = "warning") -> int:
         """2 when the document could not be checked, else the report's for ``fail_on`` (see :class:`Report`)."""
         return 2 if self.report is None else self.report.exit_status_for(fail_on)
 

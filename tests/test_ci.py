@@ -29,7 +29,8 @@ def run(*args, input=None):
 
 def test_fail_on_decides_which_violations_fail_the_check():
     only_warnings = ["--select", WARNINGS[0], "--select", WARNINGS[1]]
-    assert run("check", str(COURT), *only_warnings)[0] == 0                        # default: error
+    assert run("check", str(COURT), *only_warnings)[0] == 1                        # default: any violation
+    assert run("check", str(COURT), *only_warnings, "--fail-on", "error")[0] == 0
     assert run("check", str(COURT), *only_warnings, "--fail-on", "warning")[0] == 1
     assert run("check", str(COURT))[0] == 1                                        # errors are violated too
     assert run("check", str(COURT), "--fail-on", "never")[0] == 0

@@ -7,10 +7,11 @@ an object ``partyrules.batch/1`` holding every report. The exit status of a
 batch is 2 if any document could not be checked, else 1 if any has a
 violation that fails (``--fail-on``), else 0.
 
-``--fail-on error`` (the default) fails on a violated policy of severity error
-only: a warning encodes a soft rule ("一般…") and is reported without failing a
-pipeline, the complaint of issue 13; ``warning`` restores report-v1's "any
-violation"; ``never`` exits 0 whatever is found (still 2 on bad input).
+``--fail-on warning`` (the default) keeps the contract's statuses: any violation
+exits 1 (other systems rely on it, so the default never changes). ``--fail-on
+error`` fails on a violated policy of severity error only: a warning encodes a
+soft rule ("一般…") and is reported without failing a pipeline; ``never`` exits 0
+whatever is found (still 2 on bad input).
 ``--format sarif`` is for one document (CI code-scanning views).
 """
 
@@ -56,9 +57,9 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
 @click.option("--installed-packs", is_flag=True,
               help="Also load the packs that installed packages register (entry points 'partyrules.packs').")
 @select_options
-@click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default="error", show_default=True,
-              help="Exit 1 on a violation of this severity or above: error (warnings are reported but pass), "
-                   "warning (any violation), never.")
+@click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default="warning", show_default=True,
+              help="Exit 1 on a violation of this severity or above: warning (any violation, the contract's "
+                   "default), error (warnings are reported but pass), never.")
 def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
               jobs: int, installed_packs: bool, select: tuple[str, ...], skip: tuple[str, ...],
@@ -96,7 +97,7 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
 
 def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
                all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
-               select: tuple[str, ...] = (), skip: tuple[str, ...] = (), fail_on: str = "error") -> None:
+               select: tuple[str, ...] = (), skip: tuple[str, ...] = (), fail_on: str = "warning") -> None:
     report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
                    include_unverified=include_unverified, select=select, skip=skip)
     if fmt == "json":
@@ -119,7 +120,7 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
-def batch_exit_status(items: list[BatchItem], fail_on: str = "error") -> int:
+def batch_exit_status(items: list[BatchItem], fail_on: str = "warning") -> int:
     """2 if any document could not be checked, else 1 if any has a violation that fails (``fail_on``), else 0."""
     statuses = [i.exit_status_for(fail_on) for i in items]
     return 2 if 2 in statuses else (1 if 1 in statuses else 0)

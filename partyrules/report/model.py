@@ -224,7 +224,7 @@ class Report:
         """1 when any policy is violated, else 0 (report-v1; the same as ``exit_status_for("warning")``)."""
         return 1 if self.violations else 0
 
-    def exit_status_for(self, fail_on: str = "error") -> int:
+    def exit_status_for(self, fail_on: str = "warning") -> int:
         """1 when a violation at or above ``fail_on`` is found, else 0.
 
         ``error``: a violated policy of severity error (a warning is reported, but
