@@ -245,3 +245,22 @@ def test_rows_for_a_template_follow_the_items():
     assert term["when"] == "还有30天" and term["subject_name"] == "第一党支部" and term["subject_kind"] == "组织"
     assert all(c.startswith("《") for r in rows for c in r["citations"])
     assert upcoming_rows(up, "en")[0]["when"].startswith("in ")
+
+
+def test_every_human_report_shows_what_is_coming_due():
+    """The table and HTML carry the same coming-due list as ``partyrules upcoming``, after the findings."""
+    from partyrules.report.render import render_html, render_table
+    report = partyrules.check(COURT, "2024-05-20", rulebook=BOOK)
+    up = partyrules.upcoming(COURT, "2024-05-20", rulebook=BOOK)
+    assert up.items and report.upcoming.to_json() == up.to_json()
+    for lang in ("zh", "en"):
+        table = render_table(report, False, lang)
+        html = render_html(report, False, lang)
+        heading = "即将到期的事项" if lang == "zh" else "Coming due"
+        assert heading in table and heading in html
+        assert table.index(heading) > table.index(report.violations[0].subject.name)
+        for item in up.items:
+            assert item.due.isoformat() in table and item.due.isoformat() in html
+    quiet = partyrules.check(court(), rulebook=BOOK)
+    if not quiet.upcoming.items:
+        assert "即将到期的事项" not in render_table(quiet, False, "zh")
