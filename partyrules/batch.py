@@ -26,15 +26,17 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import stat
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
-from .api import _evaluation_date, check, get_engine
-from .errors import PartyrulesError, UsageError
+from .api import _evaluation_date, _patterns, check, get_engine, selected
+from .errors import InternalError, PartyrulesError, UsageError, WorkerError
 from .facts.model import FactDocument
 from .periods import parse_date
 from .report.model import Report
@@ -60,22 +62,34 @@ class BatchItem:
         """2 when the document could not be checked, else the report's (1 with a violation, 0 without)."""
         return 2 if self.report is None else self.report.exit_status
 
+    def exit_status_for(self, fail_on: str = "warning") -> int:
+        """2 when the document could not be checked, else the report's for ``fail_on`` (see :class:`Report`)."""
+        return 2 if self.report is None else self.report.exit_status_for(fail_on)
+
 
 def expand_directory(directory: str | Path) -> list[Path]:
     """Every ``*.yaml``, ``*.yml`` and ``*.json`` file below ``directory``, sorted.
 
     Sorted by their path relative to the directory, folder by folder, so the
     order does not depend on the file system. Hidden files and folders (a name
-    starting with ``.``) are skipped.
+    starting with ``.``) are skipped, and so is anything that is not a regular
+    file (a FIFO named ``x.yaml`` would block the batch forever on reading).
     """
     root = Path(directory)
     found: list[Path] = []
     for here, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
-            if not name.startswith(".") and name.endswith(FACT_SUFFIXES):
+            if not name.startswith(".") and name.endswith(FACT_SUFFIXES) and _is_regular(Path(here) / name):
                 found.append(Path(here) / name)
     return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)          # follows a symbolic link to what it names
+    except OSError:
+        return False
 
 
 def expand_sources(sources: Iterable[Any]) -> list[Any]:
@@ -107,7 +121,7 @@ def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, po
                builtin: bool = True, engine: str = "native", workers: int = 1,
                progress: Callable[[BatchItem], None] | None = None,
                include_unverified: bool = False, executor: Executor | None = None,
-               ordered: bool = True) -> Iterator[BatchItem]:
+               ordered: bool = True, select: Iterable[str] = (), skip: Iterable[str] = ()) -> Iterator[BatchItem]:
     """Check every document; an iterator of one :class:`BatchItem` per document (see the module docstring).
 
     ``sources`` are paths (directories are expanded, see :func:`expand_sources`),
@@ -127,8 +141,11 @@ def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, po
     as_of = _check_as_of(as_of)
     packs = tuple(str(p) for p in policies)
     get_engine(engine)                                  # an unknown engine fails here, once
-    registry = load_rulebook(packs, builtin=builtin).registry   # a bad pack fails here too (the load is cached)
-    config = (as_of, packs, builtin, engine, include_unverified)
+    book = load_rulebook(packs, builtin=builtin)        # a bad pack fails here too (the load is cached)
+    registry = book.registry
+    select, skip = tuple(_patterns(select, "select")), tuple(_patterns(skip, "skip"))
+    selected(book, [], select, skip)                    # a pattern that matches no policy fails here, once
+    config = (as_of, packs, builtin, engine, include_unverified, select, skip)
     stream = _stream(items, config, registry, workers, executor, ordered)
     return stream if progress is None else _reporting(stream, progress)
 
@@ -164,6 +181,7 @@ def _over(pool: Executor, items: list, remote: list, config: tuple, registry: An
           ordered: bool) -> Iterator[BatchItem]:
     """Send the sendable documents to ``pool``; check the others (stdin, loaded documents) here."""
     futures = {i: pool.submit(_run_remote, config, i, items[i]) for i in remote}
+    alone = _Alone(config) if isinstance(pool, ProcessPoolExecutor) else None
     try:
         if not ordered:
             for i, s in enumerate(items):
@@ -171,22 +189,55 @@ def _over(pool: Executor, items: list, remote: list, config: tuple, registry: An
                     yield _run(i, s, config)
             back = {f: i for i, f in futures.items()}
             for f in as_completed(back):
-                yield _collect(f, back[f], items, registry)
+                yield _collect(f, back[f], items, registry, alone)
             return
         for i, s in enumerate(items):
-            yield _collect(futures[i], i, items, registry) if i in futures else _run(i, s, config)
+            yield _collect(futures[i], i, items, registry, alone) if i in futures else _run(i, s, config)
     finally:
         for f in futures.values():          # a consumer that stops early does not wait for the rest
             f.cancel()
+        if alone is not None:
+            alone.close()
 
 
-def _collect(future: Future, index: int, items: list, registry: Any) -> BatchItem:
+def _collect(future: Future, index: int, items: list, registry: Any, alone: "_Alone | None" = None) -> BatchItem:
     try:
         return _thaw(future.result(), registry)
-    except Exception as exc:               # the worker died (killed, out of memory) or the executor failed
-        label = _label(items[index], index)
-        return BatchItem(label, None, UsageError(f"{label}: could not be checked: the worker checking it failed "
-                                                 f"({type(exc).__name__}: {exc})"))
+    except BrokenProcessPool:
+        if alone is not None:
+            # one worker died and took every pending document with it: each is checked again on its own,
+            # so the others keep their results and only the document that kills a worker is an error
+            return alone.run(index, items, registry)
+        return _worker_failed(items, index, "the worker process checking it died")
+    except Exception as exc:               # the executor failed
+        return _worker_failed(items, index, f"the worker checking it failed ({type(exc).__name__}: {exc})")
+
+
+def _worker_failed(items: list, index: int, why: str) -> BatchItem:
+    label = _label(items[index], index)
+    return BatchItem(label, None, WorkerError(f"{label}: could not be checked: {why}"))
+
+
+class _Alone:
+    """A one-worker pool for documents whose pool broke: one at a time, so a crash names its document."""
+
+    def __init__(self, config: tuple) -> None:
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, index: int, items: list, registry: Any) -> BatchItem:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=_start_method())
+        try:
+            return _thaw(self.pool.submit(_run_remote, self.config, index, items[index]).result(), registry)
+        except BrokenProcessPool:
+            self.close()
+            return _worker_failed(items, index, "the worker process checking it died (killed, or out of memory)")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _check_as_of(as_of: Any) -> Any:
@@ -209,13 +260,16 @@ def _can_send(source: Any) -> bool:
 
 
 def _run(index: int, source: Any, config: tuple) -> BatchItem:
-    as_of, packs, builtin, engine, include_unverified = config
+    as_of, packs, builtin, engine, include_unverified, select, skip = config
     label = _label(source, index)
     try:
         report = check(source, as_of, policies=packs, builtin=builtin, engine=engine,
-                       include_unverified=include_unverified)
+                       include_unverified=include_unverified, select=select, skip=skip)
     except PartyrulesError as exc:
         return BatchItem(label, None, exc)
+    except (RecursionError, MemoryError, Exception) as exc:      # a bug or a blow-up: this document only
+        return BatchItem(label, None, InternalError(
+            f"{label}: internal error: {type(exc).__name__}: {str(exc)[:300]} (a bug in partyrules)"))
     return BatchItem(label, report)
 
 
@@ -229,7 +283,11 @@ def _run_remote(config: tuple, index: int, source: Any) -> tuple:
     item = _run(index, source, config)
     if item.report is not None:
         # the parent has the same registry (same packs): leave it out of the pickle
-        return ("report", item.source, attrs.evolve(item.report, registry=None))
+        report = item.report
+        upcoming = report.upcoming
+        if upcoming is not None:
+            upcoming = attrs.evolve(upcoming, registry=None)
+        return ("report", item.source, attrs.evolve(report, registry=None, upcoming=upcoming))
     exc = item.error
     return ("error", item.source, type(exc), str(exc), dict(vars(exc)))
 
@@ -237,7 +295,10 @@ def _run_remote(config: tuple, index: int, source: Any) -> tuple:
 def _thaw(answer: tuple, registry: Any) -> BatchItem:
     if answer[0] == "report":
         _, label, report = answer
-        return BatchItem(label, attrs.evolve(report, registry=registry))
+        upcoming = report.upcoming
+        if upcoming is not None:
+            upcoming = attrs.evolve(upcoming, registry=registry)
+        return BatchItem(label, attrs.evolve(report, registry=registry, upcoming=upcoming))
     _, label, cls, text, state = answer
     # PartyrulesError subclasses take various constructor arguments: rebuild without calling them
     exc = cls.__new__(cls)

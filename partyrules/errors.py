@@ -61,3 +61,11 @@ class PolicyError(LocatedError):
 
 class SourceError(LocatedError):
     """Text that is not a readable document (bad YAML/JSON, hostile tags, too big or too deep)."""
+
+
+class WorkerError(PartyrulesError):
+    """A document of a batch whose worker process died (killed, out of memory): that document only."""
+
+
+class InternalError(PartyrulesError):
+    """A bug met while checking one document of a batch: reported as that document's error, the batch goes on."""

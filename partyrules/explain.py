@@ -31,15 +31,17 @@ from typing import Any, Iterable
 import attrs
 
 from .api import _evaluation_date
-from .engine.native import _decide, evaluate_policy, param_getter, subjects, to_json
+from .engine.native import evaluate_policy, param_getter, subjects, to_json
 from .errors import UsageError
 from .facts.derive import Coverage, Derived, Lapse, MonthCheck, PeriodCheck, Quorum, TrainingYear
 from .facts.load import load_facts
 from .facts.model import OMITTED, Department, Election, Member, Organization, Unit
 from .facts.view import Unknown, View
+from .report.safe_text import MESSAGE_LIMIT, NAME_LIMIT, safe_block, safe_text
 from .periods import Month
 from .report.model import Result, Subject
-from .rulebook.expr import Env, EvalError, Expr, _compare, _eval, _truth
+from .rulebook.expr import Env, EvalError, Expr, _compare, _eval, _truth, interpret
+from .rulebook.kleene import decide
 from .rulebook.load import Rulebook, load_rulebook
 from .rulebook.policy import Policy
 
@@ -239,10 +241,8 @@ def _choose_subject(policy: Policy, view: View, subject_id: str) -> tuple[Any, S
         return e, s, None
     close = difflib.get_close_matches(subject_id, list(by_id), n=3)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-    kinds = {"unit": "the unit", "department": "departments", "organization": "organizations",
-             "member": "members"}
     listed = ", ".join(sorted(by_id)[:12]) + (", …" if len(by_id) > 12 else "")
-    raise UsageError(f"--subject: {subject_id!r} is not one of the {kinds[policy.applies_to]} that {policy.id} "
+    raise UsageError(f"--subject: {subject_id!r} is not the id of a {policy.applies_to} that {policy.id} "
                      f"applies to on {view.as_of.isoformat()}{hint}; subjects: {listed or 'none'}")
 
 
@@ -308,9 +308,9 @@ def explain(facts: Any, policy_id: str, subject_id: str, as_of: dt.date | str | 
     if result.outcome not in ("not_applicable", "error"):
         for name, e in policy.evidence:
             evidence.append((name, (trace(e, env))))
-    # the engine's own decision on the same environment must agree with its result
+    # the interpreter that drew the trees must reach the engine's (compiled) outcome
     try:
-        outcome = _decide(policy, env)[0]
+        outcome = decide(policy, interpret, env)[0]
     except EvalError:
         outcome = "error"
     if outcome != result.outcome:      # pragma: no cover - the same engine on the same facts
@@ -493,9 +493,10 @@ def render_text(ex: Explanation, lang: str = "zh") -> str:
         label = c.label_zh(ex.registry) if lang == "zh" else c.label_en(ex.registry)
         out.append(f"{w['cites']}{colon}{label}")
     kind = w["kinds"][ex.subject.kind]
-    name = "" if ex.subject.name == ex.subject.id else (f"（{ex.subject.name}）" if lang == "zh"
-                                                        else f" ({ex.subject.name})")
-    out.append(f"{w['subject']}{colon}{kind} {ex.subject.id}{name}")
+    subject_name = safe_text(ex.subject.name, NAME_LIMIT)
+    name = "" if ex.subject.name == ex.subject.id else (f"（{subject_name}）" if lang == "zh"
+                                                        else f" ({subject_name})")
+    out.append(f"{w['subject']}{colon}{kind} {safe_text(ex.subject.id, NAME_LIMIT)}{name}")
     out.append(f"{w['as_of']}{colon}{ex.as_of.isoformat()}")
     out.append(f"{w['outcome']}{colon}{w['outcomes'][r.outcome]}")
     if r.missing:
@@ -527,8 +528,8 @@ def render_text(ex: Explanation, lang: str = "zh") -> str:
                 _mark_shown(node.value, shown)
                 out.extend(f"      · {x}" for x in recs)
     out.append("")
-    out.append(f"{w['message']}{colon}{r.message[lang]}")
-    return "\n".join(out) + "\n"
+    out.append(f"{w['message']}{colon}{safe_text(r.message[lang], MESSAGE_LIMIT)}")
+    return safe_block("\n".join(out) + "\n")     # values quoted from the facts: no raw escapes
 
 
 def _node_json(node: Node) -> dict:

@@ -344,9 +344,9 @@ def _lint_template(sink: _Sink, doc: Document, path: tuple, text: str, allowed: 
             hint = f" (did you mean {{{close[0]}}}?)" if close else ""
             sink.add(doc.source, line, col, f"{where}: placeholder {{{field}}} is not an evidence name; "
                                             f"use one of {', '.join(sorted(allowed))}{hint}")
-        elif conversion is not None or (spec and not _SPEC.match(spec)):
-            sink.add(doc.source, line, col,
-                     f"{where}: placeholder {{{field}}}: only simple formats such as :.1% are allowed")
+        elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+            sink.add(doc.source, line, col, f"{where}: placeholder {{{field}}}: only simple formats such as :.1% "
+                                            f"are allowed (a width up to 99, a precision up to 99 with f or %)")
         if at >= 0:
             offset = text.find("}", at) + 1
 

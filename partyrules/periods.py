@@ -13,8 +13,9 @@ import re
 
 import attrs
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits and the whole text: \d would take '٢٠٢٤-٠١', and $ a trailing newline
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 @attrs.frozen(order=True)
@@ -26,7 +27,7 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> "Month":
-        m = _MONTH_RE.match(text)
+        m = _MONTH_RE.fullmatch(text)
         if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
             raise ValueError(text)
         return cls(int(m.group(1)), int(m.group(2)))
@@ -54,7 +55,7 @@ class Month:
 
 def parse_date(text: str) -> dt.date:
     """Strict ISO ``YYYY-MM-DD`` (no times, no week dates)."""
-    if not _DATE_RE.match(text):
+    if not _DATE_RE.fullmatch(text):
         raise ValueError(text)
     return dt.date.fromisoformat(text)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 2_000_000
+MAX_STRING = 65_536         # characters in one string: names and notes, never whole files
+MAX_INT_DIGITS = 100        # Python refuses to print ints of over 4,300 digits; no fact needs 100
 
 Path_ = tuple  # a path inside a document: keys (str) and list indexes (int)
 
@@ -101,14 +104,33 @@ def read_path(path: str | Path, *, kind: str | None = None) -> Document:
             raise SourceError(source, f"cannot be read: {exc.strerror}") from None
     if len(raw) > MAX_BYTES:
         raise SourceError(source, f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(source, f"is not UTF-8 (byte {exc.start})") from None
+    text = decode(raw, source)
     if kind is None:
         is_json = source.endswith(".json") or (source == "<stdin>" and text.lstrip().startswith("{"))
         kind = "json" if is_json else "yaml"
     return read_json(text, source) if kind == "json" else read_yaml(text, source)
+
+
+_WIDE = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def decode(raw: bytes, source: str) -> str:
+    """UTF-8 text (a BOM is allowed); UTF-16/32 and other bytes are refused saying what was found."""
+    for bom, name in _WIDE:
+        if raw.startswith(bom):
+            raise SourceError(source, f"is {name} (it starts with a {name} byte order mark): save it as UTF-8")
+    head = raw[:64]
+    if len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4):
+        raise SourceError(source, "looks like UTF-16 (every other byte is zero): save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = raw.count(b"\n", 0, bad) + 1
+    column = bad - (raw.rfind(b"\n", 0, bad) + 1) + 1
+    raise SourceError(source, f"is not UTF-8: byte 0x{raw[bad]:02x} cannot start or continue a character",
+                      line, column) from None
 
 
 def read_yaml(text: str, source: str) -> Document:
@@ -117,7 +139,7 @@ def read_yaml(text: str, source: str) -> Document:
         raise SourceError(source, f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        data, marks = _Composer(loader, source).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "not valid YAML"
@@ -126,61 +148,250 @@ def read_yaml(text: str, source: str) -> Document:
         raise SourceError(source, f"not valid YAML: {problem}", mark.line + 1, mark.column + 1) from None
     except yaml.YAMLError as exc:
         raise SourceError(source, f"not valid YAML: {exc}") from None
-    except RecursionError:
-        raise SourceError(source, f"nested more than {MAX_DEPTH} levels deep") from None
     finally:
         loader.dispose()
-    if node is None:
+    if data is _NOTHING:
         return Document(None, source, {})
-    marks: dict = {}
-    budget = [MAX_VALUES]
-    data = _convert(node, (), 0, marks, budget, source)
     return Document(data, source, marks, tuple(text.splitlines()))
 
 
-def _convert(node: yaml.Node, path: Path_, depth: int, marks: dict, budget: list, source: str) -> Any:
-    line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    if depth > MAX_DEPTH:
-        raise SourceError(source, f"nested more than {MAX_DEPTH} levels deep", line, col)
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise SourceError(source, f"holds more than {MAX_VALUES} values (aliases expanded)", line, col)
-    marks.setdefault(path, (line, col))
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag not in _SCALAR_TAGS:
-            raise SourceError(source, f"tag {_short(node.tag)!r} is not allowed: only plain YAML values are read", line, col)
-        if node.tag == _PLAIN + "timestamp" or node.tag == _PLAIN + "str":
-            return node.value
-        value = _SCALARS.construct_object(node)
+_NOTHING = object()
+
+
+class _Frame:
+    """A mapping or list being read: its value, path, depth and where its count of values started."""
+
+    __slots__ = ("value", "path", "depth", "anchor", "start", "key", "key_mark")
+
+    def __init__(self, value: Any, path: Path_, depth: int, anchor: str | None, start: int) -> None:
+        self.value, self.path, self.depth, self.anchor, self.start = value, path, depth, anchor, start
+        self.key: Any = _NOTHING          # a mapping's key waiting for its value
+        self.key_mark: tuple = ()
+
+
+class _Composer:
+    """Plain data straight from the parser's events, counting values as they come.
+
+    Building from events (instead of PyYAML's node graph) lets the budget stop an
+    alias bomb at the alias that would exceed it, before anything is expanded:
+    an alias adds the size of what it names, and shares that value instead of
+    copying it (the data is only read).
+    """
+
+    def __init__(self, loader: Any, source: str) -> None:
+        self.loader = loader
+        self.source = source
+        self.count = 0
+        self.marks: dict = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}   # name → (value, values in it, its height)
+        self.seen: dict = {}                                  # scalar event → its value
+
+    def fail(self, message: str, mark: Any) -> SourceError:
+        return SourceError(self.source, message, mark.line + 1, mark.column + 1)
+
+    def document(self) -> tuple[Any, dict]:
+        loader = self.loader
+        loader.get_event()                                   # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return _NOTHING, {}
+        loader.get_event()                                   # document start
+        data = self.value_tree()
+        loader.get_event()                                   # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
+            raise self.fail("expected a single document in the stream, found another one", event.start_mark)
+        return data, self.marks
+
+    def spend(self, n: int, mark: Any) -> None:
+        self.count += n
+        if self.count > MAX_VALUES:
+            raise self.fail(f"holds more than {MAX_VALUES} values (aliases expanded)", mark)
+
+    def value_tree(self) -> Any:
+        stack: list[_Frame] = []
+        root: Any = _NOTHING
+        while True:
+            event = self.loader.get_event()
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                done, height = frame.value, 1
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (done, self.count - frame.start, self._height(frame, done))
+                value, mark = done, None
+            else:
+                parent = stack[-1] if stack else None
+                if parent is not None and isinstance(parent.value, dict) and parent.key is _NOTHING:
+                    self.key(parent, event)
+                    continue
+                path = self.path_of(parent)
+                depth = parent.depth + 1 if parent is not None else 0
+                mark = event.start_mark
+                if depth > MAX_DEPTH:
+                    raise self.fail(f"nested more than {MAX_DEPTH} levels deep", mark)
+                self.marks.setdefault(path, (mark.line + 1, mark.column + 1))
+                if isinstance(event, yaml.AliasEvent):
+                    if event.anchor not in self.anchors:
+                        raise self.fail(f"found undefined alias {event.anchor!r}", mark)
+                    value, size, height = self.anchors[event.anchor]
+                    if depth + height > MAX_DEPTH + 1:
+                        raise self.fail(f"nested more than {MAX_DEPTH} levels deep", mark)
+                    self.spend(size, mark)
+                elif isinstance(event, yaml.ScalarEvent):
+                    self.spend(1, mark)
+                    value = self.scalar(event)
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (value, 1, 1)
+                elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                    is_map = isinstance(event, yaml.MappingStartEvent)
+                    want = _PLAIN + ("map" if is_map else "seq")
+                    if event.tag not in (None, "!", want):
+                        raise self.fail(f"tag {_short(event.tag)!r} is not allowed: only plain YAML values are read",
+                                        mark)
+                    self.spend(1, mark)
+                    stack.append(_Frame({} if is_map else [], path, depth, event.anchor, self.count - 1))
+                    continue
+                else:  # pragma: no cover - the parser gives no other event here
+                    raise self.fail("unsupported YAML event", mark)
+            if not stack:
+                return value
+            self.place(stack[-1], value)
+
+    @staticmethod
+    def _height(frame: _Frame, value: Any) -> int:
+        # how deep the finished value goes below itself, from the deepest path recorded under it
+        return 1 + _depth_below(value)
+
+    @staticmethod
+    def path_of(parent: _Frame | None) -> Path_:
+        if parent is None:
+            return ()
+        if isinstance(parent.value, list):
+            return parent.path + (len(parent.value),)
+        return parent.path + (parent.key,)
+
+    def place(self, frame: _Frame, value: Any) -> None:
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+        else:
+            frame.value[frame.key] = value
+            frame.key = _NOTHING
+
+    def key(self, frame: _Frame, event: Any) -> None:
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise self.fail("an alias cannot be a mapping key: write the key out", mark)
+        if not isinstance(event, yaml.ScalarEvent):
+            raise self.fail("a mapping key must be a plain value, not a list or mapping", mark)
+        self.spend(1, mark)
+        if self.tag_of(event) == _PLAIN + "merge":
+            raise self.fail("merge keys (<<) are not supported: write the keys out", mark)
+        key = self.scalar(event)
+        if isinstance(key, (bool, float)) or key is None:
+            raise self.fail(f"mapping key {event.value!r} must be a string or an integer", mark)
+        if key in frame.value:
+            raise self.fail(f"duplicate key {key!r}", mark)
+        frame.key = key
+
+    def tag_of(self, event: Any) -> str:
+        if event.tag is None or event.tag == "!":
+            return self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return event.tag
+
+    def scalar(self, event: Any) -> Any:
+        if event.tag is None and not event.implicit[0]:
+            text = event.value                  # quoted: a string whatever it looks like
+            if len(text) > MAX_STRING:
+                raise self.fail(f"a value of {len(text)} characters is longer than the {MAX_STRING} allowed",
+                                event.start_mark)
+            return text
+        key = (event.tag, event.value, event.implicit)
+        cached = self.seen.get(key, _NOTHING)   # documents repeat their values (kinds, dates, ids)
+        if cached is _NOTHING:
+            cached = self.seen[key] = self._scalar(event)
+        return cached
+
+    def _scalar(self, event: Any) -> Any:
+        mark = event.start_mark
+        tag = self.tag_of(event)
+        text = event.value
+        if tag == _PLAIN + "value":                 # a lone "=" (YAML 1.1's value key) is just the text
+            tag = _PLAIN + "str"
+        if tag not in _SCALAR_TAGS:
+            raise self.fail(f"tag {_short(tag)!r} is not allowed: only plain YAML values are read", mark)
+        if len(text) > MAX_STRING:
+            raise self.fail(f"a value of {len(text)} characters is longer than the {MAX_STRING} allowed", mark)
+        if tag in (_PLAIN + "timestamp", _PLAIN + "str"):
+            return text
+        if event.tag in (None, "!"):
+            _check_yaml12(text, tag, lambda m: self.fail(m, mark))
+        if tag == _PLAIN + "int" and sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
+            raise self.fail(f"an integer of more than {MAX_INT_DIGITS} digits is too large", mark)
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        try:
+            value = _SCALARS.construct_object(node)
+        except (yaml.YAMLError, ValueError):
+            raise self.fail(f"{text!r} is not a valid {_short(tag)[2:]}", mark) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise SourceError(source, f"{node.value!r} is not a finite number", line, col)
+            raise self.fail(f"{text!r} is not a finite number", mark)
         return value
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _PLAIN + "seq":
-            raise SourceError(source, f"tag {_short(node.tag)!r} is not allowed: only plain YAML values are read", line, col)
-        return [_convert(item, path + (i,), depth + 1, marks, budget, source) for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _PLAIN + "map":
-            raise SourceError(source, f"tag {_short(node.tag)!r} is not allowed: only plain YAML values are read", line, col)
-        out: dict = {}
-        for key_node, value_node in node.value:
-            kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            if key_node.tag == _PLAIN + "merge":
-                raise SourceError(source, "merge keys (<<) are not supported: write the keys out", kline, kcol)
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SourceError(source, "a mapping key must be a plain value, not a list or mapping", kline, kcol)
-            key = _convert(key_node, path + ("<key>",), depth + 1, {}, budget, source)
-            if isinstance(key, (bool, float)) or key is None:
-                raise SourceError(source, f"mapping key {key_node.value!r} must be a string or an integer", kline, kcol)
-            if key in out:
-                raise SourceError(source, f"duplicate key {key!r}", kline, kcol)
-            out[key] = _convert(value_node, path + (key,), depth + 1, marks, budget, source)
-        return out
-    raise SourceError(source, "unsupported YAML node", line, col)  # pragma: no cover
+
+
+def _depth_below(value: Any) -> int:
+    best = 0
+    stack = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+        best = max(best, d)
+    return best
+
+
+# YAML 1.2 core schema: what a plain scalar means to any current YAML reader
+_CORE = (
+    (_PLAIN + "null", re.compile(r"~|null|Null|NULL|")),
+    (_PLAIN + "bool", re.compile(r"true|True|TRUE|false|False|FALSE")),
+    (_PLAIN + "int", re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")),
+    (_PLAIN + "float", re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+                                  r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")),
+)
+_HINT = {_PLAIN + "bool": "write true or false", _PLAIN + "null": "write null",
+         _PLAIN + "int": "write the number in decimal", _PLAIN + "float": "write the number in decimal"}
+
+
+def _core_tag(text: str) -> str:
+    for tag, pattern in _CORE:
+        if pattern.fullmatch(text):
+            return tag
+    return _PLAIN + "str"
+
+
+def _check_yaml12(text: str, tag11: str, fail: Any) -> None:
+    """Refuse a plain scalar that YAML 1.1 (PyYAML) and YAML 1.2 read differently.
+
+    ``yes``, ``on``, ``0777``, ``1:30``, ``1_000`` are booleans and numbers to
+    YAML 1.1 but strings (or other numbers) to YAML 1.2: which one the author
+    meant cannot be known, so the document must say it.
+    """
+    tag12 = _core_tag(text)
+    if tag12 == tag11:
+        if tag11 == _PLAIN + "int" and re.fullmatch(r"[-+]?0[0-7_]+", text):
+            octal, decimal = int(text.replace("_", ""), 8), int(text.replace("_", ""), 10)
+            if octal != decimal:
+                raise fail(f"{text!r} is ambiguous: YAML 1.1 reads it as octal ({octal}), YAML 1.2 as {decimal}; "
+                           f"quote it (\"{text}\") for a string, or write the number without leading zeros")
+        return
+    what = {_PLAIN + "bool": "a boolean", _PLAIN + "int": "a number", _PLAIN + "float": "a number",
+            _PLAIN + "null": "null", _PLAIN + "str": "a string"}
+    raise fail(f"{text!r} is ambiguous: YAML 1.1 reads it as {what[tag11]}, YAML 1.2 as {what[tag12]}; "
+               f'quote it: "{text}" for a string'
+               f"{', or ' + _HINT[tag11] if tag11 in _HINT else ''}")
 
 
 def read_json(text: str, source: str) -> Document:
-    """Parse JSON strictly: no NaN/Infinity, no duplicate keys, bounded depth."""
+    """Parse JSON strictly: no NaN/Infinity, no duplicate keys, bounded depth, sizes and numbers."""
 
     def no_constants(name: str) -> Any:
         raise ValueError(f"{name} is not a finite number")
@@ -193,35 +404,84 @@ def read_json(text: str, source: str) -> Document:
             out[k] = v
         return out
 
+    def integer(digits: str) -> int:
+        if len(digits) > MAX_INT_DIGITS:
+            raise ValueError(f"an integer of more than {MAX_INT_DIGITS} digits is too large")
+        return int(digits)
+
+    def number(digits: str) -> float:
+        value = float(digits)
+        if not math.isfinite(value):
+            raise ValueError(f"{digits[:40]!r} is not a finite number")
+        return value
+
     try:
-        data = json.loads(text, parse_constant=no_constants, object_pairs_hook=pairs)
+        data = json.loads(text, parse_constant=no_constants, object_pairs_hook=pairs, parse_int=integer,
+                          parse_float=number)
     except json.JSONDecodeError as exc:
         raise SourceError(source, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise SourceError(source, f"nested more than {MAX_DEPTH} levels deep") from None
     except ValueError as exc:
         raise SourceError(source, f"not valid JSON: {exc}") from None
-    _check_depth(data, source)
+    check_plain(data, source)
     return Document(data, source, {})
 
 
-def _check_depth(data: Any, source: str) -> None:
-    stack = [(data, 0)]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_plain(data: Any, source: str) -> None:
+    """Bound depth and size, and refuse what cannot be written back as UTF-8 JSON.
+
+    Strings with lone surrogates (JSON's ``"\\udc80"``) are not text; keys must
+    be strings or integers; numbers finite and of a sane size. Values of other
+    types (dates, a program's own objects) are left to the validation that follows.
+    """
+    stack = [(data, 0, ())]
     seen = 0
     while stack:
-        value, depth = stack.pop()
+        value, depth, path = stack.pop()
         seen += 1
+        where = f"{format_path(path)}: " if path else ""
         if depth > MAX_DEPTH:
-            raise SourceError(source, f"nested more than {MAX_DEPTH} levels deep")
+            raise SourceError(source, f"{where}nested more than {MAX_DEPTH} levels deep")
         if seen > MAX_VALUES:
             raise SourceError(source, f"holds more than {MAX_VALUES} values")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+        if isinstance(value, str):
+            _check_string(value, source, where)
+        elif isinstance(value, bool):
+            pass
+        elif isinstance(value, int):
+            if value.bit_length() > MAX_INT_DIGITS * 3.33:
+                raise SourceError(source, f"{where}an integer of more than {MAX_INT_DIGITS} digits is too large")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise SourceError(source, f"{where}{value!r} is not a finite number")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(k, bool) or not isinstance(k, (str, int)):
+                    raise SourceError(source, f"{where}mapping key {_brief(k)} must be a string or an integer")
+                if isinstance(k, str):
+                    _check_string(k, source, where)
+                stack.append((v, depth + 1, path + (k,)))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1, path + (i,)) for i, v in enumerate(value))
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_string(text: str, source: str, where: str) -> None:
+    if len(text) > MAX_STRING:
+        raise SourceError(source, f"{where}a value of {len(text)} characters is longer than the {MAX_STRING} allowed")
+    if not text.isascii() and _SURROGATE.search(text):
+        raise SourceError(source, f"{where}{_brief(text)} holds a lone surrogate, which is not text (strings are UTF-8)")
 
 
 def from_mapping(data: Any, source: str = "<mapping>") -> Document:
-    """Wrap data handed over by a program (no positions), bounding its depth."""
-    _check_depth(data, source)
+    """Wrap data handed over by a program (no positions), checked as :func:`check_plain`."""
+    check_plain(data, source)
     return Document(data, source, {})

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import partyrules
-from partyrules import OMITTED, InputError, UsageError
+from partyrules import OMITTED, InputError, PartyrulesError, UsageError
 from partyrules.engine.durable import durable_available
 from partyrules.report.render import render_json
 from partyrules.testing import fact_documents
@@ -145,9 +145,10 @@ def test_a_fixed_evaluation_date_is_kept(engine):
     with partyrules.open_session(court(), as_of="2024-03-31", engine=engine, rulebook=BOOK) as s:
         assert s.as_of.isoformat() == "2024-03-31"
         agrees(s)
-        with pytest.raises(UsageError, match="change refused"):
-            s.set("as_of", "2024-01-31")             # the document would end before the evaluation date
-        s.set("as_of", "2024-04-30")
+        # the document would end before the evaluation date, and before its own records
+        with pytest.raises(PartyrulesError, match="change refused|after the document's as_of"):
+            s.set("as_of", "2024-01-31")
+        s.set("as_of", "2024-05-31")
         assert s.results().as_of.isoformat() == "2024-03-31"
         agrees(s)
 

@@ -3,8 +3,9 @@
 One module per subcommand (``check``, ``test`` …), each registering itself on
 :data:`main`; this module holds the group, the error handling and the output.
 
-Exit statuses (report-v1): 0 no violation, 1 at least one violation, 2 the
-input, a policy or the command line is wrong — with one line on standard error
+Exit statuses (report-v1): 0 nothing fails, 1 a violation fails (``check
+--fail-on``: by default a violated policy of severity error; a warning alone
+exits 0), 2 the input, a policy or the command line is wrong — with one line on standard error
 that names the file and the path or line:column, never a traceback. Output is
 rendered whole before anything is written, so nothing is ever half-written.
 """
@@ -12,37 +13,24 @@ rendered whole before anything is written, so nothing is ever half-written.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
-from pathlib import Path
+from typing import Iterable
 
 import click
 
 from .. import __version__
 from ..errors import PartyrulesError
+from ..report.safe_text import safe_line
+from .output import write_output
 
 
 def fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"partyrules: {message}", err=True)
+    click.echo(f"partyrules: {safe_line(message)}", err=True)
     return click.exceptions.Exit(2)
 
 
-def emit(text: str, output: str | None) -> None:
-    """Write the whole text to standard output, or atomically to a file."""
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def emit(text: str, output: str | None, inputs: Iterable[object] = ()) -> None:
+    """Write the whole text to standard output, or atomically to a file that is none of ``inputs``."""
+    write_output(text, output, inputs)
 
 
 class _Group(click.Group):
@@ -55,6 +43,9 @@ class _Group(click.Group):
             raise
         except BrokenPipeError:
             raise click.exceptions.Exit(1) from None
+        except OSError as exc:     # the environment, not a bug: say which path and what is wrong with it
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise fail(f"{where}{exc.strerror or exc}") from None
         except RecursionError:
             raise fail("the input is nested too deeply") from None
         except Exception as exc:  # a bug: still one line, and the exit status of a failed check
@@ -65,7 +56,7 @@ class _Group(click.Group):
 
 
 def _one_line(exc: PartyrulesError) -> str:
-    text = str(exc).replace("\n", " ")
+    text = safe_line(str(exc))
     more = getattr(exc, "more", 0)
     return f"{text} [+{more} more]" if more else text
 
@@ -80,7 +71,7 @@ def main() -> None:
 
 def _register() -> None:
     # each module adds its command to main
-    from . import check, coverage, example, explain, lint, schema, test, timeline  # noqa: F401
+    from . import check, coverage, diff, example, explain, lint, schema, test, timeline, upcoming  # noqa: F401
 
 
 _register()

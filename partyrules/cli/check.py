@@ -5,7 +5,18 @@ output of that document. Several arguments, or a directory, give a batch: one
 row per document (or its one-line error) as a table, or with ``--format json``
 an object ``partyrules.batch/1`` holding every report. The exit status of a
 batch is 2 if any document could not be checked, else 1 if any has a
-violation, else 0.
+violation that fails (``--fail-on``), else 0.
+
+``--fail-on warning`` (the default) keeps the contract's statuses: any violation
+exits 1 (other systems rely on it, so the default never changes). ``--fail-on
+error`` fails on a violated policy of severity error only: a warning encodes a
+soft rule ("一般…") and is reported without failing a pipeline; ``never`` exits 0
+whatever is found (still 2 on bad input).
+``--format sarif`` is for one document (CI code-scanning views).
+A batch writes its summary even with exit status 2 (the
+documents that could not be checked are error rows, and each error is also a
+line on standard error); only an error that stops the whole command (the
+command line, a policy pack, -o) leaves standard output empty.
 """
 
 from __future__ import annotations
@@ -20,9 +31,16 @@ import click
 from ..api import ENGINES, check
 from ..batch import BatchItem, check_many, expand_sources
 from ..errors import UsageError
-from ..report.model import OUTCOME_ORDER
+from ..report.model import FAIL_ON, OUTCOME_ORDER
 from ..report.render import render_html, render_json, render_table, width
+from ..report.safe_text import NAME_LIMIT, safe_text
+from ..report.sarif import render_sarif, subject_positions
+from ..rulebook.load import load_rulebook
 from . import _one_line, emit, main
+from .output import refuse_inputs
+from .options import select_options
+
+FORMATS = ("table", "json", "html", "sarif")
 
 BATCH_FORMAT = "partyrules.batch/1"
 PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many documents on
@@ -31,7 +49,7 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
 @main.command("check")
 @click.argument("facts", nargs=-1, required=True)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default: the document's as_of).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True)
 @click.option("--policies", "packs", multiple=True, metavar="DIR", help="Add a policy pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave the built-in rulebook out.")
 @click.option("--all", "all_results", is_flag=True, help="List satisfied and not-applicable results too.")
@@ -44,9 +62,14 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
               help="Processes for several documents (0 = one per core).")
 @click.option("--installed-packs", is_flag=True,
               help="Also load the packs that installed packages register (entry points 'partyrules.packs').")
+@select_options
+@click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default="warning", show_default=True,
+              help="Exit 1 on a violation of this severity or above: warning (any violation, the contract's "
+                   "default), error (warnings are reported but pass), never.")
 def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
-              jobs: int, installed_packs: bool) -> None:
+              jobs: int, installed_packs: bool, select: tuple[str, ...], skip: tuple[str, ...],
+              fail_on: str) -> None:
     """Check FACTS: YAML or JSON fact documents, directories of them, or - for standard input.
 
     With one document the report is printed; with several (or a directory),
@@ -55,40 +78,47 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
     if installed_packs:
         from ..rulebook.packs import installed_pack_dirs
         packs = tuple(packs) + tuple(str(p) for p in installed_pack_dirs())
+    refuse_inputs(output, facts)                 # before any work: -o must not name an input
     if len(facts) == 1 and (facts[0] == "-" or not Path(facts[0]).is_dir()):
-        _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output)
+        _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output,
+                   select, skip, fail_on)
         return
-    if fmt == "html":
-        raise UsageError("--format html shows one document: give a single FACTS file")
+    if fmt in ("html", "sarif"):
+        raise UsageError(f"--format {fmt} shows one document: give a single FACTS file")
     if list(facts).count("-") > 1:
         raise UsageError("standard input (-) can be given only once")
     sources = expand_sources(facts)
+    refuse_inputs(output, sources)
     show_bar = len(sources) >= PROGRESS_MIN and _stderr_is_terminal()
     with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
           else contextlib.nullcontext()) as bar:
         items = list(check_many(sources, as_of=as_of, policies=packs, builtin=not no_builtin, engine=engine,
-                                workers=jobs, include_unverified=include_unverified,
+                                workers=jobs, include_unverified=include_unverified, select=select, skip=skip,
                                 progress=(lambda _item: bar.update(1)) if bar is not None else None))
     for item in items:
         if item.error is not None:
             click.echo(f"partyrules: {_one_line(item.error)}", err=True)
     text = render_batch_json(items, all_results) if fmt == "json" else render_batch_table(items, lang)
-    emit(text, output)
-    raise click.exceptions.Exit(batch_exit_status(items))
+    emit(text, output, sources)
+    raise click.exceptions.Exit(batch_exit_status(items, fail_on))
 
 
 def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
-               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None) -> None:
+               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
+               select: tuple[str, ...] = (), skip: tuple[str, ...] = (), fail_on: str = "warning") -> None:
     report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
-                   include_unverified=include_unverified)
+                   include_unverified=include_unverified, select=select, skip=skip)
     if fmt == "json":
         text = render_json(report, all_results)
     elif fmt == "html":
         text = render_html(report, all_results, lang)
+    elif fmt == "sarif":
+        book = load_rulebook(packs, builtin=not no_builtin)      # cached: the one check() used
+        text = render_sarif(report, book.policies, all_results, lang, subject_positions(report.source))
     else:
         text = render_table(report, all_results, lang)
-    emit(text, output)
-    raise click.exceptions.Exit(report.exit_status)
+    emit(text, output, (facts,))
+    raise click.exceptions.Exit(report.exit_status_for(fail_on))
 
 
 def _stderr_is_terminal() -> bool:
@@ -98,9 +128,9 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
-def batch_exit_status(items: list[BatchItem]) -> int:
-    """2 if any document could not be checked, else 1 if any has a violation, else 0."""
-    statuses = [i.exit_status for i in items]
+def batch_exit_status(items: list[BatchItem], fail_on: str = "warning") -> int:
+    """2 if any document could not be checked, else 1 if any has a violation that fails (``fail_on``), else 0."""
+    statuses = [i.exit_status_for(fail_on) for i in items]
     return 2 if 2 in statuses else (1 if 1 in statuses else 0)
 
 
@@ -150,11 +180,12 @@ def render_batch_table(items: list[BatchItem], lang: str = "zh") -> str:
     head = _HEAD[lang]
     rows: list[tuple[str, ...]] = []
     for item in items:
+        source = safe_text(item.source)                 # a file name may hold escapes too
         if item.report is None:
-            rows.append((item.source, _TOTAL[lang][1] + _one_line(item.error)))
+            rows.append((source, _TOTAL[lang][1] + _one_line(item.error)))
         else:
             s = item.report.summary
-            rows.append((item.source, item.report.unit, item.report.as_of.isoformat(),
+            rows.append((source, safe_text(item.report.unit, NAME_LIMIT), item.report.as_of.isoformat(),
                          *(str(s[k]) for k in OUTCOME_ORDER)))
     full = [head] + [r for r in rows if len(r) == len(head)]
     cols = [max(width(r[c]) for r in full) for c in range(len(head))]

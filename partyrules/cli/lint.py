@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from ..lint import DEFAULT_SEARCH, exit_status, files_linted, lint_paths, render
+from ..report.safe_text import safe_block
 from . import emit, main
 
 
@@ -33,7 +34,7 @@ def lint_cmd(paths: tuple[str, ...], search: int) -> None:
     does not exist.
     """
     findings = lint_paths(paths, search=search)
-    emit(render(findings), None)
+    emit(safe_block(render(findings)), None)         # policy text quoted in findings: no raw escapes
     if findings:
         errors = sum(1 for f in findings if f.severity == "error")
         click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)

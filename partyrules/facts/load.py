@@ -31,6 +31,7 @@ from .model import (FORMAT, OMITTED, Count, FactDocument, Hours, Member, NonEmpt
                     TrainingHours)
 
 MAX_PROBLEMS = 20
+MAX_LIST_PROBLEMS = 100      # wrong items of one list that are checked and counted
 
 
 class _Problem(Exception):
@@ -49,8 +50,19 @@ def _describe(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"a number of {len(str(value))} digits"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind_of(value: Any) -> str:
+    """What a value is, without showing it."""
+    if value is None or isinstance(value, (bool, dict, list)):
+        return _describe(value)
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters" if value != "" else "an empty string"
+    return "a number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def _strict_str(value: Any, _: type) -> str:
@@ -71,9 +83,14 @@ def _bool(value: Any, _: type) -> bool:
     return value
 
 
+MAX_COUNT = 2 ** 53 - 1     # every engine (durable-rules counts in doubles) holds it exactly
+
+
 def _count(value: Any, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _Problem(f"expected a whole number >= 0, got {_describe(value)}")
+    if value > MAX_COUNT:
+        raise _Problem(f"expected a whole number up to {MAX_COUNT}, got one of {len(str(value))} digits")
     return value
 
 
@@ -89,15 +106,24 @@ def _number(value: Any, _: type) -> float:
     return float(value)
 
 
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)   # as for training years
+
+
 def _date(value: Any, _: type) -> dt.date:
+    day = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
+        day = value
+    elif isinstance(value, str):
         try:
-            return parse_date(value)
+            day = parse_date(value)
         except ValueError:
             pass
-    raise _Problem(f"expected a date YYYY-MM-DD, got {_describe(value)}")
+    if day is None:
+        raise _Problem(f"expected a date YYYY-MM-DD, got {_describe(value)}")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        # periods and terms are counted years past a date: 9999-12-31 would overflow them
+        raise _Problem(f"expected a date from {FIRST_DATE} to {LAST_DATE}, got {_describe(value)}")
+    return day
 
 
 def _month(value: Any, _: type) -> Month:
@@ -105,10 +131,12 @@ def _month(value: Any, _: type) -> Month:
         return value
     if isinstance(value, str):
         try:
-            return Month.parse(value)
+            month = Month.parse(value)
         except ValueError:
-            pass
-    raise _Problem(f"expected a month YYYY-MM, got {_describe(value)}")
+            month = None
+        if month is not None and FIRST_DATE.year <= month.year <= LAST_DATE.year:
+            return month
+    raise _Problem(f"expected a month YYYY-MM from {FIRST_DATE:%Y-%m} to {LAST_DATE:%Y-%m}, got {_describe(value)}")
 
 
 def _training_hours(value: Any, _: type) -> TrainingHours:
@@ -173,6 +201,10 @@ def _make_converter() -> cattrs.Converter:
             out = []
             errors: list[Exception] = []
             for i, item in enumerate(value):
+                if len(errors) >= MAX_LIST_PROBLEMS:
+                    # a million wrong items need not all be described: stop, and say so
+                    errors.append(_Problem(f"checking stopped after {MAX_LIST_PROBLEMS} wrong items in this list", (i,)))
+                    break
                 try:
                     out.append(item_hook(item, item_type))
                 except _Problem as exc:
@@ -236,7 +268,11 @@ def _flatten(exc: BaseException, path: tuple) -> list[tuple[tuple, str]]:
     if isinstance(exc, ForbiddenExtraKeysError):
         out = []
         fields = [a.name for a in attrs.fields(exc.cl) if a.name != "source"]
-        for extra in sorted(exc.extra_fields):
+        for extra in sorted(exc.extra_fields, key=lambda k: (not isinstance(k, str), str(k))):
+            if not isinstance(extra, str):
+                out.append((path + (extra,), f"unknown field {_describe(extra)}: field names are strings; "
+                                             f"expected one of {', '.join(fields)}"))
+                continue
             close = difflib.get_close_matches(extra, fields, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             out.append((path + (extra,), f"unknown field{hint}; expected one of {', '.join(fields)}"))
@@ -257,6 +293,24 @@ def _flatten(exc: BaseException, path: tuple) -> list[tuple[tuple, str]]:
     return [(path, f"invalid value: {exc}")]
 
 
+class _DanglingRef:
+    """The message about a reference to no id; "did you mean" is looked for only if it is shown.
+
+    Comparing every dangling reference with every id costs O(n·m) string
+    matching, while one line (or twenty) is printed.
+    """
+
+    __slots__ = ("value", "table", "what")
+
+    def __init__(self, value: Any, table: dict, what: str) -> None:
+        self.value, self.table, self.what = value, table, what
+
+    def __str__(self) -> str:
+        close = difflib.get_close_matches(self.value, list(self.table), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{self.value!r} is not the id of any {self.what}{hint}"
+
+
 def _fail(doc: Document, problems: list[tuple[tuple, str]]) -> InputError:
     from ..source import format_path
 
@@ -266,8 +320,8 @@ def _fail(doc: Document, problems: list[tuple[tuple, str]]) -> InputError:
     problems = sorted(problems, key=order)
     path, message = problems[0]
     where = doc.where(path)
-    err = InputError(doc.source, format_path(path), message, *(where or (None, None)))
-    err.problems = [(format_path(p), m, doc.where(p)) for p, m in problems[:MAX_PROBLEMS]]
+    err = InputError(doc.source, format_path(path), str(message), *(where or (None, None)))
+    err.problems = [(format_path(p), str(m), doc.where(p)) for p, m in problems[:MAX_PROBLEMS]]
     err.more = max(0, len(problems) - 1)
     return err
 
@@ -293,11 +347,14 @@ def load_facts(source: Any) -> FactDocument:
 def facts_from_document(doc: Document) -> FactDocument:
     data = doc.data
     if not isinstance(data, dict):
-        raise InputError(doc.source, "", f"expected a mapping at the top level, got {_describe(data)}",
-                         *(doc.where(()) or (None, None)))
+        # never echo the content: a file named by mistake (a password file) is not shown back
+        raise InputError(doc.source, "", f"expected a mapping at the top level (a fact document, format: {FORMAT}), "
+                         f"got {_kind_of(data)}", *(doc.where(()) or (None, None)))
     if data.get("format") != FORMAT:
         where = doc.where(("format",)) or (None, None)
-        got = "nothing" if "format" not in data else _describe(data["format"])
+        value = data.get("format")
+        shown = isinstance(value, str) and value.startswith("partyrules.") and len(value) <= 40
+        got = "nothing" if "format" not in data else (_describe(value) if shown else _kind_of(value))
         raise InputError(doc.source, "format", f"expected {FORMAT!r}, got {got}", *where)
     try:
         facts = _CONVERTER.structure(data, FactDocument)
@@ -341,9 +398,7 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
         if value is OMITTED or value is None:
             return
         if value not in table:
-            close = difflib.get_close_matches(value, list(table), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append((path, f"{value!r} is not the id of any {what}{hint}"))
+            problems.append((path, _DanglingRef(value, table, what)))
 
     def refs(path: tuple, values: Any, table: dict, what: str) -> None:
         if values is OMITTED:
@@ -409,25 +464,32 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
     if (facts.records_from not in (OMITTED, None) and facts.as_of is not OMITTED
             and facts.records_from > facts.as_of):
         problems.append((("records_from",), f"{facts.records_from} is after as_of {facts.as_of}"))
+    problems.extend(records_after(facts))
     return problems
 
 
 def _parent_cycles(orgs: tuple[Organization, ...]) -> list[tuple[tuple, str]]:
+    """Each cycle of parents once, named from its first organization in the document; O(n)."""
     parent = {o.id: o.parent for o in orgs if o.parent not in (OMITTED, None)}
     index = {o.id: i for i, o in enumerate(orgs)}
+    state: dict[str, int] = {}           # 1: on the walk being followed, 2: known to reach no cycle
     problems = []
-    for start in parent:
-        seen = [start]
-        node = parent.get(start)
-        while node is not None and node in parent:
-            if node == start:
-                problems.append((("organizations", index[start], "parent"),
-                                 "parents form a cycle: " + " → ".join(seen + [start])))
-                break
-            if node in seen:
-                break
-            seen.append(node)
-            node = parent.get(node)
+    for start in (o.id for o in orgs if o.id in parent):
+        walk: list[str] = []
+        node = start
+        while node in parent and state.get(node) is None:
+            state[node] = 1
+            walk.append(node)
+            node = parent[node]
+        if state.get(node) == 1:                         # the walk came back onto itself: a new cycle
+            cycle = walk[walk.index(node):]
+            first = min(cycle, key=index.__getitem__)
+            at = cycle.index(first)
+            ring = cycle[at:] + cycle[:at]
+            problems.append((("organizations", index[first], "parent"),
+                             "parents form a cycle: " + " → ".join(ring + [first])))
+        for n in walk:
+            state[n] = 2
     return problems
 
 
@@ -444,9 +506,40 @@ def _member_dates(p: tuple, m: Member, as_of: Any) -> list[tuple[tuple, str]]:
     if m.applied_on is not OMITTED and m.admitted_on is not OMITTED and m.applied_on > m.admitted_on:
         problems.append((p + ("applied_on",), f"{m.applied_on} is after admitted_on {m.admitted_on}: "
                                               "the application comes before the admission"))
-    if as_of is not OMITTED:
-        for field in ("admitted_on", "full_on"):
-            value = getattr(m, field)
-            if value not in (OMITTED, None) and value > as_of:
-                problems.append((p + (field,), f"{value} is after the document's as_of {as_of}"))
+    return problems
+
+
+# Dates that are not records of something that happened: a deadline may lie after the snapshot.
+NOT_RECORDS = frozenset({"postponement_approved_until"})
+
+
+def records_after(facts: FactDocument) -> list[tuple[tuple, str]]:
+    """Every dated record after the document's ``as_of``: the snapshot says nothing about later days.
+
+    One rule for every date of the document (meetings, activities, elections,
+    approvals, admissions, secretary changes, training years), except the
+    deadlines in :data:`NOT_RECORDS`. Dues are months paid *for*, and may be
+    paid in advance, so they are not records dated after ``as_of``.
+    """
+    as_of = facts.as_of
+    if as_of is OMITTED:
+        return []
+    problems: list[tuple[tuple, str]] = []
+    stack: list[tuple[Any, tuple]] = [(facts, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, tuple):
+            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, TrainingHours):
+            late = [y for y, _ in value.by_year if y > as_of.year]
+            if late:
+                problems.append((path, f"training hours for {late[0]} are after the document's as_of {as_of}"))
+        elif attrs.has(type(value)) and not isinstance(value, Month):
+            for field in attrs.fields(type(value)):
+                v = getattr(value, field.name)
+                if isinstance(v, dt.date) and path and field.name not in NOT_RECORDS:
+                    if v > as_of:
+                        problems.append((path + (field.name,), f"{v} is after the document's as_of {as_of}"))
+                elif isinstance(v, (tuple, TrainingHours)) or (attrs.has(type(v)) and not isinstance(v, Month)):
+                    stack.append((v, path + (field.name,)))
     return problems

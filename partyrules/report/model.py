@@ -8,7 +8,7 @@ reader must know about, so that the same input always prints the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
@@ -20,6 +20,7 @@ FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
 SEVERITY_RANK = {"error": 0, "warning": 1}
 SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
+FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
 
 
 @attrs.frozen(order=True)
@@ -30,6 +31,44 @@ class Subject:
     kind: str
     id: str
     name: str
+
+
+class Lazy:
+    """A value computed on first use and then kept: a result's message and evidence, which only a
+    listed or serialised result needs (most results of a check are satisfied and never printed).
+
+    Equal results compare by the computed values; a pickled result carries the value, not the recipe.
+    """
+
+    __slots__ = ("_todo", "_value")
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._todo: tuple | None = (fn, args)
+        self._value: Any = None
+
+    def get(self) -> Any:
+        todo = self._todo         # one read: another thread may finish it meanwhile (the same value)
+        if todo is None:
+            return self._value
+        value = todo[0](*todo[1])
+        self._value = value
+        self._todo = None
+        return value
+
+    def __reduce__(self) -> tuple:
+        return (_plain, (self.get(),))
+
+    def __repr__(self) -> str:
+        return repr(self.get())
+
+
+def _plain(value: Any) -> Any:
+    return value
+
+
+def forced(value: Any) -> Any:
+    """``value``, computed if it is :class:`Lazy`."""
+    return value.get() if type(value) is Lazy else value
 
 
 @attrs.frozen
@@ -49,8 +88,9 @@ class Result:
     severity: str
     subject: Subject
     citations: tuple        # of rulebook.policy.CitationSpec
-    message: dict
-    evidence: dict
+    # ``message=`` and ``evidence=`` in the constructor: a dict, or a Lazy that makes it on first use
+    _message: Any = attrs.field(eq=forced, repr=forced)
+    _evidence: Any = attrs.field(eq=forced, repr=forced)
     missing: tuple[str, ...] = ()
     instrument: str = ""
     edition: str = ""
@@ -59,6 +99,18 @@ class Result:
     missing_kind: str | None = None
     # the policy's title (what a compliant subject does), for the human views' "what to do"; not in the JSON
     title: dict = attrs.field(factory=dict)
+
+    @property
+    def message(self) -> dict:
+        """``{"zh": …, "en": …}``."""
+        m = self._message
+        return m.get() if type(m) is Lazy else m
+
+    @property
+    def evidence(self) -> dict:
+        """The values the decision used, as JSON."""
+        e = self._evidence
+        return e.get() if type(e) is Lazy else e
 
     def sort_key(self) -> tuple:
         return (SEVERITY_RANK.get(self.severity, 9), self.policy, SUBJECT_RANK.get(self.subject.kind, 9),
@@ -73,15 +125,19 @@ class Result:
     def not_recorded(self) -> bool:
         return self.outcome == "unknown" and self.missing_kind == NOT_RECORDED
 
-    def to_json(self, registry: Registry) -> dict:
+    def to_json(self, registry: Registry, _cited: dict | None = None) -> dict:
+        """This result in ``partyrules.report/1``. (``_cited`` lets :meth:`Report.to_json` make each
+        citation's JSON once per report: thousands of results share a few dozen citations.)"""
         cites = []
         for spec in self.citations:
-            c = spec.citation.to_json(registry)
-            if spec.verification is not None:
-                c["verification"] = spec.verification
-            if spec.note:
-                c["note"] = spec.note
-            cites.append(c)
+            if _cited is None:
+                cites.append(citation_json(spec, registry))
+                continue
+            c = _cited.get(id(spec))
+            if c is None:
+                c = _cited[id(spec)] = (spec, citation_json(spec, registry))   # spec kept: its id stays its own
+            c = c[1]
+            cites.append(dict(c, label=dict(c["label"])))      # every result gets its own dicts
         out = {
             "policy": self.policy,
             "outcome": self.outcome,
@@ -95,6 +151,16 @@ class Result:
         if self.outcome == "unknown" and self.missing_kind is not None:
             out["missing_kind"] = self.missing_kind     # an addition to report-v1: readers may ignore it
         return out
+
+
+def citation_json(spec: Any, registry: Registry) -> dict:
+    """A cited article (a ``CitationSpec``) as ``partyrules.report/1`` shows it."""
+    c = spec.citation.to_json(registry)
+    if spec.verification is not None:
+        c["verification"] = spec.verification
+    if spec.note:
+        c["note"] = spec.note
+    return c
 
 
 @attrs.frozen
@@ -134,6 +200,11 @@ class Report:
     registry: Registry = attrs.field(eq=False, repr=False)
     engine: str = "native"
     source: str = ""
+    # additions to report-v1 (extend, never break): what produced the report, and what comes due
+    unit_name: str = ""
+    tool_version: str = ""
+    rulebook_digest: str = ""
+    upcoming: Any = None           # a partyrules.upcoming.Upcoming, or None
     # the checked document, for the human views (names, organizations, what a fact path is); not in the JSON
     facts: FactDocument | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -150,22 +221,45 @@ class Report:
 
     @property
     def exit_status(self) -> int:
+        """1 when any policy is violated, else 0 (report-v1; the same as ``exit_status_for("warning")``)."""
         return 1 if self.violations else 0
+
+    def exit_status_for(self, fail_on: str = "warning") -> int:
+        """1 when a violation at or above ``fail_on`` is found, else 0.
+
+        ``error``: a violated policy of severity error (a warning is reported, but
+        does not fail); ``warning``: any violation; ``never``: always 0.
+        """
+        if fail_on not in FAIL_ON:
+            raise ValueError(f"fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+        if fail_on == "never":
+            return 0
+        return 1 if any(fail_on == "warning" or r.severity == "error" for r in self.violations) else 0
 
     def listed(self, all_results: bool = False) -> list[Result]:
         return [r for r in self.results if all_results or r.listed]
 
     def to_json(self, all_results: bool = False) -> dict:
+        cited: dict = {}
         return {
             "format": FORMAT,
             "unit": self.unit,
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,
-            "results": [r.to_json(self.registry) for r in self.listed(all_results)],
+            "results": [r.to_json(self.registry, cited) for r in self.listed(all_results)],
             "summary": self.summary,
             "notices": [n.to_json() for n in self.notices],
+            **self._additions(),
         }
 
+    def _additions(self) -> dict:
+        """The fields partyrules adds to report-v1: the unit's name, tool, rulebook revision, what comes due."""
+        out: dict[str, Any] = {"unit_name": self.unit_name,
+                               "tool": {"name": "partyrules", "version": self.tool_version},
+                               "rulebook": {"digest": self.rulebook_digest}}
+        if self.upcoming is not None:
+            out["upcoming"] = self.upcoming.to_json()
+        return out
 
 def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, ...]:
     """The results in report order, each unknown marked with whose gap it is (see ``facts.recorded``).

@@ -170,7 +170,7 @@ def _guarded(fn: Callable, name: str, source: str, line: int | None) -> Callable
             value = fn(*a, **kw)
         except EvalError:
             raise
-        except Exception as exc:   # the pack's code: any failure is that policy's error
+        except (Exception, SystemExit) as exc:   # the pack's code: any failure (even sys.exit) is that policy's error
             raise EvalError(f"derived fact {name} ({where}) failed: {type(exc).__name__}: {exc}") from None
         if isinstance(value, list):
             value = tuple(value)
@@ -204,7 +204,7 @@ def load_pack_derived(pack: Path) -> dict[str, Derived]:
     except PolicyError:
         sys.modules.pop(modname, None)
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:     # sys.exit() in a pack must not end partyrules silently
         sys.modules.pop(modname, None)
         line = _traceback_line(exc, path)
         raise PolicyError(source, f"importing the pack's derived facts failed: {type(exc).__name__}: {exc}",

@@ -45,7 +45,10 @@ OUTCOMES = ("violated", "unknown", "error", "satisfied", "not_applicable")
 VERIFICATION = ("F2", "F1", "E2", "E1", "U")
 VERIFIED = ("F2", "F1", "E2")
 _ID = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
-_SPEC = re.compile(r"^[<>^]?\d*(\.\d+)?[%df]?$")
+# Message formats: an alignment, a width up to 99, and a precision up to 99 only with f or %.
+# Every format allowed works on ints and floats alike ({n:d} fails on 2.5, {n:.1} on 3), and none
+# can ask for gigabytes ({n:1000000000}, {n:.999999999f}).
+_SPEC = re.compile(r"[<>^]?(?:[1-9][0-9]?)?(?:\.[0-9]{1,2}[f%]|[f%])?")
 
 _POLICY_FIELDS = Fields(
     required={"id": str, "title": dict, "severity": str, "citations": list, "applies_to": str,
@@ -74,6 +77,15 @@ class CitationSpec:
     def cited_for(self, org_kind: str | None) -> bool:
         """Does this citation apply to a subject that is an organization of ``org_kind`` (None: not one)?"""
         return self.org_kinds is None or org_kind in self.org_kinds
+
+    def to_json(self, registry: Registry) -> dict:
+        """The citation as ``partyrules.report/1`` shows it, with its verification level and note when given."""
+        out = self.citation.to_json(registry)
+        if self.verification is not None:
+            out["verification"] = self.verification
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 def org_kinds_problem(raw: Mapping, applies_to: Any, own: bool) -> tuple[tuple, str] | None:
@@ -282,8 +294,9 @@ def _check_template(doc: Document, path: tuple, text: str, allowed: set[str]) ->
         if field not in allowed:
             raise fail(doc, path, f"placeholder {{{field}}} is not an evidence name; "
                                   f"use one of {', '.join(sorted(allowed))}")
-        if conversion is not None or (spec and not _SPEC.match(spec)):
-            raise fail(doc, path, f"placeholder {{{field}}}: only simple formats such as :.1% are allowed")
+        if conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+            raise fail(doc, path, f"placeholder {{{field}}}: only simple formats such as :.1% are allowed "
+                                  f"(a width up to 99, a precision up to 99 with f or %)")
 
 
 def retarget(policy: Policy, edition: str, parent: str, source: str) -> Policy:
