@@ -154,13 +154,8 @@ class Result:
 
 
 def citation_json(spec: Any, registry: Registry) -> dict:
-    """A cited article (a ``CitationSpec``) as ``partyrules.report/1`` shows it."""
-    c = spec.citation.to_json(registry)
-    if spec.verification is not None:
-        c["verification"] = spec.verification
-    if spec.note:
-        c["note"] = spec.note
-    return c
+    """A cited article (a ``CitationSpec``) as ``partyrules.report/1`` shows it (one place: the spec's own)."""
+    return spec.to_json(registry)
 
 
 @attrs.frozen
