@@ -31,7 +31,10 @@ MAX_ROWS = 100_000
 MAX_COLS = 400
 MAX_REPORTED = 50
 
-Cell = tuple[int, int, int]     # (sheet position in SHEET_ORDER, row, column): sorts in reading order
+# (sheet position in SHEET_ORDER × ROW_SPAN + row, column): sorts in reading order, and is a pair, the
+# shape of the (line, column) marks that the fact loader hands back with each problem
+Cell = tuple[int, int]
+ROW_SPAN = 1_000_000
 
 
 class LedgerError(PartyrulesError):
@@ -52,7 +55,7 @@ class _Reader:
         self.marks: dict[tuple, Cell] = {}
 
     def cell(self, sheet: str, row: int, col: int) -> Cell:
-        return (SHEET_ORDER.index(sheet), row, col)
+        return (SHEET_ORDER.index(sheet) * ROW_SPAN + row, col)
 
     def problem(self, where: Cell | None, message: str) -> None:
         self.problems.append((where, message))
@@ -60,12 +63,13 @@ class _Reader:
     def render(self, where: Cell | None, message: str) -> str:
         if where is None:
             return f"{self.source}: {message}"
-        sheet, row, col = where
+        sheet, row = divmod(where[0], ROW_SPAN)
+        col = where[1]
         ref = f"{get_column_letter(col)}{row}" if row else ""
         return f"{self.source}: {SHEET_ORDER[sheet]}{'!' + ref if ref else ''}: {message}"
 
     def fail(self) -> LedgerError:
-        ordered = sorted(self.problems, key=lambda p: p[0] or (-1, 0, 0))
+        ordered = sorted(self.problems, key=lambda p: p[0] or (-1, 0))
         lines = [self.render(w, m) for w, m in ordered[:MAX_REPORTED]]
         if len(ordered) > MAX_REPORTED:
             lines.append(f"{self.source}: … and {len(ordered) - MAX_REPORTED} more problems")
@@ -124,7 +128,7 @@ def _read_sheets(wb: Any, source: str) -> dict[str, list[tuple]]:
         if name.startswith(REMARK) or name == GUIDE_SHEET:
             continue
         if name not in known:
-            close = difflib.get_close_matches(name, SHEET_ORDER, n=1)
+            close = difflib.get_close_matches(name, SHEET_ORDER, n=1, cutoff=0.5)
             hint = f"（是不是“{close[0]}”？）" if close else ""
             raise SourceError(source, f"工作表“{name}”不是台账的工作表{hint}；台账只有 {'、'.join(SHEET_ORDER)}，"
                                       f"自己的表请以“{REMARK}”开头命名")
@@ -221,7 +225,7 @@ def _read_unit(reader: _Reader, rows: list[tuple]) -> tuple[dict, dict]:
         label = str(label).strip()
         col = by_label.get(label)
         if col is None:
-            close = difflib.get_close_matches(label, list(by_label), n=1)
+            close = difflib.get_close_matches(label, list(by_label), n=1, cutoff=0.5)
             hint = f"（是不是“{close[0]}”？）" if close else ""
             reader.problem(reader.cell(UNIT_SHEET, r, 1), f"不认识的项目“{label}”{hint}")
             continue
@@ -260,7 +264,7 @@ def _headers(reader: _Reader, name: str, rows: list[tuple], columns: tuple[Colum
             continue
         col = by_header.get(head)
         if col is None:
-            close = difflib.get_close_matches(head, list(by_header), n=1)
+            close = difflib.get_close_matches(head, list(by_header), n=1, cutoff=0.5)
             hint = f"（是不是“{close[0]}”？）" if close else ""
             reader.problem(reader.cell(name, 1, c), f"不认识的列“{head}”{hint}；不导入的内容请放在“{REMARK}”列")
             continue
