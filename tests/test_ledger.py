@@ -381,3 +381,29 @@ def test_the_template_has_every_sheet_header_field_row_and_validation():
     assert [wb["单位"].cell(r, 1).value for r in range(2, 2 + len(UNIT_ROWS))] == [c.header for c in UNIT_ROWS]
     guide = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
     assert "“无” = 确认没有" in guide and "留空 = 不知道" in guide
+
+
+def test_every_field_of_the_facts_model_has_a_place_in_the_ledger():
+    """A field added to the contract and not to the ledger would be dropped silently by export: fail here."""
+    import attrs
+
+    from partyrules.facts import model
+    from partyrules.ledger import layout
+
+    def names(table):
+        return {c.field for c in table.columns}
+
+    places = {
+        model.FactDocument: {c.field for c in UNIT_ROWS if "." not in c.field} | {"format", "source", "unit"},
+        model.Unit: {c.field[5:] for c in UNIT_ROWS if c.field.startswith("unit.")},
+        model.Department: names(layout.DEPARTMENTS),
+        model.Organization: names(layout.ORGANIZATIONS),
+        model.Election: names(layout.ELECTIONS),
+        model.SecretaryChange: names(layout.SECRETARY_CHANGES),
+        model.Member: names(layout.MEMBERS),
+        model.Introducer: names(layout.INTRODUCERS),
+        model.Meeting: names(layout.MEETINGS),
+        model.Activity: names(layout.ACTIVITIES),
+    }
+    for cls, fields in places.items():
+        assert {f.name for f in attrs.fields(cls)} == fields, cls.__name__

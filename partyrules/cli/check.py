@@ -31,7 +31,8 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
 @main.command("check")
 @click.argument("facts", nargs=-1, required=True)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default: the document's as_of).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html", "xlsx"]), default="table",
+              show_default=True, help="xlsx: a workbook for the party-affairs office (needs -o FILE).")
 @click.option("--policies", "packs", multiple=True, metavar="DIR", help="Add a policy pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave the built-in rulebook out.")
 @click.option("--all", "all_results", is_flag=True, help="List satisfied and not-applicable results too.")
@@ -58,8 +59,8 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
     if len(facts) == 1 and (facts[0] == "-" or not Path(facts[0]).is_dir()):
         _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output)
         return
-    if fmt == "html":
-        raise UsageError("--format html shows one document: give a single FACTS file")
+    if fmt in ("html", "xlsx"):
+        raise UsageError(f"--format {fmt} shows one document: give a single FACTS file")
     if list(facts).count("-") > 1:
         raise UsageError("standard input (-) can be given only once")
     sources = expand_sources(facts)
@@ -79,6 +80,9 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
 
 def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
                all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None) -> None:
+    if fmt == "xlsx":
+        _check_one_xlsx(facts, as_of, packs, no_builtin, all_results, engine, include_unverified, output)
+        return
     report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
                    include_unverified=include_unverified)
     if fmt == "json":
@@ -88,6 +92,22 @@ def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], 
     else:
         text = render_table(report, all_results, lang)
     emit(text, output)
+    raise click.exceptions.Exit(report.exit_status)
+
+
+def _check_one_xlsx(facts: str, as_of: str | None, packs: tuple[str, ...], no_builtin: bool, all_results: bool,
+                    engine: str, include_unverified: bool, output: str | None) -> None:
+    """The report as a workbook: binary, so only to a file (or a pipe), never to a terminal."""
+    from ..facts.load import load_facts
+    from ..ledger import report_bytes
+    from ..rulebook.load import load_rulebook
+    from .ledger import emit_bytes
+    if output is None:
+        raise UsageError("--format xlsx writes a binary workbook: give -o FILE")
+    doc = load_facts(facts)
+    book = load_rulebook(packs, builtin=not no_builtin)
+    report = check(doc, as_of, engine=engine, include_unverified=include_unverified, rulebook=book)
+    emit_bytes(report_bytes(report, doc, book, all_results), output, what="--format xlsx", inputs=(facts,))
     raise click.exceptions.Exit(report.exit_status)
 
 

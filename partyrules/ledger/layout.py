@@ -83,6 +83,7 @@ class Grid:
     period: str            # "month" or "year"
     note: str
     cell_note: str
+    what: str              # the fact in words: what a missing one asks the clerk to fill in
 
 
 def _member(header: str, field: str, note: str = "", nullable: bool = True, width: int = 12) -> Column:
@@ -182,9 +183,9 @@ MEETINGS = Table("会议及出席", ("meetings",), (
 
 GRIDS = (
     Grid("党费", "dues_paid", "month", "每位党员一行，每月一列（列标题为 YYYY-MM）；已交纳的月份填“✓”。",
-         "已交纳填“✓”（或“√”“是”“已交”），未交纳留空。"),
+         "已交纳填“✓”（或“√”“是”“已交”），未交纳留空。", "党费交纳记录"),
     Grid("培训", "training_hours", "year", "每位党员一行，每年一列（列标题为年份）；填当年完成的培训学时。",
-         "当年完成的培训学时（数字）；未记录留空。"),
+         "当年完成的培训学时（数字）；未记录留空。", "每年培训学时"),
 )
 DUES_MARKS = ("✓", "√", "是", "已交")
 
