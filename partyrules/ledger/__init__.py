@@ -49,7 +49,10 @@ def import_ledger(path: str | Path) -> tuple[dict, FactDocument]:
 def facts_yaml(data: dict, source: str) -> str:
     """The fact document as YAML, the same text for the same data."""
     head = f"# partyrules.facts/1, imported from the ledger {Path(source).name} by `partyrules ledger import`\n"
-    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)
+    if text.startswith("{"):       # a document of scalars only: keep the top level in block style
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
+    return head + text
 
 
 def report_bytes(report: Any, facts: FactDocument, rulebook: Any = None, all_results: bool = False) -> bytes:

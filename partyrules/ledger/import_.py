@@ -104,6 +104,10 @@ def read_ledger(path: str | Path) -> tuple[dict, FactDocument]:
         raise SourceError(source, f"is not a readable .xlsx workbook: {type(exc).__name__}: {exc}") from None
     try:
         sheets = _read_sheets(wb, source)
+    except SourceError:
+        raise
+    except Exception as exc:  # a sheet's XML that openpyxl cannot parse
+        raise SourceError(source, f"is not a readable .xlsx workbook: {type(exc).__name__}: {exc}") from None
     finally:
         wb.close()
     reader = _Reader(source)
