@@ -333,7 +333,7 @@ def child(spec: dict) -> dict:
             render_json(r)
             reports.append((str(p), r))
     else:                                     # the full rulebook through check_many (the batch API)
-        items = partyrules.check_many(run, workers=workers)
+        items = list(partyrules.check_many(run, workers=workers))
         for i in items:
             if not i.ok:
                 raise SystemExit(f"benchmark: {i.source}: {i.error}")

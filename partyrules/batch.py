@@ -1,16 +1,24 @@
 """Checking many fact documents in one call, optionally on several processes.
 
-    >>> items = partyrules.check_many(["courts/"], workers=0)
-    >>> [(i.source, i.report.summary if i.ok else str(i.error)) for i in items]
+    >>> for item in partyrules.check_many(["courts/"], workers=0):
+    ...     print(item.source, item.report.summary if item.ok else item.error)
 
-Each document gets its own :class:`BatchItem`, in input order: the report, or
-the :class:`~partyrules.errors.PartyrulesError` that stopped it (a bad file
-never aborts the batch). What is wrong for every document alike — an unknown
-engine, a bad ``as_of``, a policy pack that does not load — is raised at once.
+:func:`check_many` returns an iterator of :class:`BatchItem`, one per document:
+the report, or the :class:`~partyrules.errors.PartyrulesError` that stopped it
+(a bad file never aborts the batch). Each item is yielded as soon as it is
+done — in input order by default (so output is the same byte for byte
+whatever the number of workers), or as they finish with ``ordered=False``.
+``list(check_many(...))`` gives them all. What is wrong for every document
+alike — an unknown engine, a bad ``as_of``, a policy pack that does not load —
+is raised at once, before the iterator is returned.
 
-With ``workers > 1`` documents are checked on a spawn-safe process pool; each
-worker loads the rulebook once, and the results come back in input order, so
-the output is the same byte for byte whatever the number of workers.
+With ``workers > 1`` documents are checked on a process pool. Where the
+platform can fork and the caller runs no other thread, the pool forks, so it
+works from a plain script without an ``if __name__ == "__main__":`` guard
+and the workers inherit the loaded rulebook; otherwise it spawns (which needs
+that guard in a script, as every spawned pool does). ``executor=`` takes any
+:class:`concurrent.futures.Executor` instead (a thread pool, Dask's
+``Client.get_executor()``, Ray's): documents are sent to it as tasks.
 """
 
 from __future__ import annotations
@@ -18,9 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
@@ -97,18 +106,22 @@ def _label(source: Any, index: int) -> str:
 def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, policies: Iterable[str | Path] = (),
                builtin: bool = True, engine: str = "native", workers: int = 1,
                progress: Callable[[BatchItem], None] | None = None,
-               include_unverified: bool = False) -> list[BatchItem]:
-    """Check every document and return one :class:`BatchItem` per document, in input order.
+               include_unverified: bool = False, executor: Executor | None = None,
+               ordered: bool = True) -> Iterator[BatchItem]:
+    """Check every document; an iterator of one :class:`BatchItem` per document (see the module docstring).
 
     ``sources`` are paths (directories are expanded, see :func:`expand_sources`),
     mappings or loaded :class:`FactDocument` values. ``workers`` is the number
-    of processes (``0`` = one per core; ``1`` checks in this process).
-    ``progress`` is called with each item as it is done, in input order.
-    The other arguments are those of :func:`partyrules.check`.
+    of processes (``0`` = one per core; ``1`` checks in this process);
+    ``executor`` runs the checks on an executor of the caller's instead.
+    ``progress`` is called with each item as it is yielded. The other
+    arguments are those of :func:`partyrules.check`.
     """
     items = expand_sources(sources)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise UsageError(f"workers: expected a whole number >= 0 (0 = all cores), got {workers!r}")
+    if executor is not None and not isinstance(executor, Executor):
+        raise UsageError(f"executor: expected a concurrent.futures.Executor, got {type(executor).__name__}")
     if workers == 0:
         workers = os.cpu_count() or 1
     as_of = _check_as_of(as_of)
@@ -116,33 +129,64 @@ def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, po
     get_engine(engine)                                  # an unknown engine fails here, once
     registry = load_rulebook(packs, builtin=builtin).registry   # a bad pack fails here too (the load is cached)
     config = (as_of, packs, builtin, engine, include_unverified)
+    stream = _stream(items, config, registry, workers, executor, ordered)
+    return stream if progress is None else _reporting(stream, progress)
 
+
+def _reporting(stream: Iterator[BatchItem], progress: Callable[[BatchItem], None]) -> Iterator[BatchItem]:
+    for item in stream:
+        progress(item)
+        yield item
+
+
+def _stream(items: list, config: tuple, registry: Any, workers: int, executor: Executor | None,
+            ordered: bool) -> Iterator[BatchItem]:
     remote = [i for i, s in enumerate(items) if _can_send(s)]
-    workers = min(workers, len(remote))
-    results: list[BatchItem] = []
-
-    def done(item: BatchItem) -> None:
-        results.append(item)
-        if progress is not None:
-            progress(item)
-
-    if workers <= 1:
+    if executor is None and min(workers, len(remote)) <= 1:
         for i, s in enumerate(items):
-            done(_run(i, s, config))
-        return results
+            yield _run(i, s, config)
+        return
+    if executor is not None:
+        yield from _over(executor, items, remote, config, registry, ordered)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(remote)), mp_context=_start_method()) as pool:
+        yield from _over(pool, items, remote, config, registry, ordered)
 
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(config,)) as pool:
-        chunk = max(1, min(16, len(remote) // (workers * 8)))
-        answers = iter(pool.map(_run_remote, [(i, items[i]) for i in remote], chunksize=chunk))
-        remote_set = set(remote)
+
+def _start_method() -> Any:
+    """Fork where it is safe (a POSIX parent running no other thread): no ``__main__`` guard needed."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _over(pool: Executor, items: list, remote: list, config: tuple, registry: Any,
+          ordered: bool) -> Iterator[BatchItem]:
+    """Send the sendable documents to ``pool``; check the others (stdin, loaded documents) here."""
+    futures = {i: pool.submit(_run_remote, config, i, items[i]) for i in remote}
+    try:
+        if not ordered:
+            for i, s in enumerate(items):
+                if i not in futures:
+                    yield _run(i, s, config)
+            back = {f: i for i, f in futures.items()}
+            for f in as_completed(back):
+                yield _collect(f, back[f], items, registry)
+            return
         for i, s in enumerate(items):
-            if i in remote_set:
-                done(_thaw(next(answers), registry))    # map keeps the input order
-            else:
-                done(_run(i, s, config))                 # standard input and loaded documents stay here
-    return results
+            yield _collect(futures[i], i, items, registry) if i in futures else _run(i, s, config)
+    finally:
+        for f in futures.values():          # a consumer that stops early does not wait for the rest
+            f.cancel()
+
+
+def _collect(future: Future, index: int, items: list, registry: Any) -> BatchItem:
+    try:
+        return _thaw(future.result(), registry)
+    except Exception as exc:               # the worker died (killed, out of memory) or the executor failed
+        label = _label(items[index], index)
+        return BatchItem(label, None, UsageError(f"{label}: could not be checked: the worker checking it failed "
+                                                 f"({type(exc).__name__}: {exc})"))
 
 
 def _check_as_of(as_of: Any) -> Any:
@@ -177,20 +221,12 @@ def _run(index: int, source: Any, config: tuple) -> BatchItem:
 
 # ---- worker side ------------------------------------------------------------------------------------
 
-_CONFIG: tuple | None = None
+def _run_remote(config: tuple, index: int, source: Any) -> tuple:
+    """Check one document in a worker; the answer is made of plain picklable parts.
 
-
-def _init_worker(config: tuple) -> None:
-    global _CONFIG
-    _CONFIG = config
-    load_rulebook(config[1], builtin=config[2])          # once per worker; check() reuses the cache
-
-
-def _run_remote(task: tuple[int, Any]) -> tuple:
-    """Check one document in a worker; the answer is made of plain picklable parts."""
-    index, source = task
-    assert _CONFIG is not None
-    item = _run(index, source, _CONFIG)
+    The rulebook comes from the worker's load cache (inherited from the parent when the pool forks).
+    """
+    item = _run(index, source, config)
     if item.report is not None:
         # the parent has the same registry (same packs): leave it out of the pickle
         return ("report", item.source, attrs.evolve(item.report, registry=None))

@@ -49,6 +49,7 @@ from .facts.derive import BUILTIN, Derived
 from .periods import parse_date
 from .rulebook.expr import compile_expr
 from .rulebook.load import _EDITION_FIELDS, _SKIP_DIRS, Rulebook
+from .rulebook.packs import bundled_packs
 from .rulebook.params import _NAME as _PARAM_NAME
 from .rulebook.params import _PARAM_FIELDS, _VALUE_FIELDS, Parameter, Parameters, ParamValue
 from .rulebook.policy import (_CITATION_FIELDS, org_kinds_problem, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
@@ -809,6 +810,29 @@ def _chunk(size: int, first: _dt.date, last: _dt.date, index: int) -> list:
 
 # --------------------------------------------------------------------------- the entry point
 
+def lint_targets(paths: Iterable[str | Path] = ()) -> list[Path]:
+    """The files and folders to lint: the given ones (a bundled pack may be named), or the built-in rulebook."""
+    targets = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            if str(p) not in bundled_packs():
+                raise PolicyError(str(p), "no such file or directory")
+            path = bundled_packs()[str(p)]
+        targets.append(path)
+    return targets or [builtin_policies_dir()]
+
+
+def files_linted(paths: Iterable[str | Path] = ()) -> int:
+    """How many policy, parameter and derived-fact files a lint of ``paths`` reads."""
+    seen = set()
+    for t in lint_targets(paths):
+        for f in (t.rglob("*") if t.is_dir() else [t]):
+            if f.is_file() and (f.suffix in (".yaml", ".yml") or f.name == "derived.py"):
+                seen.add(f.resolve())
+    return len(seen)
+
+
 def lint_paths(paths: Iterable[str | Path] = (), *, search: int = DEFAULT_SEARCH) -> list[Finding]:
     """Every finding for the given pack directories and policy or parameter files, sorted.
 
@@ -816,10 +840,7 @@ def lint_paths(paths: Iterable[str | Path] = (), *, search: int = DEFAULT_SEARCH
     :class:`PolicyError`. ``search`` is how many generated courts are tried for a
     policy whose own examples do not show both a violation and a pass (0: none).
     """
-    targets = [Path(p) for p in paths] or [builtin_policies_dir()]
-    for t in targets:
-        if not t.exists():
-            raise PolicyError(str(t), "no such file or directory")
+    targets = lint_targets(paths)
     sink = _Sink()
     expanded: list[Path] = []
     for t in targets:

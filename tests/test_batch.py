@@ -18,7 +18,7 @@ from partyrules.errors import PartyrulesError, PolicyError, SourceError, UsageEr
 from partyrules.report.render import render_json
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT.parent / "shared" / "spec" / "example-court.yaml"
+SPEC = ROOT / "tests" / "data" / "example-court.yaml"  # the facts contract's own example, copied in
 
 CLEAN = "format: partyrules.facts/1\nas_of: 2024-06-30\n"
 # three full members and no Party organization: constitution art.30 is violated
@@ -58,7 +58,7 @@ def test_items_come_back_in_input_order_with_errors_per_document(docs):
     mapping = {"format": "partyrules.facts/1", "as_of": "2024-06-30"}
     sources = [docs / "violated.yaml", docs / "missing.yaml", str(docs / "bad.yaml"), mapping,
                docs / "broken.json", str(docs / "clean.yaml")]
-    items = check_many(sources)
+    items = list(check_many(sources))
     assert [i.source for i in items] == [str(docs / "violated.yaml"), str(docs / "missing.yaml"),
                                          str(docs / "bad.yaml"), "<mapping 3>", str(docs / "broken.json"),
                                          str(docs / "clean.yaml")]
@@ -79,7 +79,7 @@ def test_items_come_back_in_input_order_with_errors_per_document(docs):
 def test_a_date_after_one_documents_snapshot_fails_that_document_only(docs):
     later = docs / "later.yaml"
     later.write_text(CLEAN.replace("2024-06-30", "2025-06-30"), encoding="utf-8")
-    items = check_many([docs / "clean.yaml", later], as_of="2025-01-31")
+    items = list(check_many([docs / "clean.yaml", later], as_of="2025-01-31"))
     assert not items[0].ok and "after the document's snapshot date" in str(items[0].error)
     assert items[1].ok and items[1].report.as_of.isoformat() == "2025-01-31"
 
@@ -97,7 +97,7 @@ def test_what_is_wrong_for_every_document_is_raised_at_once(docs):
 
 def test_progress_is_called_once_per_document_in_order(docs):
     seen = []
-    items = check_many([docs / "violated.yaml", docs / "bad.yaml", docs / "clean.yaml"], progress=seen.append)
+    items = list(check_many([docs / "violated.yaml", docs / "bad.yaml", docs / "clean.yaml"], progress=seen.append))
     assert seen == items
 
 
@@ -109,13 +109,45 @@ def _fingerprint(items):
 def test_two_workers_give_the_same_bytes_as_one(docs):
     sources = [SPEC, docs / "violated.yaml", docs / "bad.yaml", docs / "clean.yaml", docs / "missing.json",
                {"format": "partyrules.facts/1", "as_of": "2024-06-30"}, docs / "broken.json"]
-    one = check_many(sources, workers=1)
-    two = check_many(sources, workers=2)
+    one = list(check_many(sources, workers=1))
+    two = list(check_many(sources, workers=2))
     assert _fingerprint(two) == _fingerprint(one)
     # errors rebuilt from the worker keep their type and details
     assert type(two[2].error) is type(one[2].error)
     assert getattr(two[2].error, "problems", None) == getattr(one[2].error, "problems", None)
     assert two[0].report.registry is not None and two[0].report == one[0].report
+
+
+def test_items_are_yielded_as_they_are_done_and_any_executor_can_run_them(docs):
+    from concurrent.futures import ThreadPoolExecutor
+    sources = [docs / "violated.yaml", docs / "bad.yaml", docs / "clean.yaml"]
+    stream = check_many(sources)
+    assert iter(stream) is stream                                     # an iterator, not a list
+    first = next(stream)
+    assert first.source == str(docs / "violated.yaml") and first.ok
+    assert len(list(stream)) == 2
+    want = _fingerprint(list(check_many(sources)))
+    with ThreadPoolExecutor(2) as pool:
+        assert _fingerprint(list(check_many(sources, executor=pool))) == want
+        unordered = list(check_many(sources, executor=pool, ordered=False))
+    assert sorted(_fingerprint(unordered)) == sorted(want)
+    with pytest.raises(UsageError, match="Executor"):
+        check_many(sources, executor="dask")
+
+
+def test_workers_from_a_plain_script_without_a_main_guard(docs, tmp_path):
+    """A court's nightly job is often a plain script: a pool must not re-run it (spawn would)."""
+    import subprocess
+    import sys
+    script = tmp_path / "nightly.py"
+    script.write_text(
+        "import partyrules\n"
+        f"items = list(partyrules.check_many([{str(docs / 'violated.yaml')!r}, {str(docs / 'clean.yaml')!r}], "
+        "workers=2))\n"
+        "print('RESULT', [i.exit_status for i in items])\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("RESULT") == 1 and "RESULT [1, 0]" in out.stdout
 
 
 def test_directory_expansion_is_sorted_recursive_and_skips_hidden(tmp_path):
@@ -131,7 +163,7 @@ def test_directory_expansion_is_sorted_recursive_and_skips_hidden(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match="no fact documents"):
         expand_sources([tmp_path / "empty"])
-    items = check_many([tmp_path / "sub"])
+    items = list(check_many([tmp_path / "sub"]))
     assert [Path(i.source).name for i in items] == ["c.yml", "d.yaml"] and all(i.ok for i in items)
 
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from partyrules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT.parent / "shared" / "spec" / "example-court.yaml"
+SPEC = ROOT / "tests" / "data" / "example-court.yaml"  # the facts contract's own example, copied in
 COURT = ROOT / "examples" / "court.yaml"
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -24,7 +24,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-pytest.importorskip("durable.lang", reason="durable-rules does not load on this Python")
+pytestmark = [pytest.mark.durable]
+pytest.importorskip("durable.lang", reason="needs the durable extra (pip install 'partyrules[durable]', Python 3.11/3.12): not installed or cannot load here")
 
 import partyrules  # noqa: E402
 from partyrules.engine import durable as D  # noqa: E402

@@ -24,7 +24,7 @@ from partyrules.source import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
-SPEC = ROOT.parent / "shared" / "spec" / "example-court.yaml"
+SPEC = ROOT / "tests" / "data" / "example-court.yaml"  # the facts contract's own example, copied in
 BOOK = load_rulebook()
 
 

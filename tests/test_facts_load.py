@@ -9,9 +9,7 @@ import pytest
 from partyrules import OMITTED, InputError, PartyrulesError, SourceError, load_facts
 from partyrules.periods import Month
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "example-court.yaml"
-if not SPEC.exists():  # CI lays shared/ beside the clone
-    SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "example-court.yaml"
+SPEC = Path(__file__).resolve().parent / "data" / "example-court.yaml"  # the facts contract's own example
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "court.yaml"
 BASE = "format: partyrules.facts/1\nas_of: 2024-06-30\n"
 

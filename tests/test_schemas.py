@@ -22,7 +22,7 @@ from partyrules.source import read_path
 
 ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
-SPEC = ROOT.parent / "shared" / "spec" / "example-court.yaml"
+SPEC = ROOT / "tests" / "data" / "example-court.yaml"  # the facts contract's own example, copied in
 POLICIES = ROOT / "policies"
 
 try:

@@ -7,17 +7,20 @@ import gc
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import partyrules
 from partyrules import OMITTED, InputError, UsageError
 from partyrules.engine.durable import durable_available
 from partyrules.report.render import render_json
+from partyrules.testing import fact_documents
 
 BOOK = partyrules.load_rulebook()
 HAS_DURABLE = durable_available()[0]
-ENGINES = ["native", pytest.param("durable", marks=pytest.mark.skipif(
-    not HAS_DURABLE, reason="durable-rules does not load on this Python"))]
-needs_durable = pytest.mark.skipif(not HAS_DURABLE, reason="durable-rules does not load on this Python")
+NO_DURABLE = "needs the durable extra (pip install 'partyrules[durable]', Python 3.11/3.12): not installed or cannot load here"
+ENGINES = ["native", pytest.param("durable", marks=[pytest.mark.durable, pytest.mark.skipif(
+    not HAS_DURABLE, reason=NO_DURABLE)])]
 
 
 def as_json(report) -> dict:
@@ -160,9 +163,10 @@ def test_unknown_engine_is_a_usage_error():
         partyrules.open_session(court(), engine="drools")
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_only_changed_subjects_go_back_to_durable():
-    with partyrules.open_session(court(), rulebook=BOOK) as s:
+    with partyrules.open_session(court(), rulebook=BOOK, engine="durable") as s:
         s.results()
         total = s.last_update["subjects"]
         assert s.last_update["reasserted"] == total
@@ -175,10 +179,51 @@ def test_only_changed_subjects_go_back_to_durable():
         assert 0 < s.last_update["reasserted"] < total / 3         # m2's dues policy, counts of b1 …
 
 
-@needs_durable
+def big_court(n: int = 30) -> dict:
+    doc = court()
+    doc["organizations"].append({"id": "b2", "kind": "branch", "name": "二支部", "parent": None, "departments": [],
+                                 "secretary": "m5", "committee_members": [], "deputy_secretaries": [],
+                                 "discipline_member": None,
+                                 "elections": [{"date": "2023-03-01", "secretary_approved_on": "2023-03-10"}]})
+    for i in range(5, n):
+        doc["members"].append({"id": f"m{i}", "name": f"党员{i}", "org": "b2" if i % 2 else "b1", "status": "full",
+                               "admitted_on": "2000-01-01", "full_on": "2001-01-01", "dues_paid": ["2024-05"]})
+    return doc
+
+
+def test_the_native_session_rechecks_only_the_subjects_a_change_can_touch():
+    with partyrules.open_session(big_court(), rulebook=BOOK) as s:
+        assert s.engine == "native"
+        agrees(s)
+        total = s.last_update["subjects"]
+        assert s.last_update["reasserted"] == total                     # the first results check everything
+        s.assert_fact("meeting", {"id": "mt2", "org": "b2", "kind": "theme_day", "date": "2024-06-05",
+                                  "attendees": ["m5", "m7"]})
+        agrees(s)
+        assert 0 < s.last_update["reasserted"] < total * 0.7             # b1's members are not re-checked
+        s.assert_fact("member", {"id": "m8", "name": "党员8", "org": "b1", "status": "full",
+                                 "admitted_on": "2000-01-01", "full_on": "2001-01-01", "dues_paid": []})
+        agrees(s)
+        s.assert_fact("member", {"id": "m31", "name": "新人", "org": "b2", "status": "probationary",
+                                 "admitted_on": "2024-01-10", "full_on": None,
+                                 "introducers": [{"member": "m9"}, {"member": "m11"}]})
+        agrees(s)
+        s.assert_fact("member", {"id": "m9", "name": "党员9", "org": "b2", "status": "full",
+                                 "admitted_on": "2000-01-01", "full_on": "2024-03-01", "dues_paid": []})
+        agrees(s)                                                        # m31's introducer count changed
+        s.assert_fact("election", {"org": "b2", "date": "2024-04-01", "secretary_approved_on": "2024-04-10"})
+        agrees(s)
+        s.assert_fact("activity", {"kind": "party_lecture", "org": "b2", "date": "2024-04-02", "member": "m5"})
+        agrees(s)
+        s.assert_fact("meeting", {"id": "mt2", "org": "b2", "kind": "theme_day", "date": "2024-06-05"})
+        agrees(s)                                                        # attendance now unrecorded
+
+
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_sessions_and_batch_checks_interleave():
-    a = partyrules.open_session(court(), rulebook=BOOK)
-    b = partyrules.open_session(court(), rulebook=BOOK)
+    a = partyrules.open_session(court(), rulebook=BOOK, engine="durable")
+    b = partyrules.open_session(court(), rulebook=BOOK, engine="durable")
     try:
         for i in range(5, 9):
             a.assert_fact("member", {"id": f"m{i}", "org": "b1", "status": "full", "admitted_on": "2010-01-01",
@@ -193,12 +238,13 @@ def test_sessions_and_batch_checks_interleave():
         b.close()
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_a_forgotten_session_frees_its_durable_state():
     from partyrules.engine.durable import DurableHost
     host = DurableHost.get()
     base = host.open_states
-    s = partyrules.open_session(court(), rulebook=BOOK)
+    s = partyrules.open_session(court(), rulebook=BOOK, engine="durable")
     s.results()
     assert host.open_states == base + 1
     del s
@@ -207,9 +253,10 @@ def test_a_forgotten_session_frees_its_durable_state():
     assert host.open_states == base
 
 
-@needs_durable
+@pytest.mark.durable
+@pytest.mark.skipif(not HAS_DURABLE, reason=NO_DURABLE)
 def test_retracting_and_reasserting_the_same_record():
-    with partyrules.open_session(court(), rulebook=BOOK) as s:
+    with partyrules.open_session(court(), rulebook=BOOK, engine="durable") as s:
         record = copy.deepcopy(court()["meetings"][0])
         for _ in range(3):
             s.retract_fact("meeting", "mt1")
@@ -226,8 +273,53 @@ def test_where_durable_rules_cannot_load_asking_for_it_is_a_clear_usage_error():
 
     from partyrules.cli import main
     version = f"Python {sys.version_info.major}.{sys.version_info.minor}"
-    for call in (lambda: partyrules.check(court(), engine="durable"), lambda: partyrules.open_session(court())):
+    for call in (lambda: partyrules.check(court(), engine="durable"), lambda: partyrules.open_session(court(), engine="durable")):
         with pytest.raises(UsageError, match=version):
             call()
     result = CliRunner().invoke(main, ["check", "-", "--engine", "durable"], input=json.dumps(court()))
     assert result.exit_code == 2 and version in result.output
+
+
+@pytest.mark.slow
+@settings(max_examples=15)
+@given(data=st.data())
+def test_a_native_session_fed_a_generated_court_record_by_record_equals_a_fresh_check(data):
+    """The native session's touched-subject bound is exact: after every step, the same report as a fresh check."""
+    doc = data.draw(fact_documents(max_branches=3, max_members_per_branch=6))
+    members, meetings = doc.get("members") or [], doc.get("meetings") or []
+    later_members = data.draw(st.sets(st.sampled_from(range(len(members))), max_size=4)) if members else set()
+    start = dict(doc, meetings=[], activities=[])
+    # members that others name (as secretary, introducer …) must exist from the start: add only unnamed ones later
+    named = {s for i, m in enumerate(members) for s in _texts(doc, exclude=m)}
+    start["members"] = [m for i, m in enumerate(members) if i not in later_members or m["id"] in named]
+    late = [m for i, m in enumerate(members) if i in later_members and m["id"] not in named]
+    with partyrules.open_session(start, rulebook=BOOK) as s:
+        agrees(s)
+        steps = [("member", m) for m in late] + [("meeting", m) for m in meetings]
+        for kind, record in data.draw(st.permutations(steps))[:12]:
+            if kind == "meeting" and data.draw(st.booleans()):
+                record = {k: v for k, v in record.items() if k != "attendees"}
+            try:
+                s.assert_fact(kind, record)
+            except InputError:
+                continue                       # e.g. a meeting attended by a member not yet added
+            agrees(s)
+
+
+def _texts(doc: dict, exclude: dict) -> set:
+    out: set = set()
+
+    def walk(v):
+        if v is exclude:
+            return
+        if isinstance(v, str):
+            out.add(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+    walk({k: v for k, v in doc.items() if k != "meetings"})
+    return out
+

@@ -80,7 +80,7 @@ def main() -> None:
 
 def _register() -> None:
     # each module adds its command to main
-    from . import check, coverage, explain, ledger, lint, schema, test  # noqa: F401
+    from . import check, coverage, example, explain, ledger, lint, schema, test  # noqa: F401
 
 
 _register()

@@ -67,9 +67,9 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
     show_bar = len(sources) >= PROGRESS_MIN and _stderr_is_terminal()
     with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
           else contextlib.nullcontext()) as bar:
-        items = check_many(sources, as_of=as_of, policies=packs, builtin=not no_builtin, engine=engine,
-                           workers=jobs, include_unverified=include_unverified,
-                           progress=(lambda _item: bar.update(1)) if bar is not None else None)
+        items = list(check_many(sources, as_of=as_of, policies=packs, builtin=not no_builtin, engine=engine,
+                                workers=jobs, include_unverified=include_unverified,
+                                progress=(lambda _item: bar.update(1)) if bar is not None else None))
     for item in items:
         if item.error is not None:
             click.echo(f"partyrules: {_one_line(item.error)}", err=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ..lint import DEFAULT_SEARCH, exit_status, lint_paths, render
+from ..lint import DEFAULT_SEARCH, exit_status, files_linted, lint_paths, render
 from . import emit, main
 
 
@@ -19,9 +19,9 @@ from . import emit, main
               help="Generated courts tried for a policy whose examples do not show both a violation and a pass "
                    "(0: only the examples).")
 def lint_cmd(paths: tuple[str, ...], search: int) -> None:
-    """Check policy packs (directories) or single policy and parameter files, without facts.
+    """Check policy packs (directories, or a bundled pack by name) or single policy and parameter files.
 
-    With no PATHS, the built-in rulebook. Every problem is listed, not only the
+    With no PATHS, the built-in rulebook; prints "N files, no findings" when all is well. Every problem is listed, not only the
     first: the shape of each policy, its expressions (syntax, names, derived
     facts and fields, with "did you mean"), its citations (registered
     instrument and edition, the folder's edition cited, the coverage index),
@@ -37,4 +37,6 @@ def lint_cmd(paths: tuple[str, ...], search: int) -> None:
     if findings:
         errors = sum(1 for f in findings if f.severity == "error")
         click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+    else:
+        click.echo(f"{files_linted(paths)} files, no findings")
     raise click.exceptions.Exit(exit_status(findings))

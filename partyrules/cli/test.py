@@ -18,7 +18,7 @@ import click
 
 from ..rulebook.examples import run_example
 from ..rulebook.load import load_rulebook
-from ..rulebook.packs import TESTS_DIR
+from ..rulebook.packs import TESTS_DIR, bundled_packs, is_pack_dir
 from ..rulebook.scenarios import coverage_of_tests, load_scenarios, run_scenario
 from . import main
 
@@ -34,9 +34,12 @@ def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, i
              no_coverage: bool) -> None:
     """Run every policy's own examples and the scenario tests in PATHS (files or folders).
 
-    The tests/ folder of each pack given with --policies is run as well.
+    A PATH that is a pack (a directory laid out as one, or a bundled pack's name) is
+    loaded as with --policies; the tests/ folder of each pack is run as well.
     """
-    book = load_rulebook(packs, builtin=not no_builtin, entry_points=installed_packs)
+    named = [p for p in paths if is_pack_dir(Path(p)) or (not Path(p).exists() and p in bundled_packs())]
+    paths = tuple(p for p in paths if p not in named)
+    book = load_rulebook(tuple(packs) + tuple(named), builtin=not no_builtin, entry_points=installed_packs)
     sources = list(paths) + [str(d / TESTS_DIR) for d in book.packs if (d / TESTS_DIR).is_dir()]
     scenarios = load_scenarios(sources)       # a badly written scenario file stops here (exit 2)
     failed = passed = 0

@@ -986,10 +986,15 @@ def _never_called(c: Any) -> None:  # pragma: no cover - the Collector runs acti
 
 
 def durable_unavailable_message(why: str) -> str:
+    """One line: why the durable engine cannot run here, and what to do about it."""
     import sys
-    return (f"the durable engine needs durable-rules, which cannot be used on Python "
-            f"{sys.version_info.major}.{sys.version_info.minor} here ({why}); durable-rules 2.0.28 loads on "
-            "Python 3.11 and 3.12 only. Use --engine native.")
+    version = f"Python {sys.version_info.major}.{sys.version_info.minor}"
+    if why.startswith("ModuleNotFoundError") and sys.version_info < (3, 13):
+        return ('the durable engine needs the durable extra, which is not installed: pip install '
+                f'"partyrules[durable]" (it compiles durable-rules, so it needs a C compiler; {version} is fine). '
+                "Or use --engine native.")
+    return (f"the durable engine needs durable-rules, which cannot be used on {version} here ({why}); "
+            "durable-rules 2.0.28 loads on Python 3.11 and 3.12 only. Use --engine native.")
 
 
 class Collector:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import attrs
 
@@ -27,10 +27,12 @@ from .base import Engine
 class NativeEngine(Engine):
     name = "native"
 
-    def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View) -> list[Result]:
+    def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View,
+                 only: Callable[[Subject], bool] | None = None) -> list[Result]:
+        """Every (policy, subject) result; with ``only``, just those of the subjects it accepts."""
         results: list[Result] = []
         for policy in policies:
-            results.extend(evaluate_policy(rulebook, policy, view))
+            results.extend(evaluate_policy(rulebook, policy, view, only))
         return results
 
 
@@ -87,7 +89,9 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     return make
 
 
-def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Result]:
+def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
+                    only: Callable[[Subject], bool] | None = None) -> list[Result]:
+    """One result per subject of ``policy`` (only the subjects ``only`` accepts, when given)."""
     subs = subjects(policy, view)
     if isinstance(subs, tuple):
         path, subject = subs
@@ -97,6 +101,8 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View) -> list[Resu
     make_env = env_maker(rulebook, policy, view, rulebook.derived)
     out = []
     for entity, subject in subs:
+        if only is not None and not only(subject):
+            continue
         base = result_base(policy, rulebook.registry, view.as_of, org_kind(policy, entity))
         env = make_env(entity)
         try:

@@ -5,9 +5,17 @@
     ...     s.retract_fact("member", "m081")
     ...     report = s.results()
 
-A session keeps the document as a mapping (``partyrules.facts/1``) and, with the
-durable engine, one durable-rules state holding the facts of every (policy,
-subject). Each change is validated like a whole document (a change that makes
+A session keeps the document as a mapping (``partyrules.facts/1``). With the
+native engine (the default, available everywhere) it keeps the last results and
+re-checks only the subjects a change can touch: every organization, department
+and the unit (they are few, and their derived facts count over everything), and
+the members the changed record names or could concern (its own id, those it
+names, those enrolled in the organizations it names or their ancestors and
+descendants, those naming it as introducer); a change it cannot bound (the unit,
+an organization, a removal, ``set``, a pack with derived facts of its own)
+re-checks everything. With the durable engine (``engine="durable"``, where the
+``durable`` extra is installed) it keeps one durable-rules state holding the
+facts of every (policy, subject). Each change is validated like a whole document (a change that makes
 it invalid raises :class:`~partyrules.errors.InputError` and is undone). On
 :meth:`Session.results` the derived facts are recomputed from the accumulated
 document, and durable's state is updated only where the logic facts of a
@@ -35,6 +43,9 @@ kind                      asserted record                                 retrac
 :meth:`Session.set` changes a top-level field (``as_of``, ``records_from``;
 ``OMITTED`` removes it). A session must be closed (:meth:`close`, or use it as
 a context manager): durable-rules keeps at most 1,024 live states.
+
+:attr:`Session.last_update` says how much the last :meth:`results` re-checked
+(``subjects`` looked at, ``reasserted`` or re-checked).
 """
 
 from __future__ import annotations
@@ -47,6 +58,7 @@ from typing import Any, Mapping
 import attrs
 
 from ..errors import InputError, UsageError
+from ..facts.derive import BUILTIN as BUILTIN_DERIVED
 from ..facts.load import load_facts
 from ..facts.model import OMITTED, FactDocument, Omitted
 from ..facts.view import View
@@ -56,19 +68,22 @@ from ..rulebook.load import Rulebook, load_rulebook
 from ..source import read_path
 
 KINDS = ("unit", "department", "organization", "member", "meeting", "activity", "election")
+ALL_MEMBERS = object()      # a change whose reach is not bounded: re-check every subject
+_LIST_OF = {"member": "members", "meeting": "meetings", "activity": "activities", "election": "organizations"}
 TOP_LEVEL = ("as_of", "records_from")
 _LISTS = {"organization": "organizations", "member": "members", "meeting": "meetings", "activity": "activities"}
 
 
-def open_session(facts: Any, *, as_of: dt.date | str | None = None, engine: str = "durable",
+def open_session(facts: Any, *, as_of: dt.date | str | None = None, engine: str = "native",
                  policies: tuple = (), builtin: bool = True, include_unverified: bool = False,
                  rulebook: Rulebook | None = None) -> "Session":
     """Open a :class:`Session` on ``facts`` (a path, a mapping or a :class:`FactDocument`).
 
     ``as_of`` fixes the evaluation date; without it the document's own
     ``as_of`` is used, and follows it when it is changed. The other keywords are
-    those of :func:`partyrules.check`. ``engine="native"`` gives the same
-    interface without incremental evaluation.
+    those of :func:`partyrules.check`. ``engine="durable"`` keeps the facts in
+    durable-rules (needs the ``durable`` extra); the default native engine
+    re-checks only the subjects a change can touch.
     """
     from ..api import ENGINES, get_engine
     if engine not in ENGINES:
@@ -95,6 +110,10 @@ class Session:
         _evaluation_date(self._facts, as_of)          # a bad date fails here, not at results()
         self._report: Report | None = None
         self._state = None
+        # native engine: the last results by (policy, subject kind, subject id), and the members whose
+        # results a change since then may have changed (ALL_MEMBERS: re-check everything)
+        self._cache: dict[tuple, Any] | None = None
+        self._touched: set | object = ALL_MEMBERS
         self.last_update: dict[str, int] = {"subjects": 0, "reasserted": 0}
         if engine == "durable":
             from .durable import DurableHost, RuleState
@@ -122,6 +141,9 @@ class Session:
             raise UsageError(f"assert_fact: expected a mapping for the {kind} record, got {type(record).__name__}")
         record = _copy(dict(record))
         doc = dict(self._doc)
+        touched: set | object = ALL_MEMBERS
+        if kind in ("member", "meeting", "activity", "election"):
+            touched = self._touched_by(kind, record)
         if kind == "unit":
             unit = dict(doc["unit"]) if isinstance(doc.get("unit"), dict) else {}
             for k, v in record.items():
@@ -155,7 +177,7 @@ class Session:
             changed = ("organizations", i)
         else:
             raise UsageError(f"assert_fact: unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
-        self._commit(doc, changed)
+        self._commit(doc, changed, touched)
 
     def retract_fact(self, kind: str, id_or_record: Any) -> None:
         """Remove a record of ``kind``, given by its id (or key) or as a record (see the table above)."""
@@ -200,6 +222,54 @@ class Session:
             raise UsageError(f"retract_fact: unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
         self._commit(doc)
 
+    def _touched_by(self, kind: str, record: dict) -> set | object:
+        """The members whose results adding or replacing ``record`` may change (ALL_MEMBERS when unbounded).
+
+        Only the built-in derived facts are known to read what this assumes; a pack's own
+        Python derived facts may read anything, so with them every change re-checks all.
+        """
+        if self.engine != "native" or set(self._book.derived) - set(BUILTIN_DERIVED):
+            return ALL_MEMBERS
+        doc = self._doc
+        members = doc.get("members")
+        orgs = doc.get("organizations")
+        if not isinstance(members, list) or not isinstance(orgs, list) or kind not in _LIST_OF:
+            return ALL_MEMBERS
+        key = "date" if kind == "election" else "id"
+        old = None
+        if kind == "election":
+            for o in orgs:
+                if isinstance(o, dict) and o.get("id") == record.get("org"):
+                    old = next((e for e in o.get("elections") or [] if isinstance(e, dict)
+                                and _normal(e.get("date")) == _normal(record.get("date"))), None)
+        elif key in record:
+            old = next((r for r in doc.get(_LIST_OF[kind]) or [] if isinstance(r, dict)
+                        and _normal(r.get(key)) == _normal(record[key])), None)
+        if kind == "meeting" and ("attendees" not in record or (old is not None and "attendees" not in old)):
+            return ALL_MEMBERS       # unrecorded attendance may concern any member (org_life_lapse)
+        names = _strings(record) | (_strings(old) if old is not None else set())
+        if kind == "election":
+            names.add(record.get("org"))
+        by_id = {m.get("id"): m for m in members if isinstance(m, dict)}
+        org_ids = {o.get("id") for o in orgs if isinstance(o, dict)}
+        closure = _org_closure(orgs, names & org_ids)
+        out = {n for n in names if n in by_id}
+        if kind == "member":
+            out.add(record.get("id"))            # a new member is not in by_id yet
+        for mid, m in by_id.items():
+            org = m.get("org", OMITTED)
+            if org in closure or org is None or org is OMITTED or "org" not in m:
+                out.add(mid)
+            elif kind == "member" and any(isinstance(i, dict) and i.get("member") in out
+                                          for i in m.get("introducers") or []):
+                out.add(mid)
+        if kind == "member":       # members naming this one as introducer
+            for mid, m in by_id.items():
+                if any(isinstance(i, dict) and i.get("member") == record.get("id")
+                       for i in (m.get("introducers") or [] if isinstance(m.get("introducers"), list) else [])):
+                    out.add(mid)
+        return out
+
     def set(self, field: str, value: Any) -> None:
         """Change a top-level field of the document (``as_of``, ``records_from``); ``OMITTED`` removes it."""
         self._open()
@@ -231,14 +301,30 @@ class Session:
             name = "durable"
         else:
             backend = get_engine(self.engine)
-            results = backend.evaluate(self._book, applicable, view)
-            self.last_update = {"subjects": len(results), "reasserted": len(results)}
+            results = self._native_results(backend, applicable, view)
             name = backend.name
         results.sort(key=lambda r: r.sort_key())
         unit_id = facts.unit.id if facts.unit is not OMITTED else ""
         self._report = Report(unit_id, on, tuple(results), tuple(notices(self._book, facts, on, applicable)),
                               self._book.registry, name, self._source)
         return self._report
+
+    def _native_results(self, backend: Any, applicable: list, view: View) -> list:
+        """Re-check the touched subjects and keep the cached results of the others."""
+        touched = self._touched
+        if self._cache is None or touched is ALL_MEMBERS:
+            results = backend.evaluate(self._book, applicable, view)
+            self.last_update = {"subjects": len(results), "reasserted": len(results)}
+        else:
+            def again(subject: Any) -> bool:
+                return subject.kind != "member" or subject.id in touched
+            fresh = backend.evaluate(self._book, applicable, view, only=again)
+            kept = [r for k, r in self._cache.items() if k[1] == "member" and k[2] not in touched]
+            results = kept + fresh
+            self.last_update = {"subjects": len(results), "reasserted": len(fresh)}
+        self._cache = {(r.policy, r.subject.kind, r.subject.id): r for r in results}
+        self._touched = set()
+        return results
 
     def close(self) -> None:
         """Free the session's durable state (idempotent)."""
@@ -264,7 +350,7 @@ class Session:
         facts = load_facts(doc)
         return attrs.evolve(facts, source=self._source)
 
-    def _commit(self, doc: dict, changed: tuple | None = None) -> None:
+    def _commit(self, doc: dict, changed: tuple | None = None, touched: set | object = None) -> None:
         """Validate the changed document; keep it only if it is valid (else the change is undone).
 
         ``changed`` names the one record that changed (a list and an index, or the
@@ -281,6 +367,10 @@ class Session:
         except UsageError as exc:
             raise UsageError(f"change refused: {exc}") from None
         self._doc, self._facts, self._report = doc, facts, None
+        if touched is None or touched is ALL_MEMBERS or self._touched is ALL_MEMBERS:
+            self._touched = ALL_MEMBERS
+        else:
+            self._touched = self._touched | touched
 
     def _quick(self, doc: dict, changed: tuple) -> FactDocument | None:
         from ..facts.load import _CONVERTER, check_references   # the loader's own structuring hooks
@@ -341,6 +431,38 @@ def _source_of(facts: Any) -> str:
     if isinstance(facts, (str, Path)):
         return "<stdin>" if str(facts) == "-" else str(facts)
     return "<mapping>"
+
+
+def _strings(value: Any) -> set:
+    """Every text in a record, at any depth: the ids it may name."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()
+
+
+def _org_closure(orgs: list, start: set) -> set:
+    """``start`` with every ancestor and every descendant organization (parents as recorded)."""
+    parent = {o.get("id"): o.get("parent") for o in orgs if isinstance(o, dict)}
+    children: dict = {}
+    for oid, p in parent.items():
+        children.setdefault(p, []).append(oid)
+    out = set(start)
+    for oid in start:                          # ancestors (a parent cycle is refused by the loader)
+        p = parent.get(oid)
+        while p is not None and p in parent and p not in out:
+            out.add(p)
+            p = parent.get(p)
+    todo = list(start)                         # descendants
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
 
 
 def _unstructure(value: Any) -> Any:

@@ -22,6 +22,9 @@ SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
 
 @attrs.frozen(order=True)
 class Subject:
+    """What a result is about: ``kind`` (``unit``, ``department``, ``organization`` or ``member``),
+    the ``id`` from the fact document, and its ``name`` (the id when the document gives no name)."""
+
     kind: str
     id: str
     name: str
@@ -29,6 +32,16 @@ class Subject:
 
 @attrs.frozen
 class Result:
+    """One policy on one subject.
+
+    ``outcome`` is ``violated``, ``unknown`` (``missing`` lists the omitted facts, as
+    paths in the document), ``error`` (the policy failed on this subject only),
+    ``satisfied`` or ``not_applicable``. ``citations`` are the articles the result
+    rests on, in the editions in force on the evaluation date; ``message`` is
+    ``{"zh": …, "en": …}``; ``evidence`` holds the values the decision used, as JSON.
+    ``instrument`` and ``edition`` name the edition whose policy produced it.
+    """
+
     policy: str
     outcome: str
     severity: str
@@ -72,6 +85,9 @@ class Result:
 
 @attrs.frozen
 class Notice:
+    """Something the reader must know about the check as a whole (``kind``), e.g.
+    ``edition_not_encoded`` for an instrument whose edition in force has no encoded provisions."""
+
     kind: str
     message: dict
     instrument: str | None = None
@@ -88,6 +104,15 @@ class Notice:
 
 @attrs.frozen
 class Report:
+    """Every result of one check of one fact document, in a fixed order, and its notices.
+
+    ``summary`` counts every outcome; ``violations`` lists the violated results;
+    ``exit_status`` is the command's (1 with a violation, else 0);
+    ``to_json()`` is the ``partyrules.report/1`` document (``all_results=True``
+    lists satisfied and not-applicable results too). ``registry`` resolves
+    citation labels; ``engine`` and ``source`` say what ran and on what.
+    """
+
     unit: str
     as_of: dt.date
     results: tuple[Result, ...]

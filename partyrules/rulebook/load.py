@@ -32,7 +32,7 @@ from ..citations import Registry, builtin_policies_dir
 from ..errors import PolicyError
 from ..facts.derive import BUILTIN, Derived
 from ..source import read_path
-from .packs import installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived
+from .packs import installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived, resolve_pack
 from .params import Parameters, parameters_from_document
 from .policy import Policy, policy_from_data, retarget
 from .schema import Fields, check_mapping, fail
@@ -87,10 +87,7 @@ def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = T
     named twice is loaded once. A pack's ``derived.py`` is imported, running its
     code: load only packs you trust.
     """
-    paths = [Path(d) for d in (dirs or [])]
-    for p in paths:
-        if not p.is_dir():
-            raise PolicyError(str(p), "is not a directory of policies")
+    paths = [resolve_pack(d) for d in (dirs or [])]
     if entry_points:
         paths += installed_pack_dirs()
     if builtin:

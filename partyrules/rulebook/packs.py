@@ -279,6 +279,42 @@ def load_pack_registry(pack: Path) -> Registry | None:
     return registry
 
 
+def bundled_packs() -> dict[str, Path]:
+    """The packs shipped with partyrules (``policies/packs/<name>``), by name."""
+    from ..citations import builtin_policies_dir
+    folder = builtin_policies_dir() / "packs"
+    if not folder.is_dir():
+        return {}
+    return {d.name: d for d in sorted(folder.iterdir()) if d.is_dir() and not d.name.startswith((".", "_"))}
+
+
+def is_pack_dir(path: Path) -> bool:
+    """Whether a directory is laid out as a pack (instruments, parameters, derived facts, or
+    ``<instrument>/<edition>/`` folders of policies) rather than a folder of scenario files."""
+    if not path.is_dir():
+        return False
+    if (path / "instruments.yaml").is_file() or (path / "parameters").is_dir() or (path / DERIVED_FILE).is_file():
+        return True
+    return any(child.is_dir() and any(e.is_dir() and e.name[:4].isdigit() for e in child.iterdir())
+               for child in path.iterdir() if child.name != TESTS_DIR)
+
+
+def resolve_pack(value: str | Path) -> Path:
+    """A pack given as a directory, or by the name of a bundled pack (``court-standards``).
+
+    A directory wins over a bundled pack of the same name, so a court's own copy is used when it is there.
+    """
+    path = Path(value)
+    if path.is_dir():
+        return path
+    bundled = bundled_packs()
+    if str(value) in bundled:
+        return bundled[str(value)]
+    names = ", ".join(bundled) or "none"
+    raise PolicyError(str(value), f"is not a directory of policies nor the name of a bundled pack "
+                                  f"(bundled packs: {names})")
+
+
 def installed_pack_dirs() -> list[Path]:
     """The pack directories that installed packages register in the entry-point group ``partyrules.packs``.
 
