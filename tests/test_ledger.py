@@ -231,15 +231,15 @@ def test_a_bad_date_is_reported_at_its_cell(tmp_path):
 def test_an_unknown_member_is_reported_at_its_cell(tmp_path):
     wb = _clerk_book(tmp_path)
     fill(wb["会议及出席"], 3, {"出席党员": "m1、m9"})
+    fill(wb["党组织"], 3, {"书记": "m11"})
     wb["党费"].cell(4, 1, "m7")
     wb["党费"].cell(4, 3, "✓")
-    lines = _problems(tmp_path, wb)
     att = openpyxl.utils.get_column_letter(column_of(wb["会议及出席"], "出席党员"))
-    assert lines == ["BOOK.xlsx: 党费!A4: “m7”不是党员表中的党员编号"]
-    # the cell problems come first; once they are fixed the loader's reference check names the cell too
-    wb["党费"].delete_rows(4)
-    lines = _problems(tmp_path, wb)
-    assert lines == [f"BOOK.xlsx: 会议及出席!{att}3: 'm9' is not the id of any member"]
+    sec = openpyxl.utils.get_column_letter(column_of(wb["党组织"], "书记"))
+    assert _problems(tmp_path, wb) == [
+        f"BOOK.xlsx: 党组织!{sec}3: 书记：“m11”不是党员表中的党员编号（是不是“m1”？）",
+        f"BOOK.xlsx: 会议及出席!{att}3: 出席党员：“m9”不是党员表中的党员编号",
+        "BOOK.xlsx: 党费!A4: “m7”不是党员表中的党员编号"]
 
 
 def test_duplicate_ids_formulas_and_wrong_types_are_each_named(tmp_path):
@@ -251,10 +251,15 @@ def test_duplicate_ids_formulas_and_wrong_types_are_each_named(tmp_path):
     name = openpyxl.utils.get_column_letter(column_of(wb["党组织"], "组织名称"))
     staff = openpyxl.utils.get_column_letter(column_of(wb["内设部门"], "人数"))
     assert lines == [f"BOOK.xlsx: 内设部门!{staff}3: 人数：应为不小于0的整数，得到'十二'",
-                     f"BOOK.xlsx: 党组织!{name}3: 公式不能导入：请复制后“粘贴为数值”"]
-    fill(wb["内设部门"], 3, {"人数": 12})
-    fill(wb["党组织"], 3, {"组织名称": "立案庭党支部"})
-    assert _problems(tmp_path, wb) == ["BOOK.xlsx: 党员!A5: duplicate id 'm1' (first used at index 0)"]
+                     f"BOOK.xlsx: 党组织!{name}3: 公式不能导入：请复制后“粘贴为数值”",
+                     "BOOK.xlsx: 党员!A5: 编号“m1”重复（第3行已有）"]
+
+
+def test_what_only_the_fact_loader_knows_is_still_traced_to_the_cell(tmp_path):
+    wb = _clerk_book(tmp_path)
+    fill(wb["党员"], 3, {"转正日期": "1998-01-01"})          # before the admission on 1999-07-01
+    col = openpyxl.utils.get_column_letter(column_of(wb["党员"], "转正日期"))
+    assert _problems(tmp_path, wb) == [f"BOOK.xlsx: 党员!{col}3: 1998-01-01 is before admitted_on 1999-07-01"]
 
 
 def test_known_none_and_the_rows_of_another_sheet_must_agree(tmp_path):

@@ -211,7 +211,60 @@ def _assemble(reader: _Reader, sheets: dict[str, list[tuple]]) -> dict:
             for row, _owner, _fields in table.records:
                 reader.problem(reader.cell(name, row, 1), "党员表没有记录，这一行无所属党员")
     _orphans(reader, data, tables, grids)
+    _check_ids(reader, data, tables, unit_fields, unit_cells)
     return data
+
+
+_REF_SHEETS = {"member": ("党员", "党员编号"), "members": ("党员", "党员编号"), "org": ("党组织", "组织编号"),
+               "dept": ("内设部门", "部门编号"), "depts": ("内设部门", "部门编号")}
+
+
+def _check_ids(reader: _Reader, data: dict, tables: dict, unit_fields: dict, unit_cells: dict) -> None:
+    """Ids unique on their sheet, and every id a cell names found on its sheet, in the clerk's words.
+
+    The fact loader checks the same afterwards (and more); doing it here names the sheet
+    an id should be on and the row that already holds a duplicate.
+    """
+    known = {"党员": _unique(reader, tables["党员"], "党员"), "党组织": _unique(reader, tables["党组织"], "党组织"),
+             "内设部门": _unique(reader, tables["内设部门"], "内设部门")}
+    _unique(reader, tables["会议及出席"], "会议及出席")
+
+    def check(where: Cell, header: str, kind: str, value: Any) -> None:
+        sheet, id_header = _REF_SHEETS[kind]
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is None or v in known[sheet]:
+                continue
+            close = difflib.get_close_matches(v, sorted(known[sheet]), n=1)
+            hint = f"（是不是“{close[0]}”？）" if close else ""
+            reader.problem(where, f"{header}：“{v}”不是{sheet}表中的{id_header}{hint}")
+        if isinstance(value, list):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                reader.problem(where, f"{header}：{'、'.join(repeated)} 重复")
+
+    for col in UNIT_ROWS:
+        if col.kind in _REF_SHEETS and col.field in unit_fields:
+            check(unit_cells[col.field], col.header, col.kind, unit_fields[col.field])
+    for table in TABLES:
+        read = tables[table.name]
+        for row, _owner, record in read.records:
+            for col in table.columns:
+                if col.kind in _REF_SHEETS and col.field in record:
+                    check(read.cells[(row, col.field)], col.header, col.kind, record[col.field])
+
+
+def _unique(reader: _Reader, table: _Table, sheet: str) -> set[str]:
+    seen: dict[str, int] = {}
+    for row, _owner, record in table.records:
+        value = record.get("id")
+        if value is None:
+            continue
+        if value in seen:
+            reader.problem(table.cells[(row, "id")], f"编号“{value}”重复（第{seen[value]}行已有）")
+        else:
+            seen[value] = row
+    return set(seen)
 
 
 def _read_unit(reader: _Reader, rows: list[tuple]) -> tuple[dict, dict]:
