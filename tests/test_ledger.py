@@ -412,3 +412,31 @@ def test_every_field_of_the_facts_model_has_a_place_in_the_ledger():
     }
     for cls, fields in places.items():
         assert {f.name for f in attrs.fields(cls)} == fields, cls.__name__
+
+
+_ANY_CELL = st.one_of(
+    st.none(), st.text(max_size=12), st.sampled_from(["无", "有", "是", "否", "✓", "m1", "o1", "d1", "2024-02-30",
+                                                     "党支部", "=1+1", "m1、m1", " "]),
+    st.integers(-5, 50000), st.floats(allow_nan=False, allow_infinity=False, width=32), st.booleans(),
+    st.datetimes(dt.datetime(1950, 1, 1), dt.datetime(2030, 1, 1)))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.sampled_from(SHEET_ORDER[1:]), st.integers(1, 6), st.integers(1, 20), _ANY_CELL),
+                      min_size=1, max_size=6))
+def test_whatever_a_clerk_types_import_gives_a_document_or_cell_problems_never_a_crash(tmp_path, edits):
+    wb = _clerk_book(tmp_path)
+    for sheet, row, col, value in edits:
+        if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            continue        # openpyxl itself refuses control characters in cells
+        wb[sheet].cell(row, col, value)
+    book = save(wb, tmp_path / "fuzz.xlsx")
+    try:
+        _data, facts = import_ledger(book)
+    except LedgerError as exc:
+        assert exc.problems and all(line.startswith(f"{book}: ") for line in exc.problems)
+    except SourceError:
+        pass
+    else:
+        assert partyrules.load_facts(facts) is facts
