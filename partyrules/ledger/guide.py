@@ -35,7 +35,7 @@ def write_guide(ws: Worksheet) -> None:
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 34
     ws.column_dimensions["C"].width = 90
-    ws.cell(1, 1, TITLE).font = Font(bold=True, size=14)
+    ws.cell(1, 1, TITLE).font = Font(name="Calibri", bold=True, size=14)
     row = 3
     for text in RULES:
         cell = ws.cell(row, 1, text)
@@ -45,13 +45,13 @@ def write_guide(ws: Worksheet) -> None:
         row += 1
     row += 1
     for header in ("工作表 / 列", "字段", "填写说明"):
-        ws.cell(row, ("工作表 / 列", "字段", "填写说明").index(header) + 1, header).font = Font(bold=True)
+        ws.cell(row, ("工作表 / 列", "字段", "填写说明").index(header) + 1, header).font = Font(name="Calibri", bold=True)
     row += 1
 
     def line(a: str, b: str, c: str, bold: bool = False) -> None:
         nonlocal row
-        ws.cell(row, 1, a).font = Font(bold=bold)
-        ws.cell(row, 2, b).font = Font(size=9, color="606060")
+        ws.cell(row, 1, a).font = Font(name="Calibri", bold=bold)
+        ws.cell(row, 2, b).font = Font(name="Calibri", size=9, color="606060")
         ws.cell(row, 3, c).alignment = Alignment(wrap_text=True)
         row += 1
 
@@ -66,3 +66,7 @@ def write_guide(ws: Worksheet) -> None:
     for g in GRIDS:
         line(g.name, f"members[].{g.field}", g.note, bold=True)
     ws.freeze_panes = "A2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

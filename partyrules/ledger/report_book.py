@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import __version__
 from ..facts.model import OMITTED, FactDocument
 from ..report.model import Report, Result
+from ..report.render import width as text_width
 from .layout import GRIDS, ORG_KINDS, TABLES, UNIT_ROWS, label_of
 
 OUTCOME_ZH = {"violated": "违反", "unknown": "无法判定", "error": "出错", "satisfied": "符合", "not_applicable": "不适用"}
@@ -27,12 +28,13 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 OUTCOME_RANK = {"violated": 0, "unknown": 1, "error": 2, "satisfied": 3, "not_applicable": 4}
 KIND_RANK = {"committee": 0, "general_branch": 1, "branch": 2}
 UNIT_PLACE = "全院"
-HEAD_FONT = Font(bold=True)
+HEAD_FONT = Font(name="Calibri", bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-VIOLATED_FONT = Font(color="B00000", bold=True)
+VIOLATED_FONT = Font(name="Calibri", color="B00000", bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
-FINDING_HEADERS = (("党组织", 18), ("对象", 14), ("结果", 9), ("依据条款", 36), ("问题", 50), ("怎么办", 40),
-                   ("规则编号", 20))
+FINDING_HEADERS = (("党组织", 14), ("对象", 10), ("结果", 12), ("依据条款", 28), ("问题", 42), ("怎么办", 30),
+                   ("规则编号", 16))
+LINE_HEIGHT = 14.5        # points per wrapped line (11 pt text)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _INDEX = re.compile(r"\[\d+\]")
 
@@ -85,7 +87,7 @@ def not_recorded_rows(results: Iterable[Result], rulebook: Any = None) -> list[t
     checks: dict[str, int] = {}
     for r in results:
         for pattern in sorted({_INDEX.sub("[]", p) for p in r.missing}):
-            by_field.setdefault(pattern, {})[r.policy] = _title(rulebook, r.policy) or r.policy
+            by_field.setdefault(pattern, {})[r.policy] = _title(rulebook, r.policy, r) or r.policy
             checks[pattern] = checks.get(pattern, 0) + 1
     rows = []
     for pattern in sorted(by_field, key=lambda p: (-checks[p], p)):
@@ -115,7 +117,11 @@ def ledger_place(path: str) -> tuple[str, str] | None:
     return None
 
 
-def _title(rulebook: Any, policy: str) -> str:
+def _title(rulebook: Any, policy: str, result: Result | None = None) -> str:
+    """The policy's title: what a compliant subject does (the result's own, where results carry it)."""
+    carried = getattr(result, "title", None)
+    if isinstance(carried, dict) and carried.get("zh"):
+        return carried["zh"]
     if rulebook is None:
         return ""
     found = rulebook.find(policy)
@@ -124,7 +130,7 @@ def _title(rulebook: Any, policy: str) -> str:
 
 def _what_to_do(r: Result, rulebook: Any) -> str:
     if r.outcome == "violated":
-        title = _title(rulebook, r.policy)
+        title = _title(rulebook, r.policy, r)
         return f"按要求整改：{title}" if title else "按所引条款整改"
     if r.outcome == "unknown":
         places = [ledger_place(p) for p in r.missing]
@@ -165,7 +171,7 @@ def _findings(ws: Worksheet, report: Report, places: "_Places", rulebook: Any, r
     headers = FINDING_HEADERS if with_place else FINDING_HEADERS[1:]
     row = 1
     if title:
-        ws.cell(1, 1, title).font = Font(bold=True, size=13)
+        ws.cell(1, 1, title).font = Font(name="Calibri", bold=True, size=13)
         counts = {k: sum(1 for r in results if r.outcome == k) for k in OUTCOME_RANK}
         ws.cell(2, 1, "，".join(f"{OUTCOME_ZH[k]} {v}" for k, v in counts.items() if v) or "没有需要处理的问题")
         row = 4
@@ -185,8 +191,21 @@ def _findings(ws: Worksheet, report: Report, places: "_Places", rulebook: Any, r
             cell.alignment = WRAP
         if r.outcome == "violated":
             ws.cell(row, 3 if with_place else 2).font = VIOLATED_FONT
+        _fit_row(ws, row, [w for _, w in headers])
     if not results:
         ws.cell(row + 1, 1, "没有需要处理的问题。")
+
+
+def _fit_row(ws: Worksheet, row: int, widths: list[int]) -> None:
+    """Give a row the height its wrapped text needs: not every spreadsheet program grows rows by itself."""
+    lines = 1
+    for c, width in enumerate(widths, start=1):
+        value = ws.cell(row, c).value
+        if value is None:
+            continue
+        per_line = max(1, width - 1)
+        lines = max(lines, sum(max(1, -(-text_width(part) // per_line)) for part in str(value).split("\n")))
+    ws.row_dimensions[row].height = LINE_HEIGHT * lines + 2
 
 
 def _rows_sheet(ws: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...], rows: list[tuple],
@@ -202,6 +221,7 @@ def _rows_sheet(ws: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...]
                 cell.number_format = "yyyy-mm-dd"
             elif isinstance(value, str):
                 cell.data_type = "s"
+        _fit_row(ws, r, list(widths))
     if not rows:
         ws.cell(2, 1, empty)
 
@@ -210,7 +230,7 @@ def _summary(ws: Worksheet, report: Report, facts: FactDocument, places: "_Place
     ws.title = "汇总"
     unit = facts.unit
     name = unit.name if unit is not OMITTED and unit.name is not OMITTED else report.unit
-    ws.cell(1, 1, f"{name} 党组织工作检查").font = Font(bold=True, size=14)
+    ws.cell(1, 1, f"{name} 党组织工作检查").font = Font(name="Calibri", bold=True, size=14)
     facts_rows = (("单位", name), ("单位编号", report.unit), ("检查日期", report.as_of), ("规则版本", f"partyrules {__version__}"),
                   ("引擎", report.engine))
     for r, (label, value) in enumerate(facts_rows, start=3):

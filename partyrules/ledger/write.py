@@ -29,9 +29,9 @@ from .layout import (DUES_MARKS, FIRST_DATA_ROW, GRIDS, NO, NONE_WORD, REMARK, S
 VALIDATED_ROWS = 5000          # validations and formats reach this row: room for a court's records
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
-HEAD_FONT = Font(bold=True)
+HEAD_FONT = Font(name="Calibri", bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-FIELD_FONT = Font(size=8, color="808080")
+FIELD_FONT = Font(name="Calibri", size=8, color="808080")
 MAX_WIDTH = 48
 MAX_PERIODS = 240              # months (or years) a grid shows besides those the facts name
 
@@ -143,6 +143,14 @@ def _widths(ws: Worksheet, minimum: dict[int, int]) -> None:
         ws.column_dimensions[letter].width = min(MAX_WIDTH, longest)
 
 
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, the two header rows on every printed page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:2"
+    ws.oddFooter.center.text = "&A 第 &P 页，共 &N 页"
+
+
 def _unit_sheet(ws: Worksheet, facts: FactDocument | None) -> None:
     for i, (header, note) in enumerate((("项目", ""), ("填写内容", "在这一列填写"), ("字段", "事实文件中的字段"),
                                          ("说明", ""))):
@@ -164,6 +172,11 @@ def _unit_sheet(ws: Worksheet, facts: FactDocument | None) -> None:
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 30
     ws.column_dimensions["D"].width = 60
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _unit_value(facts: FactDocument, field: str) -> Any:
@@ -219,6 +232,7 @@ def _table_sheet(ws: Worksheet, table: Table, facts: FactDocument | None) -> Non
             value = owner if col is table.owner else getattr(record, col.field)
             _put(ws, r, c, _checked(col, value, f"{table.name}!{get_column_letter(c)}{r}"), formats[c - 1])
     ws.freeze_panes = "B3" if table.owner is None else "C3"
+    _print_setup(ws)
     _widths(ws, widths)
 
 
@@ -256,4 +270,5 @@ def _grid_sheet(ws: Worksheet, g: Grid, facts: FactDocument | None, periods: lis
                     h = hours[year]
                     ws.cell(r, i, int(h) if float(h).is_integer() else h)
     ws.freeze_panes = "C3"
+    _print_setup(ws)
     _widths(ws, {1: 10, 2: 10, **{i: (8 if g.period == "month" else 7) for i in range(3, remark)}, remark: 16})
