@@ -440,3 +440,18 @@ def test_whatever_a_clerk_types_import_gives_a_document_or_cell_problems_never_a
         pass
     else:
         assert partyrules.load_facts(facts) is facts
+
+
+def test_the_ledger_sits_above_the_library_and_below_the_command_line():
+    import ast
+
+    package = ROOT / "partyrules"
+    for path in package.rglob("*.py"):
+        rel = path.relative_to(package).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {(n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        if rel.startswith("ledger/"):
+            assert not any("cli" in m.split(".") for m in imported), rel
+        elif not rel.startswith("cli/"):
+            assert not any("ledger" in m.split(".") for m in imported), f"{rel} imports the ledger"
