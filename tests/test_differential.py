@@ -31,6 +31,7 @@ import partyrules  # noqa: E402
 from partyrules.report.render import render_json  # noqa: E402
 from partyrules.source import read_path  # noqa: E402
 from partyrules.testing import fact_documents, with_omissions  # noqa: E402
+from session_events import court_events  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
@@ -93,37 +94,12 @@ def test_engines_agree_on_the_spec_example_court(as_of):
     assert_same(str(SPEC_COURT), as_of)
 
 
-def court_events(data: dict) -> tuple[dict, list[tuple]]:
-    """examples/court.yaml as a starting document and the records that build it, in order.
-
-    The start holds the unit (its id and departments without heads) and the
-    organizations without anything that names a member; then come the members
-    (without their introducers), each organization in full, the unit in full,
-    the members who have introducers again in full, the meetings in date order,
-    the activities in date order and finally the elections.
-    """
-    start = {k: copy.deepcopy(v) for k, v in data.items() if k in ("format", "as_of", "records_from")}
-    unit = copy.deepcopy(data["unit"])
-    start["unit"] = {"id": unit["id"], "departments": [{"id": d["id"]} for d in unit.get("departments", [])]}
-    plain = ("id", "kind", "name", "parent", "departments", "established_on")
-    start["organizations"] = [{k: v for k, v in o.items() if k in plain} for o in data["organizations"]]
-    start["members"], start["meetings"], start["activities"] = [], [], []
-    events: list[tuple] = [("member", {k: v for k, v in m.items() if k != "introducers"}) for m in data["members"]]
-    events += [("organization", {k: v for k, v in o.items() if k != "elections"}) for o in data["organizations"]]
-    events += [("unit", unit)]
-    events += [("member", m) for m in data["members"] if "introducers" in m]
-    events += [("meeting", m) for m in sorted(data["meetings"], key=lambda m: (m["date"], m.get("id", "")))]
-    events += [("activity", a) for a in sorted(data.get("activities", []), key=lambda a: a["date"])]
-    events += [("election", dict(e, org=o["id"])) for o in data["organizations"] for e in o.get("elections", [])]
-    return start, events
-
-
 def test_a_session_fed_the_example_court_record_by_record_matches_batch_checks():
     data = read_path(COURT).data
     start, events = court_events(data)
     every = max(1, len(events) // SESSION_SAMPLES)
     checked = 0
-    with partyrules.open_session(start, rulebook=BOOK) as session:
+    with partyrules.open_session(start, rulebook=BOOK, engine="durable") as session:
         assert rendered(session.results()) == rendered(partyrules.check(session.document, rulebook=BOOK))
         for i, (kind, record) in enumerate(events, 1):
             session.assert_fact(kind, copy.deepcopy(record))

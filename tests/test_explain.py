@@ -103,6 +103,7 @@ def test_outcome_equals_check_for_every_policy(path):
     assert checked >= len(policies)
 
 
+@pytest.mark.slow
 def test_every_policy_example_explains_to_its_expected_outcome():
     for policy in BOOK.policies:
         if policy.inherited_from:

@@ -4,12 +4,15 @@ import copy
 import datetime as dt
 import json
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import partyrules
 from partyrules.report.render import render_json
 from partyrules.testing import fact_documents, with_omissions
+
+pytestmark = pytest.mark.slow      # hypothesis searches: minutes; `-m "not slow"` skips them
 
 BOOK = partyrules.load_rulebook()
 

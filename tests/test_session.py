@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gc
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from partyrules.report.render import render_json
 from partyrules.testing import fact_documents
 
 BOOK = partyrules.load_rulebook()
+COURT = Path(__file__).resolve().parents[1] / "examples" / "court.yaml"
 HAS_DURABLE = durable_available()[0]
 NO_DURABLE = "needs the durable extra (pip install 'partyrules[durable]', Python 3.11/3.12): not installed or cannot load here"
 ENGINES = ["native", pytest.param("durable", marks=[pytest.mark.durable, pytest.mark.skipif(
@@ -278,6 +280,22 @@ def test_where_durable_rules_cannot_load_asking_for_it_is_a_clear_usage_error():
             call()
     result = CliRunner().invoke(main, ["check", "-", "--engine", "durable"], input=json.dumps(court()))
     assert result.exit_code == 2 and version in result.output
+
+
+@pytest.mark.slow
+def test_a_native_session_fed_the_example_court_record_by_record_matches_batch_checks():
+    from session_events import court_events
+
+    from partyrules.source import read_path
+    start, events = court_events(read_path(COURT).data)
+    every = max(1, len(events) // 12)
+    with partyrules.open_session(start, rulebook=BOOK) as s:
+        agrees(s)
+        for i, (kind, record) in enumerate(events, 1):
+            s.assert_fact(kind, copy.deepcopy(record))
+            if i % every == 0 or i == len(events):
+                agrees(s)
+    assert s.last_update["reasserted"] <= s.last_update["subjects"]
 
 
 @pytest.mark.slow

@@ -1,10 +1,14 @@
 """The public witness search finds small courts that violate or satisfy a policy, and nothing for a dead one."""
 
+import pytest
+
 import partyrules
 from partyrules.engine.native import evaluate_policy
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import View
 from partyrules.testing import can_be_satisfied, find_witness, never_fire
+
+pytestmark = pytest.mark.slow      # hypothesis searches: minutes; `-m "not slow"` skips them
 
 BOOK = partyrules.load_rulebook()
 
