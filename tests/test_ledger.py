@@ -97,8 +97,9 @@ def _yaml_mapping(text: str) -> dict:
     return read_yaml(text, "<yaml>").data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow, HealthCheck.data_too_large])
+@pytest.mark.slow
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])    # examples: the profile's (tests/conftest.py)
 @given(st.data())
 def test_any_document_survives_the_ledger(tmp_path, data):
     doc = data.draw(fact_documents(max_branches=3, max_members_per_branch=6))
@@ -421,8 +422,8 @@ _ANY_CELL = st.one_of(
     st.datetimes(dt.datetime(1950, 1, 1), dt.datetime(2030, 1, 1)))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.sampled_from(SHEET_ORDER[1:]), st.integers(1, 6), st.integers(1, 20), _ANY_CELL),
                       min_size=1, max_size=6))
 def test_whatever_a_clerk_types_import_gives_a_document_or_cell_problems_never_a_crash(tmp_path, edits):
