@@ -69,6 +69,9 @@ def test_court_round_trip_gives_the_same_report_and_the_same_facts(tmp_path):
     again = partyrules.check(str(out))
     assert render_json(again, all_results=True) == render_json(original, all_results=True)
     assert partyrules.load_facts(str(out)) == partyrules.load_facts(str(COURT))
+    again_out = tmp_path / "again.yaml"
+    assert run("ledger", "import", book, "-o", again_out)[0] == 0
+    assert again_out.read_bytes() == out.read_bytes()                  # the same ledger, the same YAML bytes
     assert original.violations, "the bundled court has violations: the comparison would be vacuous otherwise"
 
 
