@@ -3,8 +3,8 @@
 
     python examples/make_court.py > examples/court.yaml
 
-The output is a fact document in format ``partyrules.facts/1`` (see the spec,
-facts-v1.md) describing a fictional prefecture-level court, 清河市中级人民法院,
+The output is a fact document in format ``partyrules.facts/1`` (see
+docs/facts.md) describing a fictional prefecture-level court, 清河市中级人民法院,
 on 2024-06-30 with complete records from 2022-07-01. Everything in it is clean
 and complete except a short, fixed list of deliberate problems (``PROBLEMS``
 below), each of which is marked ``# PROBLEM: ...`` or ``# OMITTED: ...`` at the

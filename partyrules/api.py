@@ -13,7 +13,7 @@ from .facts.load import load_facts
 from .facts.model import OMITTED, FactDocument
 from .facts.view import View
 from .periods import parse_date
-from .report.model import Notice, Report
+from .report.model import Notice, Report, finish_results
 from .rulebook.load import Rulebook, load_rulebook
 
 ENGINES = ("native", "durable")
@@ -50,11 +50,10 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
     backend = get_engine(engine)
     view = View(doc, on)
     applicable = book.applicable(on, include_unverified)
-    results = backend.evaluate(book, applicable, view)
-    results.sort(key=lambda r: r.sort_key())
+    results = finish_results(backend.evaluate(book, applicable, view), doc)
     unit_id = doc.unit.id if doc.unit is not OMITTED else ""
-    return Report(unit_id, on, tuple(results), tuple(notices(book, doc, on, applicable)), book.registry,
-                  backend.name, doc.source)
+    return Report(unit_id, on, results, tuple(notices(book, doc, on, applicable)), book.registry,
+                  backend.name, doc.source, facts=doc)
 
 
 def _evaluation_date(doc: FactDocument, as_of: dt.date | str | None) -> dt.date:

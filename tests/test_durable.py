@@ -1,9 +1,9 @@
 """The durable-rules backend: its compiler, and a regression test for each measured durable-rules problem.
 
-/work/shared/durable-rules-notes.md lists what durable-rules 2.0.28 was measured
-to do wrong; docs/engines.md says how the backend designs around each one. The
-tests named ``test_problem_*`` pin those designs. Those that could crash the
-interpreter if the design broke run in a child process.
+docs/engines.md ("What was measured about durable-rules 2.0.28") lists what
+durable-rules 2.0.28 was measured to do wrong, and says how the backend designs
+around each one. The tests named ``test_problem_*`` pin those designs. Those
+that could crash the interpreter if the design broke run in a child process.
 
 Run as a script for the long memory soak (docs/engines.md quotes its figure)::
 

@@ -103,3 +103,15 @@ def test_a_wheel_used_outside_the_repository_writes_and_checks_the_example(tmp_p
     checked = cli("check", "court.yaml", "--policies", "court-standards")
     assert checked.returncode == 1 and "court-standards" in cli("check", "court.yaml", "--format", "json",
                                                                 "--policies", "court-standards").stdout
+
+
+def test_nothing_in_the_repository_points_outside_it():
+    """No test, doc, script or default may read the material beside the clone, or an absolute path of the
+    machine it was written on (the folder the checkout sits in)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout (an unpacked sdist)")
+    beside = ".." + "/" + "shared"          # spelled in parts so that this line is not a finding itself
+    outside = [("-e", beside), ("-e", f"{ROOT.parent}/")]
+    found = subprocess.run(["git", "grep", "-n", "-F", *[x for pair in outside for x in pair]], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert found.returncode == 1, f"lines pointing outside the repository:\n{found.stdout[:2000]}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 import attrs
 
@@ -113,7 +113,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
-        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base))
+        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, view.names))
     return out
 
 
@@ -131,19 +131,23 @@ def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None)
     cites = tuple(c for c in policy.citations
                   if registry.is_in_force(c.citation.instrument, c.citation.edition, as_of) and c.cited_for(kind))
     return dict(policy=policy.id, severity=policy.severity, citations=cites,
-                instrument=policy.instrument, edition=policy.edition)
+                instrument=policy.instrument, edition=policy.edition, title=dict(policy.title))
 
 
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
-                 evidence: dict, base: dict) -> Result:
-    """A result with its message and JSON evidence, the same for every engine."""
+                 evidence: dict, base: dict, names: Mapping[str, tuple[str, bool]] = {}) -> Result:
+    """A result with its message and JSON evidence, the same for every engine.
+
+    ``names`` (``View.names``) lets the message name the people, organizations and
+    departments that the evidence holds by id; the evidence itself keeps the ids.
+    """
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = notes
     if outcome == "unknown":
         message = _unknown_message(missing)
     elif outcome == "violated":
-        message = {lang: _fill(policy.message[lang], evidence, subject, lang) for lang in ("zh", "en")}
+        message = {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
     else:
         message = dict(policy.title)
     return Result(outcome=outcome, subject=subject, message=message, evidence=shown,
@@ -196,10 +200,14 @@ _WORDS = {"zh": {None: "无", True: "是", False: "否", "unknown": "未知", "s
           "en": {None: "none", True: "yes", False: "no", "unknown": "unknown", "sep": ", "}}
 
 
-def _fill(template: str, evidence: dict, subject: Subject, lang: str) -> str:
+def _fill(template: str, evidence: dict, subject: Subject, lang: str,
+          names: Mapping[str, tuple[str, bool]] = {}) -> str:
     words = _WORDS[lang]
 
     def show(v: Any) -> Any:
+        if isinstance(v, str) and v in names:
+            name, shared = names[v]
+            return (f"{name}（{v}）" if lang == "zh" else f"{name} ({v})") if shared else name
         if isinstance(v, Unknown):
             return words["unknown"]
         if v is None or isinstance(v, bool):

@@ -63,7 +63,7 @@ from ..facts.load import load_facts
 from ..facts.model import OMITTED, FactDocument, Omitted
 from ..facts.view import View
 from ..periods import Month
-from ..report.model import Report
+from ..report.model import Report, finish_results
 from ..rulebook.load import Rulebook, load_rulebook
 from ..source import read_path
 
@@ -303,10 +303,10 @@ class Session:
             backend = get_engine(self.engine)
             results = self._native_results(backend, applicable, view)
             name = backend.name
-        results.sort(key=lambda r: r.sort_key())
         unit_id = facts.unit.id if facts.unit is not OMITTED else ""
-        self._report = Report(unit_id, on, tuple(results), tuple(notices(self._book, facts, on, applicable)),
-                              self._book.registry, name, self._source)
+        self._report = Report(unit_id, on, finish_results(results, facts),
+                              tuple(notices(self._book, facts, on, applicable)), self._book.registry, name,
+                              self._source, facts=facts)
         return self._report
 
     def _native_results(self, backend: Any, applicable: list, view: View) -> list:

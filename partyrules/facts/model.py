@@ -80,7 +80,7 @@ class Election:
     date: dt.date
     secretary_approved_on: Union[dt.date, None, Omitted] = OMITTED
     shift_approved: Union[bool, Omitted] = OMITTED
-    # extensions (docs/facts-extensions.md): organs-regs@2019 art.37 para.1
+    # extensions (docs/facts.md): organs-regs@2019 art.37 para.1
     party_group_decided_on: Union[dt.date, None, Omitted] = OMITTED
     work_committee_approved_on: Union[dt.date, None, Omitted] = OMITTED
 
@@ -116,7 +116,7 @@ class Organization:
     discipline_member: Union[NonEmpty, None, Omitted] = OMITTED
     discipline_commission: Union[bool, Omitted] = OMITTED
     elections: Union[tuple[Election, ...], Omitted] = OMITTED
-    # extensions (docs/facts-extensions.md)
+    # extensions (docs/facts.md)
     established_on: Union[dt.date, Omitted] = OMITTED
     postponement_approved_until: Union[dt.date, None, Omitted] = OMITTED
     discipline_commission_secretary: Union[NonEmpty, None, Omitted] = OMITTED
@@ -136,7 +136,7 @@ class Member:
     department: Union[NonEmpty, None, Omitted] = OMITTED
     dues_paid: Union[tuple[Month, ...], Omitted] = OMITTED
     training_hours: Union[TrainingHours, Omitted] = OMITTED
-    # extensions (docs/facts-extensions.md): admission and conversion (constitution arts 5, 7;
+    # extensions (docs/facts.md): admission and conversion (constitution arts 5, 7;
     # organs-regs@2019 art.37 para.2)
     introducers: Union[tuple[Introducer, ...], Omitted] = OMITTED
     admission_approved_on: Union[dt.date, None, Omitted] = OMITTED

@@ -139,6 +139,24 @@ class View:
         """The complete, fully recorded calendar months on the evaluation date."""
         return complete_months(self.records_from, min(self.as_of, self.snapshot))
 
+    @cached_property
+    def names(self) -> dict[str, tuple[str, bool]]:
+        """``id → (name, shared)`` for members, organizations and departments that have a name.
+
+        Messages show these names instead of bare ids. An id used by two kinds of
+        record is left out (it would be a guess), and ``shared`` says another record
+        has the same name, so that a message can add the id to tell them apart.
+        """
+        seen: dict[str, list[str]] = {}
+        for table in (self.members, self.orgs, self.departments):
+            for key, record in table.items():
+                seen.setdefault(key, []).append(record.name if record.name is not OMITTED else "")
+        unique = {key: names[0] for key, names in seen.items() if len(names) == 1 and names[0]}
+        counts: dict[str, int] = {}
+        for name in unique.values():
+            counts[name] = counts.get(name, 0) + 1
+        return {key: (name, counts[name] > 1) for key, name in unique.items()}
+
     # ---- membership on the evaluation date ---------------------------------
     def status(self, m: Member) -> Any:
         """``'full'``, ``'probationary'``, ``None`` (not yet a member) or Unknown, on ``as_of``.

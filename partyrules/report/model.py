@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 
 from ..citations import Registry
+from ..facts.model import FactDocument
+from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
@@ -52,6 +54,11 @@ class Result:
     missing: tuple[str, ...] = ()
     instrument: str = ""
     edition: str = ""
+    # for an unknown: "not_recorded" when every missing fact is a field the document never records
+    # (the court's gap, folded into one section by the human views), else "missing_for_subject"
+    missing_kind: str | None = None
+    # the policy's title (what a compliant subject does), for the human views' "what to do"; not in the JSON
+    title: dict = attrs.field(factory=dict)
 
     def sort_key(self) -> tuple:
         return (SEVERITY_RANK.get(self.severity, 9), self.policy, SUBJECT_RANK.get(self.subject.kind, 9),
@@ -62,6 +69,10 @@ class Result:
         """Listed without ``--all``: what needs attention."""
         return self.outcome in ("violated", "unknown", "error")
 
+    @property
+    def not_recorded(self) -> bool:
+        return self.outcome == "unknown" and self.missing_kind == NOT_RECORDED
+
     def to_json(self, registry: Registry) -> dict:
         cites = []
         for spec in self.citations:
@@ -71,7 +82,7 @@ class Result:
             if spec.note:
                 c["note"] = spec.note
             cites.append(c)
-        return {
+        out = {
             "policy": self.policy,
             "outcome": self.outcome,
             "severity": self.severity,
@@ -81,6 +92,9 @@ class Result:
             "evidence": self.evidence,
             "missing": list(self.missing),
         }
+        if self.outcome == "unknown" and self.missing_kind is not None:
+            out["missing_kind"] = self.missing_kind     # an addition to report-v1: readers may ignore it
+        return out
 
 
 @attrs.frozen
@@ -120,6 +134,8 @@ class Report:
     registry: Registry = attrs.field(eq=False, repr=False)
     engine: str = "native"
     source: str = ""
+    # the checked document, for the human views (names, organizations, what a fact path is); not in the JSON
+    facts: FactDocument | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -149,3 +165,15 @@ class Report:
             "summary": self.summary,
             "notices": [n.to_json() for n in self.notices],
         }
+
+
+def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, ...]:
+    """The results in report order, each unknown marked with whose gap it is (see ``facts.recorded``).
+
+    Done after evaluation, once for every engine, so that all engines give the same bytes.
+    """
+    recorded = recorded_fields(facts)
+    out = [attrs.evolve(r, missing_kind=missing_kind(r.missing, recorded)) if r.outcome == "unknown" else r
+           for r in results]
+    out.sort(key=lambda r: r.sort_key())
+    return tuple(out)

@@ -6,29 +6,14 @@ and the same report always renders to the same bytes.
 
 from __future__ import annotations
 
-import html
 import json
+import re
 import unicodedata
 
-from .model import OUTCOME_ORDER, Report, Result
+import jinja2
 
-_OUTCOME = {
-    "zh": {"violated": "违反", "unknown": "无法判定", "error": "出错", "satisfied": "符合", "not_applicable": "不适用"},
-    "en": {"violated": "violated", "unknown": "unknown", "error": "error", "satisfied": "satisfied",
-           "not_applicable": "not applicable"},
-}
-_SEVERITY = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
-_KIND = {"zh": {"unit": "单位", "department": "部门", "organization": "组织", "member": "党员"},
-         "en": {"unit": "unit", "department": "department", "organization": "organization", "member": "member"}}
-_WORDS = {
-    "zh": {"date": "检查日期", "engine": "引擎", "subject": "对象", "basis": "依据", "detail": "说明",
-           "missing": "缺少", "summary": "汇总", "notices": "提示", "none": "未发现违反、无法判定或出错的结果。",
-           "exception": "例外", "unverified": "（未核实）"},
-    "en": {"date": "as of", "engine": "engine", "subject": "subject", "basis": "cites", "detail": "message",
-           "missing": "missing", "summary": "summary", "notices": "notices",
-           "none": "No violated, unknown or error results.", "exception": "exception",
-           "unverified": " (unverified)"},
-}
+from .human import HumanReport, human_report, visible
+from .model import Report
 
 
 def render_json(report: Report, all_results: bool = False) -> str:
@@ -44,79 +29,151 @@ def _pad(text: str, cols: int) -> str:
     return text + " " * max(0, cols - width(text))
 
 
-def _citations(result: Result, report: Report, lang: str) -> list[str]:
-    out = []
-    for spec in result.citations:
-        c = spec.citation
-        label = c.label_zh(report.registry) if lang == "zh" else c.label_en(report.registry)
-        out.append(label + ("" if spec.verified else _WORDS[lang]["unverified"]))
-    return out
+TABLE_WIDTH = 80
+# punctuation that must not start a line (it stays with the text before it), or end one
+_NO_LINE_START = set("，。、；：！？）》」』”’,.;:!?)]%")
+_NO_LINE_END = set("（《「『“‘([")
+_TOKEN = re.compile(r"[A-Za-z0-9_\-./@\[\]()+%:'<>=#~*]+|\s|.")
+
+
+def wrap(text: str, cols: int) -> list[str]:
+    """``text`` in lines of at most ``cols`` terminal columns: CJK text breaks between characters, other
+    text between words (a word longer than a line is cut); closing punctuation never starts a line."""
+    lines: list[str] = []
+    line: list[str] = []                  # the tokens of the line being filled
+    used = 0
+    for tok in _TOKEN.findall(text):
+        if tok.isspace():
+            if line and used < cols:
+                line.append(" ")
+                used += 1
+            continue
+        if used + width(tok) > cols and "".join(line).strip():
+            carry: list[str] = []
+            if tok in _NO_LINE_START or line[-1] in _NO_LINE_END:
+                carry = [line.pop()]      # the word before the punctuation goes down with it
+                while line and line[-1] in _NO_LINE_END:
+                    carry.insert(0, line.pop())
+            if "".join(line).strip():
+                lines.append("".join(line).rstrip())
+                line, used = carry, sum(width(t) for t in carry)
+            else:                         # nothing left to keep: break here after all
+                line, used = carry, sum(width(t) for t in carry)
+                lines.append("".join(line).rstrip())
+                line, used = [], 0
+        while width(tok) > cols - used:   # a long path or URL: cut it
+            if width(tok) <= cols and not line:
+                break
+            cut = _fit(tok, cols - used)
+            lines.append("".join(line) + tok[:cut])
+            line, used, tok = [], 0, tok[cut:]
+        line.append(tok)
+        used += width(tok)
+    if "".join(line).strip() or not lines:
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def _fit(text: str, cols: int) -> int:
+    used = 0
+    for i, ch in enumerate(text):
+        used += width(ch)
+        if used > cols:
+            return max(i, 1)
+    return max(len(text), 1)
+
+
+def _hanging(label: str, text: str, indent: int, cols: int = TABLE_WIDTH) -> list[str]:
+    """``label`` then ``text`` wrapped, continuation lines aligned under the text."""
+    lead = " " * indent + label
+    body = wrap(text, cols - width(lead))
+    return [lead + body[0]] + [" " * width(lead) + more for more in body[1:]]
 
 
 def render_table(report: Report, all_results: bool = False, lang: str = "zh") -> str:
-    w = _WORDS[lang]
-    rule = "─" * 72
-    lines = [f"{report.unit} · {w['date']} {report.as_of.isoformat()} · {w['engine']} {report.engine}", rule]
-    listed = report.listed(all_results)
-    if not listed:
-        lines.append(w["none"])
-    head_width = max([width(_OUTCOME[lang][o]) for o in OUTCOME_ORDER]) + 1
-    for r in listed:
-        tag = f"{_OUTCOME[lang][r.outcome]}"
-        lines.append(f"{_pad(tag, head_width)}[{_SEVERITY[lang][r.severity]}] {r.policy}")
-        indent = " " * head_width
-        lines.append(f"{indent}{w['subject']}：{_KIND[lang][r.subject.kind]} {r.subject.id} {r.subject.name}"
-                     if lang == "zh" else
-                     f"{indent}{w['subject']}: {_KIND[lang][r.subject.kind]} {r.subject.id} {r.subject.name}")
-        sep = "：" if lang == "zh" else ": "
-        for i, label in enumerate(_citations(r, report, lang)):
-            lines.append(f"{indent}{w['basis'] if i == 0 else ' ' * width(w['basis'])}{sep if i == 0 else '  '}{label}")
-        lines.append(f"{indent}{w['detail']}{sep}{r.message[lang]}")
-        if "exception" in r.evidence:
-            for note in r.evidence["exception"]:
-                lines.append(f"{indent}{w['exception']}{sep}{note[lang]}")
-        if r.missing and r.outcome != "unknown":
-            lines.append(f"{indent}{w['missing']}{sep}{', '.join(r.missing)}")
-        lines.append("")
-    lines.append(rule)
-    summary = report.summary
-    parts = [f"{_OUTCOME[lang][k]} {summary[k]}" for k in OUTCOME_ORDER]
-    lines.append(f"{w['summary']}{'：' if lang == 'zh' else ': '}" + " · ".join(parts))
-    if report.notices:
-        lines.append(f"{w['notices']}{'：' if lang == 'zh' else ':'}")
-        for n in report.notices:
-            lines.append(f"  - [{n.kind}] {n.message[lang]}")
-    return "\n".join(lines) + "\n"
+    """The report for a terminal of 80 columns, in the order of the HTML page (see ``report.human``)."""
+    h = human_report(report, all_results, lang)
+    w = h.words
+    colon = w["colon"]
+    out: list[str] = []
+    out.extend(wrap(h.title, TABLE_WIDTH))
+    out.extend(wrap(f"{w['date']} {h.as_of} · {w['revision']} {h.revision} · {w['engine']} {h.engine}", TABLE_WIDTH))
+    out.extend(wrap(f"{w['overall']}{colon}{h.counts}", TABLE_WIDTH))
+    out.append("═" * TABLE_WIDTH)
+    out.append(w["summary"])
+    out.extend(_summary_table(h))
+    tag = max(width(word) for word in w["outcome"].values()) + 1     # the outcome column
+    indent = 2 + tag
+    for section in h.sections:
+        out.append("")
+        out.append(f"{section.title}（{section.count}）" if lang == "zh" else f"{section.title} ({section.count})")
+        out.append("─" * TABLE_WIDTH)
+        if not section.groups:
+            out.append("  " + w["none"])
+        for group in section.groups:
+            out.extend(wrap(f"【{group.name}】" if lang == "zh" else f"[{group.name}]", TABLE_WIDTH))
+            for f in group.findings:
+                out.extend(_hanging(_pad(f.outcome, tag), f"{f.subject}（{f.subject_kind}）" if lang == "zh"
+                                    else f"{f.subject} ({f.subject_kind})", 2))
+                out.extend(_hanging(w["finding"] + colon, f.message, indent))
+                for i, c in enumerate(f.citations):
+                    label = w["basis"] + colon if i == 0 else " " * width(w["basis"] + colon)
+                    out.extend(_hanging(label, c, indent))
+                for t in f.todo:
+                    out.extend(_hanging(w["todo"] + colon, t, indent))
+                out.extend(_hanging(" " * width(w["todo"] + colon), f"[{f.policy}]", indent))
+            out.append("")
+    if h.not_recorded:
+        out.append("")
+        out.append(f"{w['s_not_recorded']}（{len(h.not_recorded)}）" if lang == "zh"
+                   else f"{w['s_not_recorded']} ({len(h.not_recorded)})")
+        out.append("─" * TABLE_WIDTH)
+        for item in h.not_recorded:
+            out.extend(_hanging("- ", item.line, 0))
+            out.extend(_hanging("", item.how, 2))
+    if h.notices:
+        out.append("")
+        out.append(w["notices"])
+        out.append("─" * TABLE_WIDTH)
+        for n in h.notices:
+            out.extend(_hanging("- ", n, 0))
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _summary_table(h: HumanReport) -> list[str]:
+    w = h.words
+    heads = [w["violations"], w["warnings"], w["unknowns"]] + ([w["errors"]] if h.any_errors else [])
+    num = [max(width(x), 4) for x in heads]
+    name_cols = TABLE_WIDTH - sum(n + 2 for n in num)
+
+    def row(name: str, values: list[str]) -> list[str]:
+        names = wrap(name, name_cols)
+        cells = "".join("  " + " " * (n - width(v)) + v for n, v in zip(num, values))
+        return [_pad(names[0], name_cols) + cells] + names[1:]
+
+    out = row(w["org"], heads)
+    out.append("─" * TABLE_WIDTH)
+    for r in (*h.org_rows, h.totals):
+        if r is h.totals:
+            out.append("─" * TABLE_WIDTH)
+        values = [r.violations, r.warnings, r.unknowns] + ([r.errors] if h.any_errors else [])
+        out.extend(row(r.name, [str(v) for v in values]))
+    return out
 
 
 def render_html(report: Report, all_results: bool = False, lang: str = "zh") -> str:
-    e = html.escape
-    w = _WORDS[lang]
-    rows = []
-    for r in report.listed(all_results):
-        cites = "<br>".join(e(c) for c in _citations(r, report, lang))
-        missing = f"<div class=missing>{e(w['missing'])}: {e(', '.join(r.missing))}</div>" if r.missing else ""
-        rows.append(
-            f"<tr class=\"{e(r.outcome)} {e(r.severity)}\"><td>{e(_OUTCOME[lang][r.outcome])}</td>"
-            f"<td>{e(_SEVERITY[lang][r.severity])}</td><td><code>{e(r.policy)}</code></td>"
-            f"<td>{e(_KIND[lang][r.subject.kind])} <code>{e(r.subject.id)}</code> {e(r.subject.name)}</td>"
-            f"<td>{cites}</td><td>{e(r.message[lang])}{missing}</td></tr>")
-    summary = " · ".join(f"{e(_OUTCOME[lang][k])} {v}" for k, v in report.summary.items())
-    notices = "".join(f"<li><b>{e(n.kind)}</b> {e(n.message[lang])}</li>" for n in report.notices)
-    body = "\n".join(rows) or f"<tr><td colspan=6>{e(w['none'])}</td></tr>"
-    return (
-        "<!DOCTYPE html>\n"
-        f"<html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
-        f"<title>partyrules · {e(report.unit)} · {report.as_of.isoformat()}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}"
-        "td,th{border:1px solid #ccc;padding:.4em;vertical-align:top}tr.violated.error td:first-child{color:#b00}"
-        "tr.violated.warning td:first-child{color:#a60}tr.unknown td:first-child{color:#555}"
-        ".missing{color:#555;font-size:.9em}</style></head><body>\n"
-        f"<h1>{e(report.unit)} · {e(w['date'])} {report.as_of.isoformat()}</h1>\n"
-        f"<p>{e(w['summary'])}: {summary} · {e(w['engine'])} {e(report.engine)}</p>\n"
-        f"<table><tbody>\n{body}\n</tbody></table>\n"
-        + (f"<h2>{e(w['notices'])}</h2><ul>{notices}</ul>\n" if notices else "")
-        + "</body></html>\n")
+    """A standalone page for the screen and for A4 print (``templates/report.html.j2``, autoescaped)."""
+    h = human_report(report, all_results, lang)
+    return _templates().get_template("report.html.j2").render(h=h, w=h.words, lang=lang).rstrip("\n") + "\n"
+
+
+def _templates() -> jinja2.Environment:
+    # a new environment per call: no module-level mutable state (jinja2 caches compiled templates per environment)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("partyrules.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["visible"] = visible
+    return env
 
 
 RENDERERS = {"table": render_table, "json": render_json, "html": render_html}

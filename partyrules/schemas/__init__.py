@@ -7,7 +7,7 @@ Shipped with the package so that editors can check a file while it is typed::
 ``policy.schema.json`` describes one policy or a list of them (the shape
 only: names, derived facts and citations are checked by ``partyrules lint``);
 ``facts.schema.json`` a fact document, ``partyrules.facts/1`` with the
-additive extensions of ``docs/facts-extensions.md``. The loaders stay the
+additive extensions of ``docs/facts.md``. The loaders stay the
 authority: a document can fit the schema and still be refused (a dangling id,
 dates that contradict each other), never the reverse.
 """
