@@ -72,7 +72,8 @@ def test_sheets_and_the_list_of_problems_name_people_articles_and_what_to_do(tmp
     assert lapse[0] == "执行局党支部"                                          # the member's organization, by name
     assert "第十六条第三款" in lapse[3] and lapse[4].startswith("党员雷振国") and lapse[5].startswith("按要求整改")
     unknown = next(r for r in rows if r[2] == "无法判定" and r[1] == "萧红")
-    assert "党费交纳记录" in unknown[4] and "“党费”表" in unknown[5] and "members[" not in unknown[4] + unknown[5]
+    assert unknown[4] == "无法判定：缺少萧红的党费交纳记录"
+    assert unknown[5] == "补充记录：“党费”表的“党费交纳记录”"
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(values_only=True) if r and r[0]}
     assert summary["单位"] == "清河市中级人民法院"
     assert summary["违反（错误）"] + summary["违反（警告）"] == len(report.violations)
@@ -104,3 +105,28 @@ def test_report_bytes_is_the_library_call_behind_the_command():
     data = report_bytes(report, doc)
     assert data == report_bytes(report, doc)
     assert openpyxl.load_workbook(io.BytesIO(data))["汇总"]["A1"].value == "清河市中级人民法院 党组织工作检查"
+
+
+def _court_without(*fields: str) -> dict:
+    """The bundled court as one that never records these organization and member fields."""
+    from partyrules.source import read_path
+    data = read_path(str(COURT)).data
+    for record in data["organizations"] + data["members"]:
+        for field in fields:
+            record.pop(field, None)
+    return data
+
+
+def test_what_the_court_never_records_is_one_row_per_field_and_not_in_the_list_of_problems(tmp_path):
+    data = _court_without("secretary_changes", "established_on")
+    report = partyrules.check(data)
+    folded = [r for r in report.results if r.not_recorded]
+    assert folded, "dropping a field everywhere makes some results unknown for want of it"
+    wb = openpyxl.load_workbook(io.BytesIO(report_bytes(report, partyrules.load_facts(data))))
+    rows = [r for r in wb["未能核查"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert ("任期内书记、副书记调整记录", "“党组织”表“书记变动记录”") in {(r[0], r[1]) for r in rows}
+    assert sum(r[3] for r in rows) >= len(folded)
+    listed = {(r[6], r[1]) for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)}
+    assert not any((r.policy, r.subject.name) in listed for r in folded)
+    summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["未能核查（贵院未记录）"] == len(folded)

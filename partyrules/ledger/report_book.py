@@ -21,6 +21,7 @@ from .. import __version__
 from ..facts.model import OMITTED, FactDocument
 from ..report.model import Report, Result
 from ..report.render import width as text_width
+from ..report.words import describe, field_words
 from .layout import GRIDS, ORG_KINDS, TABLES, UNIT_ROWS, label_of
 
 OUTCOME_ZH = {"violated": "违反", "unknown": "无法判定", "error": "出错", "satisfied": "符合", "not_applicable": "不适用"}
@@ -66,8 +67,8 @@ def build_report_book(report: Report, facts: FactDocument, rulebook: Any = None,
 
 
 def _not_recorded(r: Result) -> bool:
-    """An unknown only because the court never records a field (the reports' ``not_recorded`` marking)."""
-    return bool(getattr(r, "not_recorded", False))
+    """An unknown only because the court never records a field: folded into 未能核查, out of 问题清单."""
+    return r.not_recorded
 
 
 def upcoming_rows(upcoming: Any, report: Report) -> list[tuple]:
@@ -92,7 +93,7 @@ def not_recorded_rows(results: Iterable[Result], rulebook: Any = None) -> list[t
     rows = []
     for pattern in sorted(by_field, key=lambda p: (-checks[p], p)):
         where = ledger_place(pattern)
-        what = where[1] if where else pattern
+        what = field_words(pattern, "zh")
         place = f"“{where[0]}”表“{where[1]}”" if where else pattern
         rows.append((what, place, "\n".join(by_field[pattern][p] for p in sorted(by_field[pattern])), checks[pattern]))
     return rows
@@ -141,11 +142,10 @@ def _what_to_do(r: Result, rulebook: Any) -> str:
     return ""
 
 
-def _finding_message(r: Result) -> str:
+def _finding_message(r: Result, facts: FactDocument) -> str:
+    """The finding; for an unknown, the missing facts in words (萧红的党费交纳记录), never as paths."""
     if r.outcome == "unknown" and r.missing:
-        places = [ledger_place(p) for p in r.missing]
-        if all(places):
-            return "缺少" + "、".join(dict.fromkeys(p[1] for p in places if p)) + "，无法判定"
+        return "无法判定：缺少" + "、".join(dict.fromkeys(describe(p, facts, "zh") for p in r.missing))
     return r.message.get("zh", "")
 
 
@@ -183,7 +183,7 @@ def _findings(ws: Worksheet, report: Report, places: "_Places", rulebook: Any, r
         cites = "\n".join(spec.citation.label_zh(report.registry) + ("" if spec.verified else "（未核实）")
                           for spec in r.citations)
         outcome = OUTCOME_ZH[r.outcome] + (f"（{SEVERITY_ZH[r.severity]}）" if r.outcome == "violated" else "")
-        values = (places.name(places.place(r)), places.subject(r), outcome, cites, _finding_message(r),
+        values = (places.name(places.place(r)), places.subject(r), outcome, cites, _finding_message(r, places.facts),
                   _what_to_do(r, rulebook), r.policy)
         for c, value in enumerate(values if with_place else values[1:], start=1):
             cell = ws.cell(row, c, value)
@@ -289,6 +289,7 @@ class _Places:
     """Which organization a result belongs to, and everyone's names, from the fact document."""
 
     def __init__(self, facts: FactDocument) -> None:
+        self.facts = facts
         orgs = () if facts.organizations is OMITTED else facts.organizations
         members = () if facts.members is OMITTED else facts.members
         self.orgs = {o.id: o for o in orgs}
