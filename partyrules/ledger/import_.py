@@ -190,8 +190,8 @@ def _assemble(reader: _Reader, sheets: dict[str, list[tuple]]) -> dict:
         if "id" not in unit:
             first = min(unit_cells[k] for k in unit_fields if k.startswith("unit."))
             reader.problem(unit_cells.get("unit.id", first), "填写了单位情况，但没有填单位编号")
-        data["unit"] = {k: unit[k] for k in ("id", "name", "level", "staff_total", "party_affairs_staff",
-                                              "departments", "leaders", "party_funding_in_budget") if k in unit}
+        order = [c.field[5:] for c in UNIT_ROWS if c.field.startswith("unit.")]
+        data["unit"] = {k: unit[k] for k in order if k in unit}
         for k in unit_fields:
             if k.startswith("unit."):
                 reader.marks[("unit", k[5:])] = unit_cells[k]
@@ -206,10 +206,6 @@ def _assemble(reader: _Reader, sheets: dict[str, list[tuple]]) -> dict:
     if "members" in data:
         _children(reader, data["members"], ("members",), tables["党员"], {"introducers": tables["入党介绍人"]})
         _grids(reader, data["members"], tables["党员"], grids)
-    else:
-        for name, table in (("入党介绍人", tables["入党介绍人"]),):
-            for row, _owner, _fields in table.records:
-                reader.problem(reader.cell(name, row, 1), "党员表没有记录，这一行无所属党员")
     _orphans(reader, data, tables, grids)
     _check_ids(reader, data, tables, unit_fields, unit_cells)
     return data
@@ -539,6 +535,8 @@ def _orphans(reader: _Reader, data: dict, tables: dict, grids: dict) -> None:
             for row, _owner, _fields in tables[name].records:
                 reader.problem(reader.cell(name, row, 1), "党组织表没有记录，这一行无所属党组织")
     if "members" not in data:
+        for row, _owner, _fields in tables["入党介绍人"].records:
+            reader.problem(reader.cell("入党介绍人", row, 1), "党员表没有记录，这一行无所属党员")
         for g in GRIDS:
             for member, (row, _entries) in grids[g.name].items():
                 reader.problem(reader.cell(g.name, row, 1), f"“{member}”不是党员表中的党员编号（党员表没有记录）")
