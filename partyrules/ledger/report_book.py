@@ -33,6 +33,8 @@ HEAD_FONT = Font(name="Calibri", bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 VIOLATED_FONT = Font(name="Calibri", color="B00000", bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+LEFT = Alignment(horizontal="left")
+CENTER = Alignment(horizontal="center")
 FINDING_HEADERS = (("党组织", 14), ("对象", 10), ("结果", 12), ("依据条款", 28), ("问题", 42), ("怎么办", 30),
                    ("规则编号", 16))
 LINE_HEIGHT = 14.5        # points per wrapped line (11 pt text)
@@ -236,6 +238,7 @@ def _summary(ws: Worksheet, report: Report, facts: FactDocument, places: "_Place
     for r, (label, value) in enumerate(facts_rows, start=3):
         ws.cell(r, 1, label).font = HEAD_FONT
         cell = ws.cell(r, 2, value)
+        cell.alignment = LEFT
         if hasattr(value, "isoformat"):
             cell.number_format = "yyyy-mm-dd"
     row = 3 + len(facts_rows) + 1
@@ -247,7 +250,7 @@ def _summary(ws: Worksheet, report: Report, facts: FactDocument, places: "_Place
               ("不适用", report.summary["not_applicable"]))
     for label, value in counts:
         ws.cell(row, 1, label).font = HEAD_FONT
-        ws.cell(row, 2, value)
+        ws.cell(row, 2, value).alignment = LEFT
         row += 1
     row += 1
     _head_row(ws, row, (("党组织", 30), ("违反（错误）", 14), ("违反（警告）", 14), ("无法判定", 12), ("出错", 8)))
@@ -260,7 +263,7 @@ def _summary(ws: Worksheet, report: Report, facts: FactDocument, places: "_Place
         for c, test in enumerate((lambda r: r.outcome == "violated" and r.severity == "error",
                                   lambda r: r.outcome == "violated" and r.severity == "warning",
                                   lambda r: r.outcome == "unknown", lambda r: r.outcome == "error"), start=2):
-            ws.cell(row, c, sum(1 for r in mine if test(r)))
+            ws.cell(row, c, sum(1 for r in mine if test(r))).alignment = CENTER
     if report.notices:
         row += 2
         ws.cell(row, 1, "提示").font = HEAD_FONT
