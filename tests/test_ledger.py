@@ -459,3 +459,20 @@ def test_the_ledger_sits_above_the_library_and_below_the_command_line():
             assert not any("cli" in m.split(".") for m in imported), rel
         elif not rel.startswith("cli/"):
             assert not any("ledger" in m.split(".") for m in imported), f"{rel} imports the ledger"
+
+
+@pytest.mark.slow
+def test_a_realistic_300_member_court_survives_the_ledger(tmp_path):
+    """The benchmarks' court generator: 20 branches, ~300 members, ~1900 meetings, every kind of record."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    facts = partyrules.load_facts(generate.make_court(1, 0))
+    assert len(facts.members) >= 300
+    book = tmp_path / "big.xlsx"
+    book.write_bytes(export_bytes(facts))
+    _data, again = import_ledger(book)
+    assert again == facts
+    assert render_json(partyrules.check(again), True) == render_json(partyrules.check(facts), True)
