@@ -55,7 +55,12 @@ def facts_yaml(data: dict, source: str) -> str:
     return head + text
 
 
-def report_bytes(report: Any, facts: FactDocument, rulebook: Any = None, all_results: bool = False) -> bytes:
-    """The report workbook of ``check --format xlsx``."""
+def report_bytes(report: Any, facts: FactDocument, rulebook: Any = None, all_results: bool = False,
+                 upcoming: Any = None) -> bytes:
+    """The report workbook of ``check --format xlsx``.
+
+    ``upcoming`` (what is coming due: an object with ``items``, or the items) fills the 待办
+    sheet through :func:`.report_book.upcoming_rows`; without it the sheet says none were computed.
+    """
     from .report_book import build_report_book
-    return workbook_bytes(build_report_book(report, facts, rulebook, all_results), stamp(report.as_of))
+    return workbook_bytes(build_report_book(report, facts, rulebook, all_results, upcoming), stamp(report.as_of))
