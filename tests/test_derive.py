@@ -106,7 +106,8 @@ def test_training_year():
 
 def test_quorum_counts_committee_members_and_voting_full_members():
     doc = {"as_of": "2024-06-30", "records_from": "2023-01-01",
-           "organizations": [{"id": "b", "kind": "branch", "committee_members": ["a", "b2", "c", "e"]}],
+           "organizations": [{"id": "b", "kind": "branch", "committee_members": ["a", "b2", "c", "e"],
+                              "elections": [{"date": "2022-06-01"}]}],
            "members": [{"id": x, "org": "b", "status": "full", "full_on": "2010-01-01"} for x in
                        ("a", "b2", "c", "e")] + [{"id": "p", "org": "b", "status": "probationary", "full_on": None}],
            "meetings": [{"id": "k1", "org": "b", "kind": "committee_meeting", "date": "2024-05-02",
@@ -120,7 +121,53 @@ def test_quorum_counts_committee_members_and_voting_full_members():
     q = d.quorum(v, f.organizations[0], "committee_meeting", 12)
     assert q.ok is False and len(q.below) == 1 and q.below[0].startswith("k1") and q.exactly_half[0].startswith("k2")
     g = d.quorum(v, f.organizations[0], "general_meeting", 12)
-    assert isinstance(g.ok, Unknown) and g.ok.missing == {"meetings[3].voting"}   # was there a vote at g2?
+    # g2: neither attendance nor the vote recorded
+    assert isinstance(g.ok, Unknown) and g.ok.missing == {"meetings[3].attendees", "meetings[3].voting"}
+
+
+def _general(attendees, voting=None):
+    meeting = {"id": "g", "org": "b", "kind": "general_meeting", "date": "2024-06-10", "attendees": attendees}
+    if voting is not None:
+        meeting["voting"] = voting
+    doc = {"as_of": "2024-06-30", "records_from": "2023-01-01",
+           "organizations": [{"id": "b", "kind": "branch", "committee_members": []}],
+           "members": [{"id": x, "org": "b", "status": "full", "full_on": "2010-01-01"} for x in "abcd"],
+           "meetings": [meeting]}
+    v, f = view(doc)
+    return d.quorum(v, f.organizations[0], "general_meeting", 12)
+
+
+def test_general_meeting_quorum_without_the_voting_flag_decides_when_attendance_does():
+    over = _general(["a", "b", "c"])                  # more than half: held whether or not a vote was taken
+    assert over.ok is True and over.over_half is True
+    half = _general(["a", "b"])                       # exactly half: the quorum holds; the warning needs the flag
+    assert half.ok is True and isinstance(half.over_half, Unknown) and half.over_half.missing == {"meetings[0].voting"}
+    low = _general(["a"])                             # below half: a breach only if a vote was taken
+    assert isinstance(low.ok, Unknown) and low.ok.missing == {"meetings[0].voting"}
+    assert _general(["a"], voting=True).ok is False and _general(["a"], voting=False).ok is True
+    assert _general(["a", "b"], voting=True).over_half is False
+
+
+def test_committee_meetings_before_a_re_election_are_unknown_not_below_quorum():
+    def q(elections, took=None):
+        org = {"id": "b", "kind": "branch", "committee_members": ["a", "b2", "c"]}
+        if elections is not None:
+            org["elections"] = elections
+        if took is not None:
+            org["officers_took_office"] = took
+        doc = {"as_of": "2024-06-30", "records_from": "2023-01-01", "organizations": [org],
+               "members": [{"id": x, "org": "b", "status": "full", "full_on": "2010-01-01"} for x in ("a", "b2", "c")],
+               "meetings": [{"id": "k", "org": "b", "kind": "committee_meeting", "date": "2024-02-02",
+                             "attendees": ["a"]}]}
+        v, f = view(doc)
+        return d.quorum(v, f.organizations[0], "committee_meeting", 12)
+
+    assert q([{"date": "2022-06-01"}]).ok is False
+    before = q([{"date": "2022-06-01"}, {"date": "2024-03-01"}]).ok
+    assert isinstance(before, Unknown) and before.missing == {"organizations[0].committee_members (earlier term)"}
+    assert isinstance(q(None).ok, Unknown) and q(None).ok.missing == {"organizations[0].elections"}
+    by_election = q([{"date": "2022-06-01"}], [{"member": "c", "date": "2024-04-01"}]).ok
+    assert isinstance(by_election, Unknown)
 
 
 def test_lapse_reports_the_whole_run():
@@ -133,14 +180,16 @@ def test_lapse_reports_the_whole_run():
     assert lapse.lapsed is True and (lapse.since, lapse.run_months) == ("2023-10", 9)
 
 
-def test_approval_after_the_evaluation_date_does_not_count():
+def test_latest_election_keeps_approval_dates_as_recorded():
+    # an approval after the evaluation date is "not yet approved" there: the policies compare it with as_of
+    # (as they do every other approval field), so the derived fact does not rewrite it
     doc = {"as_of": "2024-06-30", "organizations": [{"id": "b", "kind": "branch", "elections": [
         {"date": "2024-03-01", "secretary_approved_on": "2024-04-01"}]}]}
     v, f = view(doc, D(2024, 3, 15))
     e = d.latest_election(v, f.organizations[0])
-    assert e.secretary_approved_on is None and v.path(e) == "organizations[0].elections[0]"
-    v, f = view(doc)
-    assert d.latest_election(v, f.organizations[0]).secretary_approved_on == D(2024, 4, 1)
+    assert e.secretary_approved_on == D(2024, 4, 1) and v.path(e) == "organizations[0].elections[0]"
+    v, f = view(doc, D(2024, 2, 15))
+    assert d.latest_election(v, f.organizations[0]) is None
 
 
 def test_status_on_an_earlier_date_follows_admission_and_conversion():
@@ -167,3 +216,20 @@ def test_introducers_and_changes():
     assert d.full_member_introducers(v, f.members[3]) == 2
     count = d.full_member_introducers(v, f.members[4])
     assert isinstance(count, Unknown) and (count.lo, count.hi) == (1, 2)
+
+
+def test_a_lapse_earlier_in_the_records_is_found_and_said_to_have_ended():
+    doc = {"as_of": "2024-06-30", "records_from": "2023-01-01",
+           "organizations": [{"id": "b", "kind": "branch"}],
+           "members": [{"id": "a", "org": "b", "admitted_on": "2010-01-01",
+                        "dues_paid": ["2023-01"] + [f"2023-{m:02d}" for m in range(9, 13)]
+                        + [f"2024-{m:02d}" for m in range(1, 7)]}]}
+    v, f = view(doc)
+    lapse = d.dues_lapse(v, f.members[0], 6)
+    assert lapse.lapsed is True and (lapse.since, lapse.until, lapse.run_months) == ("2023-02", "2023-08", 7)
+    assert lapse.ongoing is False
+    # five empty months are not six, wherever they are
+    doc["members"][0]["dues_paid"] = ["2023-01", "2023-07"] + [f"2023-{m:02d}" for m in range(8, 13)] + [
+        f"2024-{m:02d}" for m in range(1, 7)]
+    v, f = view(doc)
+    assert d.dues_lapse(v, f.members[0], 6).lapsed is False

@@ -38,6 +38,7 @@ RECORDS = {
     "organization": (model.Organization, "organization"),
     "election": (model.Election, "election"),
     "secretary_change": (model.SecretaryChange, "secretary_change"),
+    "office_taken": (model.OfficeTaken, "office_taken"),
     "member": (model.Member, "member"),
     "introducer": (model.Introducer, "introducer"),
     "meeting": (model.Meeting, "meeting"),

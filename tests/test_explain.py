@@ -294,7 +294,8 @@ require: quorum(org, 'committee_meeting', 12).ok
 message: {zh: "{subject}", en: "{subject}"}
 """)
     facts = {"format": "partyrules.facts/1", "as_of": "2024-06-30", "records_from": "2023-01-01",
-             "organizations": [{"id": "b1", "kind": "branch", "committee_members": ["m1", "m2", "m3", "m4"]}],
+             "organizations": [{"id": "b1", "kind": "branch", "committee_members": ["m1", "m2", "m3", "m4"],
+                                "elections": [{"date": "2022-06-01"}]}],   # the committee met after its election
              "members": [{"id": f"m{i}", "org": "b1", "status": "full"} for i in range(1, 5)],
              "meetings": [{"id": "cm-1", "org": "b1", "kind": "committee_meeting", "date": "2024-05-10",
                            "attendees": ["m1"]},

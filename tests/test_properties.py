@@ -109,3 +109,41 @@ def test_narrowed_citations_appear_only_on_subjects_of_their_kinds(doc):
                 continue
             applies = r.subject.kind == "organization" and kinds.get(r.subject.id) in spec.org_kinds
             assert ((spec.citation, spec.org_kinds) in shown) == applies, (r.policy, r.subject, spec.citation)
+
+
+# Facts that can only make a lapse longer, and the policies whose lapse they lengthen: such a fact never turns a
+# violation of them into a pass (a longer gap in dues or attendance, a term begun earlier).
+_LENGTHENING = {
+    "dues": ("constitution.member.six-month-lapse", "member-edu.member.dues-paid-monthly"),
+    "attendance": ("constitution.member.six-month-lapse", "branch-regs.branch.committee-meeting-quorum",
+                   "branch-regs.branch.general-meeting-quorum"),
+    "term": ("organs.org.reelection-on-time", "constitution.org.term-limit"),
+}
+
+
+@given(st.data())
+def test_a_fact_that_only_lengthens_a_lapse_never_turns_violated_into_satisfied(data):
+    doc = data.draw(fact_documents(records_months=25))
+    kind = data.draw(st.sampled_from(sorted(_LENGTHENING)))
+    more = copy.deepcopy(doc)
+    if kind == "dues":
+        payers = [m for m in more["members"] if m.get("dues_paid")]
+        assume(payers)
+        m = data.draw(st.sampled_from(payers))
+        m["dues_paid"].remove(data.draw(st.sampled_from(m["dues_paid"])))
+    elif kind == "attendance":
+        attended = [mt for mt in more["meetings"] if mt.get("attendees")]
+        assume(attended)
+        mt = data.draw(st.sampled_from(attended))
+        mt["attendees"].remove(data.draw(st.sampled_from(mt["attendees"])))
+    else:
+        single = [o for o in more["organizations"] if len(o.get("elections") or []) == 1]
+        assume(single)
+        e = data.draw(st.sampled_from(single))["elections"][0]
+        e["date"] = (dt.date.fromisoformat(e["date"]) - dt.timedelta(days=data.draw(st.integers(1, 900)))).isoformat()
+        e.pop("secretary_approved_on", None)
+    before = outcomes(partyrules.check(doc, rulebook=BOOK))
+    after = outcomes(partyrules.check(more, rulebook=BOOK))
+    for key, outcome in before.items():
+        if key[0] in _LENGTHENING[kind] and outcome == "violated":
+            assert after.get(key) != "satisfied", (key, kind)

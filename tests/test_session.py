@@ -42,7 +42,9 @@ def court() -> dict:
                            "discipline_member": None,
                            "elections": [{"date": "2023-03-01", "secretary_approved_on": "2023-03-10"}]}],
         "members": [{"id": f"m{i}", "name": f"党员{i}", "org": "b1", "status": "full", "admitted_on": "2000-01-01",
-                     "full_on": "2001-01-01", "dues_paid": ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]}
+                     "full_on": "2001-01-01",   # dues paid for every recorded month but June (no lapse anywhere)
+                     "dues_paid": [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02", "2024-03",
+                                                                           "2024-04", "2024-05"]}
                     for i in range(1, 5)],
         "meetings": [{"id": "mt1", "org": "b1", "kind": "general_meeting", "date": "2024-05-10",
                       "attendees": ["m1", "m2", "m3", "m4"]}],

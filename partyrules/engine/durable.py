@@ -1334,7 +1334,7 @@ def _failure(v: Any) -> str:
 
 def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tuple,
                 values: Mapping[int, tuple], rulebook: Any, as_of: dt.date,
-                names: Mapping[str, tuple[str, bool]] = {}) -> Result:
+                names: Mapping[str, tuple[str, bool]] = {}, records_from: Any = None) -> Result:
     """The report entry for one subject, from the outcome durable decided."""
     base = result_base(policy, rulebook.registry, as_of, inp.org_kind)
     outcome, source = final
@@ -1357,7 +1357,7 @@ def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tu
             source, [compiled.require, *compiled.unless])
         for root in roots:
             missing |= _missing(compiled, inp, values, root)
-    return build_result(policy, subject, outcome, missing, notes, evidence, base, names)
+    return build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from)
 
 
 # ============================================================================ the engine
@@ -1441,7 +1441,8 @@ def evaluate_all(host: DurableHost, rulebook: Any, policies: Iterable[Policy], v
     for policy, compiled, inputs in plan:
         for inp in inputs:
             final, values = state.decisions(inp.key)
-            results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, view.names))
+            results.append(make_result(compiled, policy, inp, final, values, rulebook, view.as_of, view.names,
+                                       view.records_from))
     return results
 
 

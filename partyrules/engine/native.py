@@ -113,7 +113,8 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
-        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, view.names))
+        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, view.names,
+                                view.records_from))
     return out
 
 
@@ -135,17 +136,20 @@ def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None)
 
 
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
-                 evidence: dict, base: dict, names: Mapping[str, tuple[str, bool]] = {}) -> Result:
+                 evidence: dict, base: dict, names: Mapping[str, tuple[str, bool]] = {},
+                 records_from: Any = None) -> Result:
     """A result with its message and JSON evidence, the same for every engine.
 
     ``names`` (``View.names``) lets the message name the people, organizations and
     departments that the evidence holds by id; the evidence itself keeps the ids.
+    ``records_from`` (the document's) lets the message of an unknown result say when the
+    records start.
     """
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = notes
     if outcome == "unknown":
-        message = _unknown_message(missing)
+        message = _unknown_message(missing, records_from)
     elif outcome == "violated":
         message = {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
     else:
@@ -191,9 +195,22 @@ def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
     return "violated", frozenset(), []
 
 
-def _unknown_message(missing: Iterable[str]) -> dict:
-    paths = "、".join(sorted(missing))
-    return {"zh": f"缺少事实，无法判定：{paths}", "en": f"Cannot decide: facts missing: {', '.join(sorted(missing))}"}
+def _unknown_message(missing: Iterable[str], records_from: Any = None) -> dict:
+    """The message of an unknown result. ``records_from`` among the missing facts of a document that gives a
+    date there means the records start too late for the period a rule looks at, not that the date is missing:
+    the message says so."""
+    missing = sorted(missing)
+    if "records_from" not in missing or not isinstance(records_from, dt.date):
+        return {"zh": f"缺少事实，无法判定：{'、'.join(missing)}",
+                "en": f"Cannot decide: facts missing: {', '.join(missing)}"}
+    others = [m for m in missing if m != "records_from"]
+    day = records_from.isoformat()
+    zh = f"记录自{day}起才完整（records_from），本规则检查的期间早于此日，无法判定"
+    en = f"Cannot decide: the records start on {day} (records_from) and the period this rule looks at reaches before it"
+    if others:
+        zh += f"；另缺少事实：{'、'.join(others)}"
+        en += f"; facts also missing: {', '.join(others)}"
+    return {"zh": zh, "en": en}
 
 
 _WORDS = {"zh": {None: "无", True: "是", False: "否", "unknown": "未知", "sep": "、"},

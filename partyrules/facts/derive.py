@@ -47,13 +47,15 @@ class MonthCheck:
 
 @attrs.frozen
 class Lapse:
-    """The result of looking at the last N complete months for a member."""
+    """The result of looking for N consecutive empty months of a member inside the records."""
 
     lapsed: Any                      # True / False / Unknown
     months: tuple[str, ...]          # the window, oldest first
     periods: tuple[MonthCheck, ...]  # month by month
     since: str | None = None         # when lapsed: the first month of the whole run inside the records
-    run_months: int | None = None    # when lapsed: how many months the run has lasted so far
+    run_months: int | None = None    # when lapsed: how many months the run lasted (so far, when ongoing)
+    until: str | None = None         # when lapsed: the last month of the run
+    ongoing: bool | None = None      # when lapsed: the run lasts to the last complete month (not ended)
 
 
 def _members_enrolled(view: View, org: Organization) -> tuple[list[Member], list[Member]]:
@@ -110,12 +112,9 @@ def latest_election(view: View, org: Organization) -> Any:
     held = [e for e in org.elections if e.date <= view.as_of]
     if not held:
         return None
-    latest = max(held, key=lambda e: e.date)
-    approved = latest.secretary_approved_on
-    if approved is not OMITTED and approved is not None and approved > view.as_of:
-        # approved only after the evaluation date: on that date it was not yet approved
-        latest = view.derived_copy(latest, attrs.evolve(latest, secretary_approved_on=None))
-    return latest
+    # its approval dates are kept as recorded: like every approval field, a date after the evaluation
+    # date means "not yet approved" on it, and each policy says what that means for its rule
+    return max(held, key=lambda e: e.date)
 
 
 def previous_election(view: View, org: Organization) -> Any:
@@ -153,44 +152,69 @@ def unit_leaders(view: View) -> Any:
 
 
 def _window(view: View, months: int) -> Any:
-    """The last ``months`` complete months, if they are all inside the records."""
+    """Every complete recorded month, oldest first, if there are at least ``months`` of them."""
     if view.records_from is None:
         return Unknown.of("records_from")
     win = view.window
     if win is None or (win[1] - win[0]) + 1 < months:
         return Unknown.of("records_from")
-    last = win[1]
-    return [last + (i - months + 1) for i in range(months)]
+    return [win[0] + i for i in range((win[1] - win[0]) + 1)]
 
 
 def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tuple[Any, str | None]]) -> Lapse:
-    window = _window(view, months)
-    if isinstance(window, Unknown):
-        return Lapse(window, (), ())
-    periods = tuple(MonthCheck(str(m), *check(m)) for m in window)
-    if any(p.found is True for p in periods):
-        lapsed: Any = False
-    else:
-        unknown = [p.found for p in periods if isinstance(p.found, Unknown)]
-        if unknown:
-            lapsed = Unknown(frozenset().union(*(u.missing for u in unknown)))
+    """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
+
+    Art.9 para.3 is triggered by any such run, not only one that is still going on: a lapse the member
+    later ended is still a case the branch had to handle. The first complete run is reported (with where it
+    ended); without one, a run made of empty and unrecorded months makes the answer unknown.
+    """
+    recorded = _window(view, months)
+    if isinstance(recorded, Unknown):
+        return Lapse(recorded, (), ())
+    checks = [(m, *check(m)) for m in recorded]
+    member_from = None if member.admitted_on is OMITTED else member.admitted_on
+
+    def member_in(m: Month) -> Any:
+        # a month counts only when the member belonged for all of it
+        return Unknown.of(f"{view.path(member)}.admitted_on") if member_from is None else member_from <= m.first_day()
+
+    # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
+    sure_run: list[int] = []
+    maybe_run: list[int] = []
+    missing: set[str] = set()
+    found_sure: tuple[int, int] | None = None
+    for i, (m, found, _) in enumerate(checks):
+        inside = member_in(m)
+        if found is True or inside is False:
+            sure_run, maybe_run = [], []
+            continue
+        maybe_run.append(i)
+        if found is False and inside is True:
+            sure_run.append(i)
         else:
-            lapsed = True
-    if lapsed is True:
-        # a member admitted during the window cannot have lapsed for all of it
-        if member.admitted_on is OMITTED:
-            lapsed = Unknown.of(f"{view.path(member)}.admitted_on")
-        elif member.admitted_on > window[0].first_day():
-            lapsed = False
-    if lapsed is not True:
-        return Lapse(lapsed, tuple(str(m) for m in window), periods)
-    # how long the run has lasted: back from the window, while inside the records and the membership
-    first_recorded = view.window[0]
-    start = window[0]
-    while (start + -1 >= first_recorded and check(start + -1)[0] is False
-           and member.admitted_on <= (start + -1).first_day()):
-        start = start + -1
-    return Lapse(True, tuple(str(m) for m in window), periods, str(start), (window[-1] - start) + 1)
+            sure_run = []
+        if len(sure_run) >= months and found_sure is None:
+            found_sure = (sure_run[0], sure_run[0])
+        if found_sure is not None and sure_run and sure_run[0] == found_sure[0]:
+            found_sure = (sure_run[0], i)
+        if len(maybe_run) >= months and found_sure is None:
+            for j in maybe_run[-months:]:
+                f = checks[j][1]
+                if isinstance(f, Unknown):
+                    missing |= f.missing
+                inside_j = member_in(checks[j][0])
+                if isinstance(inside_j, Unknown):
+                    missing |= inside_j.missing
+    last_window = recorded[-months:]
+    if found_sure is None:
+        lapsed: Any = Unknown(frozenset(missing)) if missing else False
+        return Lapse(lapsed, tuple(str(m) for m in last_window),
+                     tuple(MonthCheck(str(m), f, r) for m, f, r in checks[-months:]))
+    first, last = found_sure
+    run = checks[first:last + 1]
+    shown = run[-months:]      # the last N months of the run, month by month; the whole run is since … until
+    return Lapse(True, tuple(str(m) for m, _, _ in shown), tuple(MonthCheck(str(m), f, r) for m, f, r in shown),
+                 str(run[0][0]), len(run), str(run[-1][0]), last == len(checks) - 1)
 
 
 def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
@@ -530,12 +554,29 @@ def _full_on(view: View, mem: Member, day: dt.date) -> Any:
     return Unknown.of(f"{view.path(mem)}.full_on")
 
 
+def _committee_changed_after(view: View, org: Organization, day: dt.date) -> Any:
+    """Was the committee re-elected, or did one of the recorded committee members take office, after ``day``?
+    True, False or Unknown (the elections are omitted). The recorded committee is the snapshot's, so changes up
+    to the snapshot date count, also when evaluating as of an earlier date."""
+    if org.elections is OMITTED:
+        return Unknown.of(f"{view.path(org)}.elections")
+    if any(day < e.date <= view.snapshot for e in org.elections):
+        return True
+    if org.officers_took_office is not OMITTED and org.committee_members is not OMITTED:
+        if any(t.member in org.committee_members and day < t.date <= view.snapshot for t in org.officers_took_office):
+            return True
+    return False
+
+
 def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.date | None = None) -> Any:
     """Attendance at ``kind`` meetings of ``org`` held in the last ``months`` complete months.
 
     For ``committee_meeting`` those who should attend are the committee members
-    (the committee of the snapshot: facts-v1 keeps no history of it); for
-    ``general_meeting`` only meetings marked ``voting: true`` count, and those who
+    (the committee of the snapshot: facts-v1 keeps no history of it, so a meeting
+    held before a re-election, or before one of them took office, is unknown); for
+    ``general_meeting`` only meetings where a vote was taken count (``voting: true``;
+    with the flag omitted a meeting more than half attended passes either way, and
+    one at or below half is unknown), and those who
     should attend are the members with the right to vote: full members enrolled in
     the organization on the meeting's date. 半数以上 includes one half
     (provisions.md §0, doubt 16), so exactly half passes and is listed apart.
@@ -561,12 +602,14 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         sure: list[str] = []
         maybe: list[str] = []
         unsure: set[str] = set()          # the omitted facts that make a member's count uncertain
+        vote: set[str] = set()            # the omitted voting flag: the quorum matters only if a vote was taken
         if kind == "general_meeting":
+            if m.voting is False:
+                continue
             if m.voting is OMITTED:
-                missing.add(f"{view.path(m)}.voting")
-                continue
-            if m.voting is not True:
-                continue
+                # attendance above half settles it whether or not a vote was taken; only a meeting that
+                # would be below (or at) half needs the flag
+                vote = {f"{view.path(m)}.voting"}
             if view.facts.members is OMITTED:
                 missing.add("members")
                 continue
@@ -584,11 +627,18 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             if org.committee_members is OMITTED:
                 missing.add(f"{view.path(org)}.committee_members")
                 continue
+            changed = _committee_changed_after(view, org, m.date)
+            if changed is not False:
+                # the snapshot's committee is not the one that met: facts-v1 keeps no history of it
+                missing |= changed.missing if isinstance(changed, Unknown) else {
+                    f"{view.path(org)}.committee_members (earlier term)"}
+                continue
             sure = list(org.committee_members)
         if not sure and not maybe:
             continue
         if m.attendees is OMITTED:
             missing.add(f"{view.path(m)}.attendees")
+            missing |= vote
             continue
         present = set(m.attendees)
         p0 = len(present & set(sure))
@@ -596,13 +646,19 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         stayed = len(maybe) - came
         label = _record(view, m) + f" ({p0}/{len(sure)}" + (f", {len(maybe)} unsure" if maybe else "") + ")"
         if 2 * p0 + came < len(sure):            # below however the unsure members count
-            below.append(label)
+            if vote:
+                missing |= vote
+            else:
+                below.append(label)
         elif 2 * p0 < len(sure) + stayed:        # below for some way they could count: undecided
-            missing |= unsure
+            missing |= unsure | vote
         elif not maybe and 2 * p0 == len(sure):
-            half.append(label)
+            if vote:
+                maybe_half |= vote
+            else:
+                half.append(label)
         elif 2 * p0 == len(sure) + stayed:       # exactly half if every unsure member counts and those absent count
-            maybe_half |= unsure
+            maybe_half |= unsure | vote
     return Quorum(_verdict(bool(below), missing), tuple(below), tuple(half),
                   _verdict(bool(half), missing | maybe_half))
 
@@ -656,15 +712,18 @@ def full_member_introducers(view: View, member: Member) -> Any:
 
 def probationary_officers(view: View, org: Organization) -> Any:
     """Officers of the organization (secretary, deputies, committee members, discipline member) who
-    were not full members on the date of its latest regular election: they could not be elected.
+    were not full members when they took office: they could not be elected.
 
-    The roster is the snapshot's (facts-v1 keeps no history of it); omitted roster fields or
-    standing make the answer unknown unless someone is certainly not a full member.
+    The roster is the snapshot's. An officer took office at the latest regular election or later by
+    a by-election (补选, branch-regs@2018 art.21), which facts-v1 does not record. So an officer who
+    is not a full member on the evaluation date proves the breach (full standing is never regained
+    later than office is taken); one who was a full member on the election date was one whenever
+    they took office; for the others the day they took office decides (extension field
+    ``officers_took_office``), and without it the answer is unknown.
     """
     election = latest_election(view, org)
     if isinstance(election, Unknown) or election is None:
         return election
-    day = election.date
     ids: list[str] = []
     missing: set[str] = set()
     p = view.path(org)
@@ -679,9 +738,29 @@ def probationary_officers(view: View, org: Organization) -> Any:
             ids.extend(value)
         elif value is not None:
             ids.append(value)
+    took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
+    # the roster is the snapshot's: on an earlier evaluation date it is that day's only if no election came
+    # between, and an officer who joined, or took office, after that day was not an officer on it
+    then = f"{p}.committee_members (earlier term)"
+    if org.elections is not OMITTED and any(view.as_of < e.date <= view.snapshot for e in org.elections):
+        return Unknown.of(then)
     bad = []
     for mid in dict.fromkeys(ids):
-        full = _full_on(view, view.members[mid], day)
+        mem = view.members[mid]
+        day = took.get(mid)
+        if (mem.admitted_on is not OMITTED and mem.admitted_on > view.as_of) or (day is not None and day > view.as_of):
+            missing.add(then)
+            continue
+        now = _full_on(view, mem, view.as_of)
+        if now is False:
+            full: Any = False
+        elif day is not None:
+            full = _full_on(view, mem, day)
+        else:
+            full = _full_on(view, mem, election.date)
+            if full is False:      # not full at the election: a later by-election may have made them officer
+                full = Unknown(frozenset({f"{p}.officers_took_office"})
+                               | (now.missing if isinstance(now, Unknown) else frozenset()))
         if full is False:
             bad.append(mid)
         elif isinstance(full, Unknown):
@@ -689,6 +768,77 @@ def probationary_officers(view: View, org: Organization) -> Any:
     if bad:
         return tuple(bad)
     return Unknown(frozenset(missing)) if missing else ()
+
+
+def meetings_since(view: View, member: Member, kind: str, day: dt.date) -> Any:
+    """How many ``kind`` meetings the member's own organization held from ``day`` to the evaluation date.
+
+    Decides only on complete records: unknown when meetings are omitted or the records start after ``day``
+    (a meeting before ``records_from`` may be missing), or when the member's organization is omitted;
+    ``None`` for a member enrolled nowhere (there is no organization whose meetings could count).
+    """
+    if member.org is OMITTED:
+        return Unknown.of(f"{view.path(member)}.org")
+    if member.org is None:
+        return None
+    if view.facts.meetings is OMITTED:
+        return Unknown.of("meetings")
+    if view.records_from is None or view.records_from > day:
+        return Unknown.of("records_from")
+    return sum(1 for m in view.meetings_upto if m.org == member.org and m.kind == kind and m.date >= day)
+
+
+@attrs.frozen
+class SecretaryTraining:
+    """Whether a branch's secretary of the whole last complete year took part in a rotation training that year."""
+
+    year: int
+    secretary: Any                # the member id, or None / Unknown
+    required: Any                 # the same secretary held the office all year, and the rule was in force all year
+    trained: Any                  # True / False / Unknown
+    hours: Any                    # the secretary's class hours that year (training_hours)
+
+
+def secretary_training(view: View, org: Organization, *, since: dt.date | None = None) -> Any:
+    """Did the secretary who held the office for the whole last complete year attend a rotation training in it?
+
+    The office is held all year when the latest regular election (on or before the evaluation date) came before
+    1 January of that year, no secretary or deputy was replaced since (``secretary_changes``), and, where
+    ``officers_took_office`` lists the secretary, they took office before that day. The training is the extension
+    field ``secretary_training_years``; without it, 0 class hours in the year (``training_hours``) still proves that
+    no training was attended, and any hours leave it open.
+    """
+    year = Period.last_complete("year", min(view.as_of, view.snapshot))
+    first = year.first_day()
+    p = view.path(org)
+    if org.secretary is OMITTED:
+        return SecretaryTraining(year.year, Unknown.of(f"{p}.secretary"), Unknown.of(f"{p}.secretary"),
+                                 Unknown.of(f"{p}.secretary"), Unknown.of(f"{p}.secretary"))
+    if org.secretary is None or (since is not None and first < since):
+        return SecretaryTraining(year.year, org.secretary, False, False, None)
+    election = latest_election(view, org)
+    if isinstance(election, Unknown):
+        required: Any = election
+    elif election is None or election.date > first:
+        required = False
+    elif org.secretary_changes is OMITTED:
+        required = Unknown.of(f"{p}.secretary_changes")
+    elif any(first < c.date <= view.as_of for c in org.secretary_changes):
+        required = False
+    else:
+        took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
+        required = not (org.secretary in took and took[org.secretary] > first)
+    mem = view.members[org.secretary]
+    hours = training_year(view, mem).hours
+    if mem.secretary_training_years is not OMITTED:
+        trained: Any = year.year in mem.secretary_training_years
+    elif isinstance(hours, Unknown):
+        trained = Unknown(hours.missing | {f"{view.path(mem)}.secretary_training_years"})
+    elif hours == 0:
+        trained = False
+    else:
+        trained = Unknown.of(f"{view.path(mem)}.secretary_training_years")
+    return SecretaryTraining(year.year, org.secretary, required, trained, hours)
 
 
 def member_by_id(view: View, member_id: Any) -> Any:
@@ -743,6 +893,9 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             changes_without_consent.__doc__ or "", needs_since=True),
     Derived("full_member_introducers", full_member_introducers, ("member",),
             full_member_introducers.__doc__ or ""),
+    Derived("secretary_training", secretary_training, ("organization",), secretary_training.__doc__ or "",
+            returns="secretary_training", needs_since=True),
+    Derived("meetings_since", meetings_since, ("member", "str", "date"), meetings_since.__doc__ or ""),
     Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
     Derived("probationary_officers", probationary_officers, ("organization",),
             probationary_officers.__doc__ or ""),
@@ -762,4 +915,5 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "training": tuple(a.name for a in attrs.fields(TrainingYear)),
     "quorum": tuple(a.name for a in attrs.fields(Quorum)),
     "leaders_org_life": tuple(a.name for a in attrs.fields(LeadersOrgLife)),
+    "secretary_training": tuple(a.name for a in attrs.fields(SecretaryTraining)),
 }

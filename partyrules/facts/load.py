@@ -368,6 +368,9 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
             refs(p + ("committee_members",), o.committee_members, members, "member")
             ref(p + ("discipline_member",), o.discipline_member, members, "member")
             ref(p + ("discipline_commission_secretary",), o.discipline_commission_secretary, members, "member")
+            if o.officers_took_office is not OMITTED:
+                refs(p + ("officers_took_office",), tuple(t.member for t in o.officers_took_office), members,
+                     "member")
         problems.extend(_parent_cycles(facts.organizations))
     if facts.members is not OMITTED:
         for i, m in enumerate(facts.members):
@@ -430,6 +433,9 @@ def _member_dates(p: tuple, m: Member, as_of: Any) -> list[tuple[tuple, str]]:
         problems.append((p + ("full_on",), f"{m.full_on} is before admitted_on {m.admitted_on}"))
     if m.birth_date is not OMITTED and m.admitted_on is not OMITTED and m.admitted_on < m.birth_date:
         problems.append((p + ("admitted_on",), f"{m.admitted_on} is before birth_date {m.birth_date}"))
+    if m.applied_on is not OMITTED and m.admitted_on is not OMITTED and m.applied_on > m.admitted_on:
+        problems.append((p + ("applied_on",), f"{m.applied_on} is after admitted_on {m.admitted_on}: "
+                                              "the application comes before the admission"))
     if as_of is not OMITTED:
         for field in ("admitted_on", "full_on"):
             value = getattr(m, field)

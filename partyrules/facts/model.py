@@ -94,6 +94,15 @@ class SecretaryChange:
 
 
 @attrs.frozen
+class OfficeTaken:
+    """The day an officer took up the office they now hold in an organization: at its latest regular
+    election, or later by a by-election (补选, branch-regs@2018 art.21), which facts-v1 does not record."""
+
+    member: NonEmpty
+    date: dt.date
+
+
+@attrs.frozen
 class Introducer:
     """One of the two introducers of an applicant: a member of this unit, or a person outside it."""
 
@@ -121,6 +130,7 @@ class Organization:
     postponement_approved_until: Union[dt.date, None, Omitted] = OMITTED
     discipline_commission_secretary: Union[NonEmpty, None, Omitted] = OMITTED
     secretary_changes: Union[tuple[SecretaryChange, ...], Omitted] = OMITTED
+    officers_took_office: Union[tuple[OfficeTaken, ...], Omitted] = OMITTED
 
 
 @attrs.frozen
@@ -138,6 +148,10 @@ class Member:
     training_hours: Union[TrainingHours, Omitted] = OMITTED
     # extensions (docs/facts.md): admission and conversion (constitution arts 5, 7;
     # organs-regs@2019 art.37 para.2)
+    applied_on: Union[dt.date, Omitted] = OMITTED    # the application for membership (入党申请), constitution art.1
+    # calendar years in which the member took part in a centralised rotation training (集中轮训) for branch
+    # secretaries run by a Party organization at county level or above (branch-regs@2018 art.25)
+    secretary_training_years: Union[tuple[Count, ...], Omitted] = OMITTED
     introducers: Union[tuple[Introducer, ...], Omitted] = OMITTED
     admission_approved_on: Union[dt.date, None, Omitted] = OMITTED
     pre_approval_talk_on: Union[dt.date, None, Omitted] = OMITTED

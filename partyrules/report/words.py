@@ -49,6 +49,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "organizations[].postponement_approved_until": ("上级批准延期换届的期限", "the approved postponement of the election"),
     "organizations[].discipline_commission_secretary": ("机关纪委书记", "the secretary of the discipline commission"),
     "organizations[].secretary_changes": ("任期内书记、副书记调整记录", "the changes of secretary during the term"),
+    # not a field: facts-v1 keeps only the current committee, so an earlier one is never recorded
+    "organizations[].committee_members (earlier term)": ("换届或补选前的委员名单（事实文件只记录现任委员）", "the committee before a re-election or by-election (the facts record only the current one)"),
+    "organizations[].officers_took_office": ("书记、副书记、委员各自的任职日期（含补选）", "the date each officer took office (by-elections included)"),
     "organizations[].secretary_changes[].consent_on": ("书记调整获上级同意的日期", "the date the higher organization consented to a change of secretary"),
     "organizations[].elections[].date": ("换届选举日期", "the election date"),
     "organizations[].elections[].secretary_approved_on": ("当选书记获上级党组织批准的日期", "the date the elected secretary was approved"),
@@ -65,6 +68,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "members[].department": ("所在部门", "the department"),
     "members[].dues_paid": ("党费交纳记录", "the dues payment records"),
     "members[].training_hours": ("教育培训学时", "the training hours"),
+    "members[].applied_on": ("递交入党申请的日期", "the date of the application for membership"),
+    "members[].secretary_training_years": ("书记参加县级以上集中轮训的年份", "the years the secretary attended county-level rotation training"),
     "members[].introducers": ("入党介绍人", "the introducers"),
     "members[].admission_approved_on": ("上级党组织批准入党的日期", "the date the admission was approved"),
     "members[].pre_approval_talk_on": ("上级党组织派人谈话的日期", "the date of the talk before approval"),

@@ -48,7 +48,7 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
             admitted = on - dt.timedelta(days=120)
             rec = {"id": mid, "name": f"预备党员{serial}", "org": org, "status": "probationary",
                    "birth_date": _iso(add_years(admitted, -26)), "admitted_on": _iso(admitted), "full_on": None,
-                   "probation_extended": False, "department": dept,
+                   "probation_extended": False, "department": dept, "applied_on": _iso(admitted - dt.timedelta(days=400)),
                    "admission_reviewed_by_party_group_on": _iso(admitted + dt.timedelta(days=7)),
                    "pre_approval_talk_on": _iso(admitted + dt.timedelta(days=10)),
                    "admission_approved_on": _iso(admitted + dt.timedelta(days=14))}
@@ -59,6 +59,7 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
                    "full_on": _iso(add_years(admitted, 1)), "probation_extended": False, "department": dept}
         rec["dues_paid"] = [str(m) for m in _months(records_from, on) if m.first_day() >= Month.of(admitted).first_day()]
         rec["training_hours"] = {y: 40 for y in range(records_from.year, on.year + 1)}
+        rec["secretary_training_years"] = list(range(records_from.year, on.year + 1))   # secretaries' rotation training
         members.append(rec)
         return rec
 
@@ -111,8 +112,9 @@ def _months(first: dt.date, on: dt.date) -> list[Month]:
 
 
 def _election(on: dt.date, *, top: bool = False) -> dict:
-    """The latest regular election, 300 days before ``on`` (inside any term), approved two weeks later."""
-    held = on - dt.timedelta(days=300)
+    """The latest regular election, 420 days before ``on`` (inside any term, and before the monthly
+    window, so that the committee that met is the one recorded), approved two weeks later."""
+    held = on - dt.timedelta(days=420)
     e = {"date": _iso(held), "secretary_approved_on": _iso(held + dt.timedelta(days=14))}
     if top:
         e["party_group_decided_on"] = _iso(held - dt.timedelta(days=30))
@@ -176,6 +178,16 @@ class Fault:
     expect: tuple[tuple[str, str], ...]      # (policy id, subject id) that must be violated, and nothing else
     plant: Callable[[dict], None]
     since: dt.date = dt.date(1900, 1, 1)      # the earliest evaluation date on which the rule exists
+    # an earlier rule that reports the same fault before ``since`` (e.g. the branch regulations before the organs
+    # regulations of 2019 took over), from ``earlier_since``
+    earlier: tuple[tuple[str, str], ...] = ()
+    earlier_since: dt.date = dt.date(1900, 1, 1)
+
+    def expected_on(self, on: dt.date) -> set[tuple[str, str]]:
+        """The (policy, subject) pairs that must be violated on ``on``, and nothing else."""
+        if on >= self.since:
+            return set(self.expect)
+        return set(self.earlier) if self.earlier and on >= self.earlier_since else set()
 
 
 def _org(doc: dict, oid: str) -> dict:
@@ -277,13 +289,44 @@ def _leader_skips_branch(doc: dict) -> None:
             mt["attendees"] = [x for x in mt["attendees"] if x != leader]
 
 
+def _probationary_on_committee(doc: dict) -> None:
+    # m10, b1's probationary member, sits on b1's committee instead of m04
+    b1 = _org(doc, "b1")
+    b1["committee_members"] = [x if x != "m04" else "m10" for x in b1["committee_members"]]
+
+
+def _early_reelection(doc: dict) -> None:
+    # b3's latest election came 18 months before its previous 3-year term would have ended, without approval
+    latest = _org(doc, "b3")["elections"][0]
+    held = dt.date.fromisoformat(latest["date"])
+    previous = add_years(held, -3) + dt.timedelta(days=548)
+    latest["shift_approved"] = False
+    _org(doc, "b3")["elections"] = [
+        {"date": _iso(previous), "secretary_approved_on": _iso(previous + dt.timedelta(days=14))}, latest]
+
+
+def _applied_at_17(doc: dict) -> None:
+    m = _member(doc, "m10")
+    m["birth_date"] = _iso(add_years(dt.date.fromisoformat(m["admitted_on"]), -17))
+    m.pop("applied_on", None)
+
+
+def _ended_dues_lapse(doc: dict) -> None:
+    # seven months without dues early in the records, paid again since
+    m = _member(doc, "m12")
+    first = Month.of(dt.date.fromisoformat(doc["records_from"]))
+    gap = {str(first + i) for i in range(2, 9)}
+    m["dues_paid"] = [x for x in m["dues_paid"] if x not in gap]
+
+
 FAULTS: tuple[Fault, ...] = (
     Fault("a member enrolled nowhere", (("constitution.member.enrolled", "m05"),), _no_org),
     Fault("a branch of 8 full members without a committee", (("organs.branch.committee-required", "b2"),),
-          _no_committee, dt.date(2020, 1, 5)),
+          _no_committee, dt.date(2020, 1, 5), (("branch-regs.branch.committee-required", "b2"),),
+          dt.date(2018, 10, 28)),
     Fault("an elected secretary not approved", (("constitution.org.secretary-approved", "b3"),), _unapproved),
     Fault("a small branch with two deputies", (("organs.branch.small-branch-officers", "b4"),), _two_deputies,
-          dt.date(2020, 1, 5)),
+          dt.date(2020, 1, 5), (("branch-regs.branch.small-branch-officers", "b4"),), dt.date(2018, 10, 28)),
     Fault("a month without a theme day", (("branch-regs.branch.monthly-theme-day", "b1"),), _no_theme_day,
           dt.date(2018, 10, 28)),
     Fault("no party-affairs staff", (("organs.unit.party-affairs-staff", "court"),), _no_staff, dt.date(2020, 1, 5)),
@@ -301,6 +344,16 @@ FAULTS: tuple[Fault, ...] = (
     Fault("a branch committee of two", (("branch-regs.branch.committee-min-size", "b1"),), _small_committee,
           dt.date(2018, 10, 28)),
     # member-edu-regs took effect 2019-05-06, so the first year judged is 2020 (from 2021-01-01)
+    # the latest election (420 days before the date) must be on or after 2017-10-24 to be judged
+    Fault("a probationary member on the branch committee", (("constitution.org.no-probationary-officers", "b1"),),
+          _probationary_on_committee, dt.date(2018, 12, 18)),
+    # the early election must be held on or after 2020-07-13 (election regulations)
+    Fault("a branch re-elected 18 months early without approval",
+          (("election-regs.org.early-reelection-approved", "b3"), ("election-regs.org.early-shift-within-one-year", "b3")),
+          _early_reelection, dt.date(2021, 9, 6)),
+    Fault("an applicant accepted at 17", (("constitution.member.applicant-age", "m10"),), _applied_at_17),
+    Fault("a seven-month dues lapse that the member ended", (("constitution.member.six-month-lapse", "m12"),),
+          _ended_dues_lapse),
     Fault("a court leader who skipped their branch's meetings for a year",
           (("member-edu.unit.leaders-dual-org-life", "court"),), _leader_skips_branch, dt.date(2021, 1, 1)),
 )

@@ -75,6 +75,7 @@ def fact_documents(draw: st.DrawFn, *, min_branches: int = 1, max_branches: int 
             branch["discipline_member"] = None
         branch["deputy_secretaries"] = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) if ids else []
         branch["elections"] = _elections(draw, snap)
+        _extensions(draw, branch, ids, snap)
         departments[b]["head"] = draw(st.sampled_from(ids + [None])) if ids else None
         orgs.append(branch)
     leaders = [m["id"] for m in members[:3]]
@@ -111,12 +112,34 @@ def fact_documents(draw: st.DrawFn, *, min_branches: int = 1, max_branches: int 
 
 def _member(draw: st.DrawFn, mid: str, org: str, dept: str, snap: dt.date) -> dict:
     admitted = draw(st.dates(dt.date(1985, 1, 1), snap))
-    birth = add_years(admitted, -draw(st.integers(18, 40)))
+    birth = add_years(admitted, -draw(st.integers(17, 40)))
     full_on = add_years(admitted, 1)
     status = "full" if full_on <= snap else "probationary"
-    return {"id": mid, "name": f"党员{mid}", "org": org, "status": status, "birth_date": birth.isoformat(),
-            "admitted_on": admitted.isoformat(), "full_on": full_on.isoformat() if status == "full" else None,
-            "department": dept}
+    out = {"id": mid, "name": f"党员{mid}", "org": org, "status": status, "birth_date": birth.isoformat(),
+           "admitted_on": admitted.isoformat(), "full_on": full_on.isoformat() if status == "full" else None,
+           "department": dept}
+    # optional extension facts (docs/facts.md), present or omitted
+    if draw(st.booleans()):
+        out["applied_on"] = (admitted - dt.timedelta(days=draw(st.integers(0, 800)))).isoformat()
+    if draw(st.booleans()):
+        out["probation_extended"] = False
+    if draw(st.integers(0, 2)) == 0:
+        out["secretary_training_years"] = draw(st.lists(st.integers(2015, snap.year), unique=True, max_size=4))
+    return out
+
+
+def _extensions(draw: st.DrawFn, org: dict, ids: list[str], snap: dt.date) -> None:
+    """Optional extension facts of an organization: each present or omitted."""
+    officers = [x for x in [org.get("secretary"), *org.get("committee_members", [])] if x]
+    if officers and draw(st.booleans()):
+        chosen = draw(st.lists(st.sampled_from(officers), unique=True, max_size=len(officers)))
+        org["officers_took_office"] = [
+            {"member": x, "date": draw(st.dates(dt.date(2012, 1, 1), snap)).isoformat()} for x in chosen]
+    if draw(st.booleans()):
+        org["postponement_approved_until"] = draw(st.one_of(
+            st.none(), st.dates(snap - dt.timedelta(days=900), snap + dt.timedelta(days=400)).map(dt.date.isoformat)))
+    if draw(st.booleans()):
+        org["secretary_changes"] = []
 
 
 def _elections(draw: st.DrawFn, snap: dt.date) -> list[dict]:
@@ -160,6 +183,8 @@ def _meetings(draw: st.DrawFn, orgs: list, members: list, start: dt.date, snap: 
                                  "date": day.isoformat()}
             if draw(st.integers(0, 9)) != 0 and roll:
                 m["attendees"] = draw(st.lists(st.sampled_from(roll), unique=True, max_size=len(roll)))
+            if m["kind"] == "general_meeting" and draw(st.booleans()):
+                m["voting"] = draw(st.booleans())
             out.append(m)
     return out
 
@@ -179,16 +204,19 @@ def with_omissions(draw: st.DrawFn, doc: dict) -> tuple[dict, list[tuple]]:
     candidates: list[tuple] = []
     for i, o in enumerate(out["organizations"]):
         for key in ("secretary", "committee_members", "deputy_secretaries", "discipline_member", "departments",
-                    "approved_by_superior", "discipline_commission", "elections", "parent"):
+                    "approved_by_superior", "discipline_commission", "elections", "parent",
+                    "officers_took_office", "postponement_approved_until", "secretary_changes"):
             if key in o:
                 candidates.append(("organizations", i, key))
     for i, m in enumerate(out["members"]):
-        for key in ("status", "org", "admitted_on", "full_on", "dues_paid", "department"):
+        for key in ("status", "org", "admitted_on", "full_on", "dues_paid", "department", "birth_date", "applied_on",
+                    "probation_extended", "secretary_training_years"):
             if key in m:
                 candidates.append(("members", i, key))
     for i, mt in enumerate(out.get("meetings", [])):
-        if "attendees" in mt:
-            candidates.append(("meetings", i, "attendees"))
+        for key in ("attendees", "voting"):
+            if key in mt:
+                candidates.append(("meetings", i, key))
     for key in ("staff_total", "party_affairs_staff", "leaders", "party_funding_in_budget"):
         candidates.append(("unit", key))
     if "records_from" in out:
