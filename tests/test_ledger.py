@@ -124,6 +124,9 @@ def _with_extensions(draw, doc: dict) -> dict:
             org["postponement_approved_until"] = draw(st.one_of(st.none(), day))
         if draw(st.booleans()):
             org["established_on"] = draw(day)
+        if draw(st.booleans()) and members:
+            org["officers_took_office"] = draw(st.lists(st.fixed_dictionaries(
+                {"member": st.sampled_from(members), "date": day}), max_size=2, unique_by=lambda t: t["member"]))
         for e in org.get("elections", []):
             if draw(st.booleans()):
                 e["party_group_decided_on"] = draw(st.one_of(st.none(), day))
@@ -139,6 +142,8 @@ def _with_extensions(draw, doc: dict) -> dict:
                 max_size=2))
         if draw(st.booleans()):
             m["admission_approved_on"] = draw(st.one_of(st.none(), day))
+        if draw(st.booleans()):
+            m["secretary_training_years"] = draw(st.lists(st.integers(2015, 2024), max_size=3))
         if draw(st.booleans()):
             m["training_hours"] = draw(st.dictionaries(st.integers(2015, 2024), st.sampled_from([0, 12.5, 40]),
                                                        max_size=3))
@@ -411,6 +416,7 @@ def test_every_field_of_the_facts_model_has_a_place_in_the_ledger():
         model.SecretaryChange: names(layout.SECRETARY_CHANGES),
         model.Member: names(layout.MEMBERS),
         model.Introducer: names(layout.INTRODUCERS),
+        model.OfficeTaken: names(layout.OFFICERS_TOOK_OFFICE),
         model.Meeting: names(layout.MEETINGS),
         model.Activity: names(layout.ACTIVITIES),
     }

@@ -135,6 +135,14 @@ def _ids(col: Column, value: Any, word: str | None) -> list[str]:
     return [part for part in _SPLIT.split(word) if part]
 
 
+def _years(col: Column, value: Any, word: str | None) -> list[int]:
+    if word == NONE_WORD:
+        return []
+    if word is None:
+        return [read_year(value)]
+    return [read_year(part) for part in _SPLIT.split(word) if part]
+
+
 def _marker(col: Column, value: Any, word: str | None) -> str:
     if word in (NONE_WORD, SOME_WORD):
         return word
@@ -144,7 +152,7 @@ def _marker(col: Column, value: Any, word: str | None) -> str:
 _READERS = {
     "id": _id, "member": _id, "org": _id, "dept": _id, "text": _text, "date": _date, "count": _count,
     "hours": lambda col, v, w: read_hours(v, w), "bool": _bool, "enum": _enum, "open_enum": _open_enum,
-    "members": _ids, "depts": _ids, "marker": _marker,
+    "members": _ids, "depts": _ids, "years": _years, "marker": _marker,
 }
 
 
@@ -172,7 +180,7 @@ def read_year(value: Any) -> int:
     elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         year = int(value.strip())
     if year is None or not 1900 <= year <= 2999:
-        raise CellProblem(f"培训表的列标题应为年份（如 2024），得到{_shown(value)}")
+        raise CellProblem(f"应为年份（如 2024），得到{_shown(value)}")
     return year
 
 
@@ -195,6 +203,8 @@ def write_cell(col: Column, value: Any) -> Any:
             if _SPLIT.search(item) or item == NONE_WORD:
                 raise Unwritable(f"id {item!r} contains a separator and cannot share a cell with others")
         return "、".join(value) if value else NONE_WORD
+    if kind == "years":
+        return "、".join(str(y) for y in value) if value else NONE_WORD
     if kind == "marker":
         empty = not value.by_year if isinstance(value, TrainingHours) else not value
         return NONE_WORD if empty else SOME_WORD

@@ -202,7 +202,8 @@ def _assemble(reader: _Reader, sheets: dict[str, list[tuple]]) -> dict:
             data[key] = items
     if "organizations" in data:
         _children(reader, data["organizations"], ("organizations",), tables["党组织"],
-                  {"elections": tables["换届"], "secretary_changes": tables["书记变动"]})
+                  {"elections": tables["换届"], "secretary_changes": tables["书记变动"],
+                   "officers_took_office": tables["到任"]})
     if "members" in data:
         _children(reader, data["members"], ("members",), tables["党员"], {"introducers": tables["入党介绍人"]})
         _grids(reader, data["members"], tables["党员"], grids)
@@ -531,7 +532,7 @@ def _grids(reader: _Reader, members: list[dict], member_table: _Table, grids: di
 def _orphans(reader: _Reader, data: dict, tables: dict, grids: dict) -> None:
     """Rows of child sheets whose owner sheet holds nothing at all."""
     if "organizations" not in data:
-        for name in ("换届", "书记变动"):
+        for name in ("换届", "书记变动", "到任"):
             for row, _owner, _fields in tables[name].records:
                 reader.problem(reader.cell(name, row, 1), "党组织表没有记录，这一行无所属党组织")
     if "members" not in data:

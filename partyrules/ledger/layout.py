@@ -44,7 +44,7 @@ class Column:
     ``kind`` is how the cell is read and written: ``id``, ``text``, ``date``, ``count``,
     ``hours``, ``bool``, ``enum``, ``open_enum`` (labels or any other word), ``member``,
     ``org``, ``dept`` (an id of that list), ``members``, ``depts`` (several ids in one
-    cell), ``marker`` (a list kept on another sheet).
+    cell), ``years`` (several years in one cell), ``marker`` (a list kept on another sheet).
     """
 
     header: str
@@ -139,6 +139,7 @@ ORGANIZATIONS = Table("党组织", ("organizations",), (
     Column("换届记录", "elections", "marker", "历次换届记在“换届”表；没有换届记录填“无”。", child="换届"),
     Column("书记变动记录", "secretary_changes", "marker", "任期内更换书记、副书记记在“书记变动”表；没有变动填“无”。",
            child="书记变动"),
+    Column("到任记录", "officers_took_office", "marker", "现任委员到任（含补选）的日期记在“到任”表。", child="到任"),
 ), "本院的机关党委、党总支、党支部，每个组织一行。")
 
 MEMBERS = Table("党员", ("members",), (
@@ -151,6 +152,9 @@ MEMBERS = Table("党员", ("members",), (
     _date("转正日期", "full_on", "尚未转正填“无”。"),
     Column("延长预备期", "probation_extended", "bool"),
     Column("所在部门", "department", "dept", "部门编号；不属于任何部门填“无”。", nullable=True),
+    _date("递交入党申请日期", "applied_on", nullable=False),
+    Column("参加书记集中轮训年份", "secretary_training_years", "years",
+           "参加县级以上党组织举办的党支部书记集中轮训的年份，顿号分隔（如 2022、2023）；没有参加填“无”。", width=16),
     Column("入党介绍人", "introducers", "marker", "介绍人记在“入党介绍人”表。", child="入党介绍人"),
     _date("上级批准入党日期", "admission_approved_on", "未经批准填“无”。"),
     _date("审批前谈话日期", "pre_approval_talk_on"),
@@ -204,6 +208,12 @@ SECRETARY_CHANGES = Table("书记变动", ("organizations", "secretary_changes")
 ), "任期内更换书记、副书记，一次一行。",
     owner=Column("组织编号", "id", "org", "变动的党组织。", required=True), owner_sheet="党组织")
 
+OFFICERS_TOOK_OFFICE = Table("到任", ("organizations", "officers_took_office"), (
+    _member("党员编号", "member", "到任委员的党员编号。", nullable=False),
+    _date("到任日期", "date", "换届选举或补选产生、到任的日期。", nullable=False, required=True),
+), "现任委员到任的日期（换届或补选），一人一行。",
+    owner=Column("组织编号", "id", "org", "委员所在的党组织。", required=True), owner_sheet="党组织")
+
 ACTIVITIES = Table("其他活动", ("activities",), (
     Column("活动类型", "kind", "open_enum", "书记述职、党组通报党建工作、全体党员干部大会通报、党组专题研究党建，或自定的类型。",
            required=True, choices=ACTIVITY_KINDS, width=22),
@@ -213,10 +223,11 @@ ACTIVITIES = Table("其他活动", ("activities",), (
     Column("说明", "note", "text", nullable=True, width=36),
 ), "书记述职等其他有日期的工作，一项一行。")
 
-TABLES = (DEPARTMENTS, ORGANIZATIONS, MEMBERS, INTRODUCERS, MEETINGS, ELECTIONS, SECRETARY_CHANGES, ACTIVITIES)
+TABLES = (DEPARTMENTS, ORGANIZATIONS, MEMBERS, INTRODUCERS, MEETINGS, ELECTIONS, SECRETARY_CHANGES,
+          OFFICERS_TOOK_OFFICE, ACTIVITIES)
 GUIDE_SHEET = "说明"
 SHEET_ORDER = (GUIDE_SHEET, UNIT_SHEET, "内设部门", "党组织", "党员", "入党介绍人", "会议及出席", "党费", "培训",
-               "换届", "书记变动", "其他活动")
+               "换届", "书记变动", "到任", "其他活动")
 
 
 def table(name: str) -> Table:

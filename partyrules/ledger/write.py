@@ -47,7 +47,7 @@ def build_ledger(facts: FactDocument | None, *, months: Iterable[Month] = (), ye
         _table_sheet(wb.create_sheet(name), next(t for t in TABLES if t.name == name), facts)
     for g in GRIDS:
         _grid_sheet(wb.create_sheet(g.name), g, facts, months if g.period == "month" else years)
-    for name in ("换届", "书记变动", "其他活动"):
+    for name in ("换届", "书记变动", "到任", "其他活动"):
         _table_sheet(wb.create_sheet(name), next(t for t in TABLES if t.name == name), facts)
     return wb
 
