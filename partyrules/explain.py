@@ -31,7 +31,7 @@ from typing import Any, Iterable
 import attrs
 
 from .api import _evaluation_date
-from .engine.native import _decide, evaluate_policy, param_getter, subjects, to_json
+from .engine.native import evaluate_policy, param_getter, subjects, to_json
 from .errors import UsageError
 from .facts.derive import Coverage, Derived, Lapse, MonthCheck, PeriodCheck, Quorum, TrainingYear
 from .facts.load import load_facts
@@ -39,7 +39,8 @@ from .facts.model import OMITTED, Department, Election, Member, Organization, Un
 from .facts.view import Unknown, View
 from .periods import Month
 from .report.model import Result, Subject
-from .rulebook.expr import Env, EvalError, Expr, _compare, _eval, _truth
+from .rulebook.expr import Env, EvalError, Expr, _compare, _eval, _truth, interpret
+from .rulebook.kleene import decide
 from .rulebook.load import Rulebook, load_rulebook
 from .rulebook.policy import Policy
 
@@ -307,9 +308,9 @@ def explain(facts: Any, policy_id: str, subject_id: str, as_of: dt.date | str | 
     if result.outcome not in ("not_applicable", "error"):
         for name, e in policy.evidence:
             evidence.append((name, (trace(e, env))))
-    # the engine's own decision on the same environment must agree with its result
+    # the interpreter that drew the trees must reach the engine's (compiled) outcome
     try:
-        outcome = _decide(policy, env)[0]
+        outcome = decide(policy, interpret, env)[0]
     except EvalError:
         outcome = "error"
     if outcome != result.outcome:      # pragma: no cover - the same engine on the same facts

@@ -440,7 +440,7 @@ def test_problem_more_than_1024_sessions_over_time(tmp_path):
 
 
 def test_problem_too_many_open_sessions_is_a_usage_error(monkeypatch):
-    monkeypatch.setattr(D, "MAX_OPEN_STATES", 3)
+    monkeypatch.setattr(D.host, "MAX_OPEN_STATES", 3)     # the limit lives with the host
     book = only(BOOK, "constitution.member.enrolled")
     sessions = [partyrules.open_session(small_court(members=1), rulebook=book, engine="durable") for _ in range(3)]
     try:

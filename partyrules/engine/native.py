@@ -17,8 +17,9 @@ from ..facts.derive import Lapse, MonthCheck
 from ..facts.model import OMITTED, Election
 from ..facts.view import Unknown, View
 from ..periods import Month
-from ..report.model import Result, Subject
+from ..report.model import Lazy, Result, Subject
 from ..rulebook.expr import Env, EvalError, evaluate
+from ..rulebook.kleene import decide
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
 from .base import Engine
@@ -37,11 +38,21 @@ class NativeEngine(Engine):
 
 
 def subjects(policy: Policy, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
-    """The subjects a policy looks at, or ``(missing path, unit subject)`` when their list was omitted."""
+    """The subjects a policy looks at, or ``(missing path, unit subject)`` when their list was omitted.
+
+    The same for every policy of one kind on one view, so made once per view and kind.
+    """
+    key = ("subjects", policy.applies_to)
+    found = view.memo.get(key)
+    if found is None:
+        found = view.memo[key] = _subjects(policy.applies_to, view)
+    return found
+
+
+def _subjects(kind: str, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
     facts = view.facts
     unit = facts.unit
     unit_subject = Subject("unit", unit.id, _name(unit)) if unit is not OMITTED else Subject("unit", "unit", "unit")
-    kind = policy.applies_to
     if kind == "unit":
         return ("unit", unit_subject) if unit is OMITTED else [(unit, unit_subject)]
     if kind == "department":
@@ -99,14 +110,15 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
                        missing=(path,), **base)]
     make_env = env_maker(rulebook, policy, view, rulebook.derived)
+    bases = BaseCache(policy, rulebook.registry, view.as_of)
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
             continue
-        base = result_base(policy, rulebook.registry, view.as_of, org_kind(policy, entity))
+        base = bases.get(org_kind(policy, entity))
         env = make_env(entity)
         try:
-            outcome, missing, notes = _decide(policy, env)
+            outcome, missing, notes = decide(policy, evaluate, env)
             evidence = {} if outcome == "not_applicable" else {name: evaluate(e, env) for name, e in policy.evidence}
         except EvalError as exc:
             out.append(Result(outcome="error", subject=subject, evidence={},
@@ -135,64 +147,58 @@ def result_base(policy: Policy, registry: Any, as_of: dt.date, kind: str | None)
                 instrument=policy.instrument, edition=policy.edition, title=dict(policy.title))
 
 
+class BaseCache:
+    """:func:`result_base` of one policy on one date, computed once per kind of subject (the citations
+    in force do not change from one subject to the next)."""
+
+    def __init__(self, policy: Policy, registry: Any, as_of: dt.date) -> None:
+        self.policy, self.registry, self.as_of = policy, registry, as_of
+        self.bases: dict[str | None, dict] = {}
+
+    def get(self, kind: str | None) -> dict:
+        base = self.bases.get(kind)
+        if base is None:
+            base = self.bases[kind] = result_base(self.policy, self.registry, self.as_of, kind)
+        return base
+
+
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
                  evidence: dict, base: dict, names: Mapping[str, tuple[str, bool]] = {},
                  records_from: Any = None) -> Result:
     """A result with its message and JSON evidence, the same for every engine.
 
+    Both are made when first read (most results are satisfied and never printed); the
+    evidence values they are made from are immutable, so the result is the same either way.
     ``names`` (``View.names``) lets the message name the people, organizations and
     departments that the evidence holds by id; the evidence itself keeps the ids.
     ``records_from`` (the document's) lets the message of an unknown result say when the
     records start.
     """
+    missing = tuple(sorted(missing))
+    return Result(outcome=outcome, subject=subject,
+                  message=Lazy(_message, policy, subject, outcome, missing, evidence, names, records_from),
+                  evidence=Lazy(_shown_evidence, evidence, notes), missing=missing, **base)
+
+
+def _shown_evidence(evidence: dict, notes: list) -> dict:
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = notes
+    return shown
+
+
+def _message(policy: Policy, subject: Subject, outcome: str, missing: tuple, evidence: dict,
+             names: Mapping[str, tuple[str, bool]], records_from: Any) -> dict:
     if outcome == "unknown":
-        message = _unknown_message(missing, records_from)
-    elif outcome == "violated":
-        message = {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
-    else:
-        message = dict(policy.title)
-    return Result(outcome=outcome, subject=subject, message=message, evidence=shown,
-                  missing=tuple(sorted(missing)), **base)
+        return _unknown_message(missing, records_from)
+    if outcome == "violated":
+        return {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
+    return dict(policy.title)
 
 
 def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
-    """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic."""
-    if policy.where is not None:
-        applies = evaluate(policy.where, env)
-        if applies is False:
-            return "not_applicable", frozenset(), []
-        if isinstance(applies, Unknown):
-            # whether the rule applies is unknown: even a condition that holds could not tell
-            # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
-            holds = evaluate(policy.require, env)
-            return "unknown", applies.missing | (holds.missing if isinstance(holds, Unknown) else frozenset()), []
-        if applies is not True:
-            raise EvalError(f"where must be true or false, got {applies!r}")
-    missing: frozenset = frozenset()
-    holds = evaluate(policy.require, env)
-    if not isinstance(holds, (bool, Unknown)):
-        raise EvalError(f"require must be true or false, got {holds!r}")
-    if holds is True:
-        return "satisfied", frozenset(), []
-    excused_unknown: frozenset = frozenset()
-    may_be_excused = False       # an exception that might hold (even one that names no missing fact)
-    for exc in policy.unless:
-        v = evaluate(exc.when, env)
-        if v is True:
-            return "satisfied", frozenset(), [dict(exc.note)]
-        if isinstance(v, Unknown):
-            excused_unknown |= v.missing
-            may_be_excused = True
-        elif v is not False:
-            raise EvalError(f"unless must be true or false, got {v!r}")
-    if isinstance(holds, Unknown):
-        return "unknown", missing | holds.missing | excused_unknown, []
-    if missing or may_be_excused:
-        return "unknown", missing | excused_unknown, []
-    return "violated", frozenset(), []
+    """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic (:func:`kleene.decide`)."""
+    return decide(policy, evaluate, env)
 
 
 def _unknown_message(missing: Iterable[str], records_from: Any = None) -> dict:

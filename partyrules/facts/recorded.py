@@ -31,24 +31,53 @@ def field_pattern(path: str) -> str:
 def recorded_fields(doc: FactDocument) -> frozenset[str]:
     """The field patterns that at least one record of the document carries (given, even as null or [])."""
     out: set[str] = set()
-    _walk(doc, "", out)
+    _walk((doc,), "", out, {})
     return frozenset(out)
 
 
-def _walk(record: Any, prefix: str, out: set[str]) -> None:
-    for f in attrs.fields(type(record)):
-        if f.name in ("format", "source"):
-            continue
-        value = getattr(record, f.name)
-        if value is OMITTED:
-            continue
-        here = f"{prefix}.{f.name}" if prefix else f.name
-        out.add(here)
-        if isinstance(value, tuple) and value and attrs.has(type(value[0])):
-            for item in value:
-                _walk(item, here + "[]", out)
-        elif attrs.has(type(value)) and not isinstance(value, tuple):
-            _walk(value, here, out)
+def _walk(records: Iterable[Any], prefix: str, out: set[str], is_record: dict[type, bool]) -> None:
+    """The fields any of ``records`` (records found at the same place, ``prefix``) carry, and those below.
+
+    Field by field over all the records of one place at once, rather than record by
+    record: a court has some 10⁴ records (meetings, months of dues) of a few dozen kinds.
+    """
+    by_type: dict[type, list] = {}
+    for record in records:
+        by_type.setdefault(type(record), []).append(record)
+    for cls, items in by_type.items():
+        for f in attrs.fields(cls):
+            name = f.name
+            if name in ("format", "source"):
+                continue
+            here = f"{prefix}.{name}" if prefix else name
+            given = False
+            listed: list = []       # records in lists under this field (at here[])
+            single: list = []       # records held directly by this field (at here)
+            for item in items:
+                value = getattr(item, name)
+                if value is OMITTED:
+                    continue
+                given = True
+                kind = type(value)
+                record = is_record.get(kind)
+                if record is None:
+                    record = is_record[kind] = attrs.has(kind)
+                if isinstance(value, tuple):
+                    if value:
+                        first = type(value[0])
+                        inner = is_record.get(first)
+                        if inner is None:
+                            inner = is_record[first] = attrs.has(first)
+                        if inner:
+                            listed.extend(value)
+                elif record:
+                    single.append(value)
+            if given:
+                out.add(here)
+            if listed:
+                _walk(listed, here + "[]", out, is_record)
+            if single:
+                _walk(single, here, out, is_record)
 
 
 def missing_kind(missing: Iterable[str], recorded: frozenset[str]) -> str:

@@ -8,7 +8,7 @@ reader must know about, so that the same input always prints the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
@@ -32,6 +32,44 @@ class Subject:
     name: str
 
 
+class Lazy:
+    """A value computed on first use and then kept: a result's message and evidence, which only a
+    listed or serialised result needs (most results of a check are satisfied and never printed).
+
+    Equal results compare by the computed values; a pickled result carries the value, not the recipe.
+    """
+
+    __slots__ = ("_todo", "_value")
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._todo: tuple | None = (fn, args)
+        self._value: Any = None
+
+    def get(self) -> Any:
+        todo = self._todo         # one read: another thread may finish it meanwhile (the same value)
+        if todo is None:
+            return self._value
+        value = todo[0](*todo[1])
+        self._value = value
+        self._todo = None
+        return value
+
+    def __reduce__(self) -> tuple:
+        return (_plain, (self.get(),))
+
+    def __repr__(self) -> str:
+        return repr(self.get())
+
+
+def _plain(value: Any) -> Any:
+    return value
+
+
+def forced(value: Any) -> Any:
+    """``value``, computed if it is :class:`Lazy`."""
+    return value.get() if type(value) is Lazy else value
+
+
 @attrs.frozen
 class Result:
     """One policy on one subject.
@@ -49,8 +87,9 @@ class Result:
     severity: str
     subject: Subject
     citations: tuple        # of rulebook.policy.CitationSpec
-    message: dict
-    evidence: dict
+    # ``message=`` and ``evidence=`` in the constructor: a dict, or a Lazy that makes it on first use
+    _message: Any = attrs.field(eq=forced, repr=forced)
+    _evidence: Any = attrs.field(eq=forced, repr=forced)
     missing: tuple[str, ...] = ()
     instrument: str = ""
     edition: str = ""
@@ -59,6 +98,18 @@ class Result:
     missing_kind: str | None = None
     # the policy's title (what a compliant subject does), for the human views' "what to do"; not in the JSON
     title: dict = attrs.field(factory=dict)
+
+    @property
+    def message(self) -> dict:
+        """``{"zh": …, "en": …}``."""
+        m = self._message
+        return m.get() if type(m) is Lazy else m
+
+    @property
+    def evidence(self) -> dict:
+        """The values the decision used, as JSON."""
+        e = self._evidence
+        return e.get() if type(e) is Lazy else e
 
     def sort_key(self) -> tuple:
         return (SEVERITY_RANK.get(self.severity, 9), self.policy, SUBJECT_RANK.get(self.subject.kind, 9),
@@ -73,15 +124,19 @@ class Result:
     def not_recorded(self) -> bool:
         return self.outcome == "unknown" and self.missing_kind == NOT_RECORDED
 
-    def to_json(self, registry: Registry) -> dict:
+    def to_json(self, registry: Registry, _cited: dict | None = None) -> dict:
+        """This result in ``partyrules.report/1``. (``_cited`` lets :meth:`Report.to_json` make each
+        citation's JSON once per report: thousands of results share a few dozen citations.)"""
         cites = []
         for spec in self.citations:
-            c = spec.citation.to_json(registry)
-            if spec.verification is not None:
-                c["verification"] = spec.verification
-            if spec.note:
-                c["note"] = spec.note
-            cites.append(c)
+            if _cited is None:
+                cites.append(citation_json(spec, registry))
+                continue
+            c = _cited.get(id(spec))
+            if c is None:
+                c = _cited[id(spec)] = (spec, citation_json(spec, registry))   # spec kept: its id stays its own
+            c = c[1]
+            cites.append(dict(c, label=dict(c["label"])))      # every result gets its own dicts
         out = {
             "policy": self.policy,
             "outcome": self.outcome,
@@ -95,6 +150,16 @@ class Result:
         if self.outcome == "unknown" and self.missing_kind is not None:
             out["missing_kind"] = self.missing_kind     # an addition to report-v1: readers may ignore it
         return out
+
+
+def citation_json(spec: Any, registry: Registry) -> dict:
+    """A cited article (a ``CitationSpec``) as ``partyrules.report/1`` shows it."""
+    c = spec.citation.to_json(registry)
+    if spec.verification is not None:
+        c["verification"] = spec.verification
+    if spec.note:
+        c["note"] = spec.note
+    return c
 
 
 @attrs.frozen
@@ -156,12 +221,13 @@ class Report:
         return [r for r in self.results if all_results or r.listed]
 
     def to_json(self, all_results: bool = False) -> dict:
+        cited: dict = {}
         return {
             "format": FORMAT,
             "unit": self.unit,
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,
-            "results": [r.to_json(self.registry) for r in self.listed(all_results)],
+            "results": [r.to_json(self.registry, cited) for r in self.listed(all_results)],
             "summary": self.summary,
             "notices": [n.to_json() for n in self.notices],
         }

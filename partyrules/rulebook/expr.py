@@ -18,9 +18,8 @@ that the bounds settle.
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import difflib
-import operator
+from functools import cached_property
 from typing import Any, Callable, Mapping
 
 import attrs
@@ -28,6 +27,9 @@ import attrs
 from ..errors import PolicyError
 from ..facts.derive import RECORD_FIELDS, Derived
 from ..facts.view import Unknown, View
+from . import kleene
+from .compiled import compile_tree
+from .kleene import EvalError
 
 BUILTINS: dict[str, Callable[..., Any]] = {"len": len, "min": min, "max": max, "abs": abs}
 
@@ -46,10 +48,6 @@ _DESCRIBE = {
     ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~", ast.UAdd: "unary +",
 }
 MAX_LENGTH = 4000
-
-
-class EvalError(Exception):
-    """The policy itself failed on one subject (outcome ``error``)."""
 
 
 @attrs.frozen
@@ -84,6 +82,22 @@ class Expr:
     tree: ast.Expression = attrs.field(eq=False, repr=False)
     calls: frozenset = frozenset()
     params: frozenset = frozenset()
+    # how often it was interpreted before being compiled (see evaluate); a list: Expr is frozen
+    runs: list = attrs.field(factory=lambda: [0], init=False, eq=False, repr=False)
+
+    def __reduce__(self) -> tuple:
+        # the compiled function is not picklable: a copy compiles its own when it is hot
+        return (Expr, (self.text, self.tree, self.calls, self.params))
+
+    @cached_property
+    def fn(self) -> Callable[[Any], Any]:
+        """The expression as one Python function of an :class:`Env`, generated from the checked tree
+        and kept with the expression (so with the loaded policy and rulebook)."""
+        fn = compile_tree(self.tree, self.text)
+        if fn is None:          # too deeply nested for Python's compiler: walk the tree instead
+            body = self.tree.body
+            return lambda env: _eval(body, env)
+        return fn
 
 
 def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derived: Mapping[str, Derived],
@@ -216,19 +230,46 @@ class Env:
     since: Any = None       # the day the evaluated policy's edition took effect
 
 
+_FAILURES = (TypeError, ValueError, ArithmeticError, KeyError, AttributeError)
+
+
+# Compiling costs about as much as interpreting an expression 50 times (Python's compile() is
+# ~1 ms for the code of one condition), so an expression is interpreted for its first HOT
+# evaluations in a process, then compiled: a one-off check of a small court pays no compile
+# time, and a big court or a long-running process runs compiled code. Both give the same values
+# (tests/test_compiled.py).
+HOT = 50
+
+
 def evaluate(expr: Expr, env: Env) -> Any:
+    """The value of ``expr`` on ``env``: compiled once it is hot; a failure is the policy's :class:`EvalError`."""
+    try:
+        runs = expr.runs
+        if runs[0] < HOT:
+            runs[0] += 1        # unlocked: a lost count only delays compiling, never changes a value
+            return _eval(expr.tree.body, env)
+        return expr.fn(env)
+    except EvalError:
+        raise
+    except _FAILURES as exc:
+        raise EvalError(f"{type(exc).__name__}: {exc}") from None
+
+
+def interpret(expr: Expr, env: Env) -> Any:
+    """The same value by walking the tree node by node (what ``explain`` traces; proven equal to
+    :func:`evaluate` by the tests)."""
     try:
         return _eval(expr.tree.body, env)
     except EvalError:
         raise
-    except (TypeError, ValueError, ArithmeticError, KeyError, AttributeError) as exc:
+    except _FAILURES as exc:
         raise EvalError(f"{type(exc).__name__}: {exc}") from None
 
 
-def _truth(value: Any, what: str) -> Any:
-    if isinstance(value, (bool, Unknown)):
-        return value
-    raise EvalError(f"{what} must be true or false, got {value!r}")
+_truth = kleene.truth
+_compare = kleene.compare
+_bounded = kleene.bounded
+_missing = kleene.missing
 
 
 def _eval(node: ast.AST, env: Env) -> Any:
@@ -239,14 +280,7 @@ def _eval(node: ast.AST, env: Env) -> Any:
     if isinstance(node, (ast.List, ast.Tuple)):
         return tuple(_eval(e, env) for e in node.elts)
     if isinstance(node, ast.Attribute):
-        base = _eval(node.value, env)
-        if isinstance(base, Unknown):
-            return base
-        if base is None:
-            raise EvalError(f"no value to read .{node.attr} from (it is null)")
-        if attrs.has(type(base)):
-            return env.view.get(base, node.attr)
-        raise EvalError(f"{type(base).__name__} has no field {node.attr!r}")
+        return kleene.field(env.view, _eval(node.value, env), node.attr)
     if isinstance(node, ast.BoolOp):
         is_and = isinstance(node.op, ast.And)
         unknowns = []
@@ -256,13 +290,10 @@ def _eval(node: ast.AST, env: Env) -> Any:
                 return v
             if isinstance(v, Unknown):
                 unknowns.append(v)
-        return Unknown(frozenset().union(*(u.missing for u in unknowns))) if unknowns else is_and
+        return kleene.union(unknowns) if unknowns else is_and
     if isinstance(node, ast.UnaryOp):
         v = _eval(node.operand, env)
-        if isinstance(node.op, ast.Not):
-            v = _truth(v, "not operand")
-            return v if isinstance(v, Unknown) else not v
-        return Unknown(v.missing) if isinstance(v, Unknown) else -v
+        return kleene.not_(v) if isinstance(node.op, ast.Not) else kleene.neg(v)
     if isinstance(node, ast.Compare):
         left = _eval(node.left, env)
         result: Any = True
@@ -279,22 +310,11 @@ def _eval(node: ast.AST, env: Env) -> Any:
         return Unknown(missing) if result is None else True
     if isinstance(node, ast.BinOp):
         a, b = _eval(node.left, env), _eval(node.right, env)
-        if isinstance(a, Unknown) or isinstance(b, Unknown):
-            return Unknown(_missing(a) | _missing(b))
-        for v in (a, b):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise EvalError(f"arithmetic needs numbers, got {v!r}")
-        if isinstance(node.op, ast.Div) and b == 0:
-            raise EvalError("division by zero")
-        return {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-                ast.Div: operator.truediv}[type(node.op)](a, b)
+        return kleene.arith(type(node.op), a, b)
     if isinstance(node, ast.IfExp):
         test = _truth(_eval(node.test, env), "if condition")
         if isinstance(test, Unknown):
-            a, b = _eval(node.body, env), _eval(node.orelse, env)
-            if not isinstance(a, Unknown) and not isinstance(b, Unknown) and a == b:
-                return a
-            return Unknown(test.missing | _missing(a) | _missing(b))
+            return kleene.if_unknown(test, _eval(node.body, env), _eval(node.orelse, env))
         return _eval(node.body if test else node.orelse, env)
     if isinstance(node, ast.Call):
         name = node.func.id  # type: ignore[attr-defined]
@@ -303,86 +323,11 @@ def _eval(node: ast.AST, env: Env) -> Any:
             if len(node.args) == 1:
                 return env.param(pname)
             # the value in force on another day (e.g. when a term began), or None if none was then
-            on = _eval(node.args[1], env)
-            if isinstance(on, Unknown):
-                return on
-            if not isinstance(on, dt.date):
-                raise EvalError(f"param({pname!r}, ...) needs a date as its second argument, got {on!r}")
-            return env.param(pname, on)
+            return kleene.param_on(env.param, pname, _eval(node.args[1], env))
         args = [_eval(a, env) for a in node.args]
-        unknown = [a for a in args if isinstance(a, Unknown)]
-        if unknown:
-            return Unknown(frozenset().union(*(u.missing for u in unknown)))
+        if any(isinstance(a, Unknown) for a in args):
+            return kleene.union(args)
         if name in BUILTINS:
-            if name == "len" and (args[0] is None or not hasattr(args[0], "__len__")):
-                raise EvalError(f"len() needs a list, got {args[0]!r}")
-            return BUILTINS[name](*args)
-        d = env.derived[name]
-        for a, kind in zip(args, d.args):
-            if a is None and not kind.endswith("?"):
-                raise EvalError(f"{name}() got null for its {kind} argument")
-        # derived facts are pure functions of the view and their arguments: compute each once per view
-        key = (name, env.since if d.needs_since else None,
-               tuple(("id", id(a)) if attrs.has(type(a)) else ("v", type(a).__name__, a) for a in args))
-        memo = env.view.memo
-        if key not in memo:
-            memo[key] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
-        return memo[key]
+            return kleene.builtin(name, args)
+        return kleene.call_derived(env, name, tuple(args))
     raise EvalError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
-
-
-def _missing(v: Any) -> frozenset:
-    return v.missing if isinstance(v, Unknown) else frozenset()
-
-
-_ORDER = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
-_FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
-
-
-def _compare(op: ast.cmpop, a: Any, b: Any) -> Any:
-    if isinstance(a, Unknown) or isinstance(b, Unknown):
-        if type(op) in _FLIP and not isinstance(b, Unknown):
-            return _bounded(type(op), a, b)
-        if type(op) in _FLIP and not isinstance(a, Unknown):
-            return _bounded(_FLIP[type(op)], b, a)
-        return Unknown(_missing(a) | _missing(b))
-    if isinstance(op, (ast.Is, ast.IsNot)):
-        if a is not None and b is not None:
-            raise EvalError("'is' only compares with None: write 'x is None'")
-        return (a is b) if isinstance(op, ast.Is) else (a is not b)
-    if isinstance(op, (ast.In, ast.NotIn)):
-        if not isinstance(b, (tuple, list, str, frozenset, set)):
-            raise EvalError(f"'in' needs a list on its right, got {b!r}")
-        found = a in b
-        if not found and isinstance(b, tuple) and any(isinstance(x, Unknown) for x in b):
-            return Unknown(frozenset().union(*(x.missing for x in b if isinstance(x, Unknown))))
-        return found if isinstance(op, ast.In) else not found
-    if isinstance(op, ast.Eq):
-        return a == b
-    if isinstance(op, ast.NotEq):
-        return a != b
-    if a is None or b is None:
-        raise EvalError(f"cannot order {a!r} and {b!r}")
-    return _ORDER[type(op)](a, b)
-
-
-def _bounded(op: type, u: Unknown, c: Any) -> Any:
-    """Decide ``u <op> c`` from the bounds of ``u`` when they settle it."""
-    lo, hi = u.lo, u.hi
-    if isinstance(c, bool) or not isinstance(c, (int, float)):
-        return Unknown(u.missing)
-    if lo is not None and lo == hi:
-        return {ast.Lt: lo < c, ast.LtE: lo <= c, ast.Gt: lo > c, ast.GtE: lo >= c,
-                ast.Eq: lo == c, ast.NotEq: lo != c}[op]
-    if op is ast.Lt:
-        decided = True if hi is not None and hi < c else False if lo is not None and lo >= c else None
-    elif op is ast.LtE:
-        decided = True if hi is not None and hi <= c else False if lo is not None and lo > c else None
-    elif op is ast.Gt:
-        decided = True if lo is not None and lo > c else False if hi is not None and hi <= c else None
-    elif op is ast.GtE:
-        decided = True if lo is not None and lo >= c else False if hi is not None and hi < c else None
-    else:
-        outside = (lo is not None and lo > c) or (hi is not None and hi < c)
-        decided = (False if op is ast.Eq else True) if outside else None
-    return Unknown(u.missing) if decided is None else decided

@@ -1,0 +1,313 @@
+"""Policy expressions compiled to Python functions, once, from their checked trees.
+
+:func:`compile_tree` turns the whitelisted ``ast`` of a condition into the source
+of one Python function of an ``Env`` and compiles it, so that a check runs
+straight-line code instead of walking the tree node by node (the interpreter in
+:mod:`.expr` stays, for ``explain`` to trace, and the tests prove both agree).
+
+The generated code only ever calls the helpers of :mod:`.kleene` and the
+``Env`` it is given; names, fields and parameter names come from the checked
+tree (identifiers), and every literal is either ``repr`` of a plain value or a
+constant bound in the function's namespace, so no text of a policy file is
+executed as code.
+
+Kleene's logic is resolved where the compiler knows the types: a literal operand
+of ``and``/``or``/``not``/``x if c else y`` is decided here; comparisons,
+``and``/``or``/``not`` are known to give a truth value (True, False or Unknown),
+so their results skip the run-time "must be true or false" check; a comparison
+with a literal on one side tests only the other side for Unknown. Everything
+else goes through the generic helpers, with the interpreter's evaluation order
+(and so the same errors and the same missing facts).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable, NamedTuple
+
+import attrs
+
+from ..facts import derive, model
+from ..facts.view import Unknown
+from . import kleene
+
+_PLAIN = (type(None), bool, int, str)
+_EQUALITY = (ast.Eq, ast.NotEq)
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+
+# the record types of the facts and of the built-in derived facts (read without a helper call)
+_RECORDS = frozenset(v for m in (model, derive) for v in vars(m).values()
+                     if isinstance(v, type) and attrs.has(v) and v is not Unknown)
+
+_NAMESPACE: dict[str, Any] = {
+    "_U": Unknown, "_RECORDS": _RECORDS, "_OMITTED": model.OMITTED, "_E": kleene.EvalError, "_ast": ast, "_NUM": (int, float),
+    "_field": kleene.field, "_truth": kleene.truth, "_cmp": kleene.compare, "_bounded": kleene.bounded,
+    "_order_error": kleene.order_error, "_ifu": kleene.if_unknown, "_arith": kleene.arith,
+    "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
+    "_derived": kleene.call_derived, "_union": kleene.union,
+    "_min": min, "_max": max, "_abs": abs,
+}
+
+
+class _Val(NamedTuple):
+    code: str          # a literal, a local name or a variable lookup: cheap and free of effects to repeat
+    kind: str | None   # "const": known at compile time (``value``); "truth": True, False or Unknown
+    value: Any = None
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.consts: dict[str, Any] = {}
+        self.count = 0
+
+    def tmp(self) -> str:
+        self.count += 1
+        return f"_t{self.count}"
+
+    def const(self, value: Any) -> _Val:
+        if type(value) in _PLAIN:
+            return _Val(repr(value), "const", value)
+        name = f"_k{len(self.consts)}"
+        self.consts[name] = value
+        return _Val(name, "const", value)
+
+    def bind(self, value: Any) -> str:
+        """A compile-time object (an ``ast`` operator) under a name of its own."""
+        name = f"_k{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def emit(self, ind: int, line: str) -> None:
+        self.lines.append("    " * ind + line)
+
+    def check_truth(self, ind: int, v: _Val, what: str) -> None:
+        """The run-time "must be true or false" check, for values not known to be truth values."""
+        if v.kind != "truth":
+            self.emit(ind, f"if {v.code}.__class__ is not bool and not isinstance({v.code}, _U): "
+                           f"_truth({v.code}, {what!r})")
+
+    def fail(self, ind: int, what: str, value: Any) -> _Val:
+        """A literal that is not a truth value where one is needed: the policy's error, when reached."""
+        self.emit(ind, f"raise _E({f'{what} must be true or false, got {value!r}'!r})")
+        return _Val("None", None)
+
+    # ------------------------------------------------------------------------ nodes
+    def expr(self, node: ast.AST, ind: int) -> _Val:
+        if isinstance(node, ast.Constant):
+            return self.const(node.value)
+        if isinstance(node, ast.Name):
+            return _Val(f"_vars[{node.id!r}]", None)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self.expr(e, ind) for e in node.elts]
+            if all(i.kind == "const" for i in items):
+                return self.const(tuple(i.value for i in items))
+            t = self.tmp()
+            self.emit(ind, f"{t} = ({''.join(i.code + ', ' for i in items)})")
+            return _Val(t, None)
+        if isinstance(node, ast.Attribute):
+            base = self.expr(node.value, ind)
+            t = self.tmp()
+            # a fact or derived record read directly; anything else (unknown, null, a pack's own
+            # record type) through the helper; an omitted field becomes the Unknown naming it
+            self.emit(ind, f"{t} = getattr({base.code}, {node.attr!r}) if {base.code}.__class__ in _RECORDS "
+                           f"else _field(_view, {base.code}, {node.attr!r})")
+            self.emit(ind, f"if {t} is _OMITTED: {t} = _view.get({base.code}, {node.attr!r})")
+            return _Val(t, None)
+        if isinstance(node, ast.BoolOp):
+            return self.boolop(node, ind)
+        if isinstance(node, ast.UnaryOp):
+            v = self.expr(node.operand, ind)
+            if isinstance(node.op, ast.Not):
+                if v.kind == "const":
+                    return self.const(not v.value) if isinstance(v.value, bool) else self.fail(ind, "not operand", v.value)
+                self.check_truth(ind, v, "not operand")
+                t = self.tmp()
+                self.emit(ind, f"{t} = {v.code} if isinstance({v.code}, _U) else not {v.code}")
+                return _Val(t, "truth")
+            if v.kind == "const" and _is_number(v.value):
+                return self.const(-v.value)
+            t = self.tmp()
+            self.emit(ind, f"{t} = _neg({v.code})")
+            return _Val(t, None)
+        if isinstance(node, ast.Compare):
+            return self.compare(node, ind)
+        if isinstance(node, ast.BinOp):
+            a, b = self.expr(node.left, ind), self.expr(node.right, ind)
+            t = self.tmp()
+            op = type(node.op)
+            slow = f"_arith(_ast.{op.__name__}, {a.code}, {b.code})"
+            if op is ast.Div:
+                fast = f"{a.code} / {b.code}"
+                guard = f"type({a.code}) in _NUM and type({b.code}) in _NUM and {b.code} != 0"
+            else:
+                fast = f"{a.code} {_ARITH[op]} {b.code}"
+                guard = f"type({a.code}) in _NUM and type({b.code}) in _NUM"
+            self.emit(ind, f"{t} = {fast} if {guard} else {slow}")
+            return _Val(t, None)
+        if isinstance(node, ast.IfExp):
+            return self.ifexp(node, ind)
+        if isinstance(node, ast.Call):
+            return self.call(node, ind)
+        raise ValueError(f"cannot compile {type(node).__name__}")   # the checker let nothing else through
+
+    def boolop(self, node: ast.BoolOp, ind: int) -> _Val:
+        decisive = not isinstance(node.op, ast.And)      # False decides an and, True decides an or
+        r, m = self.tmp(), self.tmp()
+        self.emit(ind, f"{m} = None")                   # the union of the unknown operands' missing facts
+        level = ind
+        for operand in node.values:
+            v = self.expr(operand, level)
+            if v.kind == "const":
+                if not isinstance(v.value, bool):
+                    self.fail(level, "and/or operand", v.value)
+                    return _Val(r, "truth")
+                if v.value is decisive:
+                    self.emit(level, f"{r} = {decisive!r}")
+                    return _Val(r, "truth")
+                continue
+            self.check_truth(level, v, "and/or operand")
+            self.emit(level, f"if {v.code} is {decisive!r}:")
+            self.emit(level + 1, f"{r} = {decisive!r}")
+            self.emit(level, "else:")
+            level += 1
+            self.emit(level, f"if {v.code} is not {(not decisive)!r}: "
+                             f"{m} = {v.code}.missing if {m} is None else {m} | {v.code}.missing")
+        self.emit(level, f"{r} = {(not decisive)!r} if {m} is None else _U({m})")
+        return _Val(r, "truth")
+
+    def compare(self, node: ast.Compare, ind: int) -> _Val:
+        left = self.expr(node.left, ind)
+        if len(node.ops) == 1:
+            return self.link(node.ops[0], left, self.expr(node.comparators[0], ind), ind)
+        # a chain a < b < c: each operand evaluated once, the rest skipped after a false link
+        r, m = self.tmp(), self.tmp()
+        self.emit(ind, f"{m} = None")
+        level = ind
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.expr(right_node, level)
+            c = self.link(op, left, right, level).code
+            self.emit(level, f"if {c} is False:")
+            self.emit(level + 1, f"{r} = False")
+            self.emit(level, "else:")
+            level += 1
+            self.emit(level, f"if {c} is not True: {m} = {c}.missing if {m} is None else {m} | {c}.missing")
+            left = right
+        self.emit(level, f"{r} = True if {m} is None else _U({m})")
+        return _Val(r, "truth")
+
+    def link(self, op: ast.cmpop, a: _Val, b: _Val, ind: int) -> _Val:
+        """One comparison ``a <op> b``: True, False or an Unknown without bounds."""
+        t = self.tmp()
+        kind = type(op)
+        line = None
+        if b.kind == "const" and a.kind != "const":
+            line = self._with_literal(kind, a.code, b.value, b.code, literal_right=True)
+        elif a.kind == "const" and b.kind != "const":
+            line = self._with_literal(kind, b.code, a.value, a.code, literal_right=False)
+        if line is not None:
+            self.emit(ind, f"{t} = {line}")
+            return _Val(t, "truth")
+        self.emit(ind, f"{t} = _cmp({self.bind(op)}, {a.code}, {b.code})")
+        # the interpreter takes any result that is neither False nor Unknown as True
+        self.emit(ind, f"if {t} is not True and {t} is not False and not isinstance({t}, _U): {t} = True")
+        return _Val(t, "truth")
+
+    def _with_literal(self, kind: type, x: str, c: Any, code: str, literal_right: bool) -> str | None:
+        """``x <op> c`` (or ``c <op> x``) for a literal ``c``: only ``x`` can be unknown."""
+        a, b = (x, code) if literal_right else (code, x)
+        if kind in _EQUALITY or (kind in _ORDERING and c is not None):
+            # kleene.compare: an unknown side is judged by its bounds against a number, else stays unknown
+            flipped = kind if literal_right else kleene.FLIP[kind]
+            unknown = f"_bounded(_ast.{flipped.__name__}, {x}, {code})" if _is_number(c) else f"_U({x}.missing)"
+            known = f"{a} {_SYMBOL[kind]} {b}"
+            if kind in _ORDERING:
+                known = f"_order_error({a}, {b}) if {x} is None else {known}"
+            return f"{unknown} if isinstance({x}, _U) else ({known})"
+        if not literal_right:
+            return None
+        if kind in (ast.Is, ast.IsNot) and c is None:
+            return f"_U({x}.missing) if isinstance({x}, _U) else ({x} {'is' if kind is ast.Is else 'is not'} None)"
+        if kind in (ast.In, ast.NotIn) and isinstance(c, (tuple, str)):
+            return f"_U({x}.missing) if isinstance({x}, _U) else ({x} {'in' if kind is ast.In else 'not in'} {code})"
+        return None
+
+    def ifexp(self, node: ast.IfExp, ind: int) -> _Val:
+        test = self.expr(node.test, ind)
+        if test.kind == "const":
+            if not isinstance(test.value, bool):
+                return self.fail(ind, "if condition", test.value)
+            return self.expr(node.body if test.value else node.orelse, ind)
+        self.check_truth(ind, test, "if condition")
+        r = self.tmp()
+        kinds = []
+        self.emit(ind, f"if {test.code} is True:")
+        v = self.expr(node.body, ind + 1)
+        kinds.append(v.kind)
+        self.emit(ind + 1, f"{r} = {v.code}")
+        self.emit(ind, f"elif {test.code} is False:")
+        v = self.expr(node.orelse, ind + 1)
+        kinds.append(v.kind)
+        self.emit(ind + 1, f"{r} = {v.code}")
+        self.emit(ind, "else:")
+        a, b = self.expr(node.body, ind + 1), self.expr(node.orelse, ind + 1)
+        self.emit(ind + 1, f"{r} = _ifu({test.code}, {a.code}, {b.code})")
+        return _Val(r, "truth" if kinds == ["truth", "truth"] else None)
+
+    def call(self, node: ast.Call, ind: int) -> _Val:
+        name = node.func.id      # type: ignore[attr-defined]
+        t = self.tmp()
+        if name == "param":
+            pname = node.args[0].value     # type: ignore[attr-defined]
+            if len(node.args) == 1:
+                self.emit(ind, f"{t} = env.param({pname!r})")
+            else:
+                on = self.expr(node.args[1], ind)
+                self.emit(ind, f"{t} = _param_on(env.param, {pname!r}, {on.code})")
+            return _Val(t, None)
+        args = [self.expr(a, ind) for a in node.args]
+        codes = [a.code for a in args]
+        level = ind
+        maybe_unknown = [a.code for a in args if a.kind != "const"]
+        if maybe_unknown:
+            test = " or ".join(f"isinstance({c}, _U)" for c in maybe_unknown)
+            self.emit(ind, f"if {test}: {t} = _union(({''.join(c + ', ' for c in codes)}))")
+            self.emit(ind, "else:")
+            level += 1
+        if name == "len" and len(args) == 1:
+            self.emit(level, f"{t} = _len({codes[0]})")
+        elif name == "len":
+            self.emit(level, f"{t} = _builtin('len', [{', '.join(codes)}])")
+        elif name in ("min", "max", "abs"):
+            self.emit(level, f"{t} = _{name}({', '.join(codes)})")
+        else:
+            self.emit(level, f"{t} = _derived(env, {name!r}, ({''.join(c + ', ' for c in codes)}))")
+        return _Val(t, None)
+
+
+def compile_tree(tree: ast.Expression, text: str = "") -> Callable[[Any], Any] | None:
+    """The checked expression ``tree`` as a function of an ``Env``; None when Python cannot compile
+    the generated code (nesting beyond its limits): the caller then interprets the tree."""
+    gen = _Generator()
+    try:
+        result = gen.expr(tree.body, 1)
+    except RecursionError:
+        return None
+    head = ["def _expr(env):", "    _vars = env.variables", "    _view = env.view"]
+    source = "\n".join(head + gen.lines + [f"    return {result.code}", ""])
+    label = " ".join(text.split())[:80] or ast.unparse(tree)[:80]
+    try:
+        code = compile(source, f"<policy expression: {label}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    namespace = dict(_NAMESPACE, **gen.consts)
+    exec(code, namespace)      # the source is generated from a checked tree: see the module docstring
+    fn = namespace["_expr"]
+    fn.source = source         # for debugging: what the expression became
+    return fn

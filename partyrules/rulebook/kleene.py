@@ -1,0 +1,230 @@
+"""Three-valued truth: the one place that says what ``and``/``or``/``not``, comparisons and
+arithmetic do when a value is :class:`~partyrules.facts.view.Unknown`, and how ``where``,
+``require`` and ``unless`` make an outcome.
+
+Kleene's logic: ``False and Unknown`` is ``False``, ``True or Unknown`` is ``True``;
+anything else that touches an unknown stays unknown and carries the union of the
+missing fact paths. A partly known count (an Unknown with bounds) still decides a
+comparison its bounds settle. The interpreter (:mod:`.expr`, which ``explain``
+traces), the compiled expressions (:mod:`.compiled`) and the engines all rest on
+these helpers, so the semantics are written once.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import operator
+from typing import Any, Callable, Iterable
+
+import attrs
+
+from ..facts.view import Unknown
+
+
+class EvalError(Exception):
+    """The policy itself failed on one subject (outcome ``error``)."""
+
+
+def missing(v: Any) -> frozenset:
+    """The missing paths of ``v`` (none when it is known)."""
+    return v.missing if isinstance(v, Unknown) else frozenset()
+
+
+def union(values: Iterable[Any]) -> Unknown:
+    """An unknown (without bounds) missing what every unknown among ``values`` misses."""
+    return Unknown(frozenset().union(*(v.missing for v in values if isinstance(v, Unknown))))
+
+
+def truth(value: Any, what: str) -> Any:
+    """``value`` as a truth value (True, False or Unknown); anything else is the policy's error."""
+    if isinstance(value, (bool, Unknown)):
+        return value
+    raise EvalError(f"{what} must be true or false, got {value!r}")
+
+
+def not_(value: Any) -> Any:
+    v = truth(value, "not operand")
+    return v if isinstance(v, Unknown) else not v
+
+
+def neg(value: Any) -> Any:
+    return Unknown(value.missing) if isinstance(value, Unknown) else -value
+
+
+def if_unknown(test: Unknown, a: Any, b: Any) -> Any:
+    """``a if test else b`` when ``test`` is unknown: the common value, when both branches agree."""
+    if not isinstance(a, Unknown) and not isinstance(b, Unknown) and a == b:
+        return a
+    return Unknown(test.missing | missing(a) | missing(b))
+
+
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def arith(op: type, a: Any, b: Any) -> Any:
+    """``a <op> b`` for numbers (``op`` an ``ast`` operator class); unknown if either is."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return Unknown(missing(a) | missing(b))
+    for v in (a, b):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise EvalError(f"arithmetic needs numbers, got {v!r}")
+    if op is ast.Div and b == 0:
+        raise EvalError("division by zero")
+    return _ARITH[op](a, b)
+
+
+def field(view: Any, base: Any, name: str) -> Any:
+    """``base.name``: a record's field (Unknown naming it when omitted); unknown stays unknown."""
+    if isinstance(base, Unknown):
+        return base
+    if base is None:
+        raise EvalError(f"no value to read .{name} from (it is null)")
+    if attrs.has(type(base)):
+        return view.get(base, name)
+    raise EvalError(f"{type(base).__name__} has no field {name!r}")
+
+
+def param_on(get: Callable[..., Any], name: str, on: Any) -> Any:
+    """``param(name, on)``: the value in force on another day (None if none was), unknown if the day is."""
+    if isinstance(on, Unknown):
+        return on
+    if not isinstance(on, dt.date):
+        raise EvalError(f"param({name!r}, ...) needs a date as its second argument, got {on!r}")
+    return get(name, on)
+
+
+def length(value: Any) -> Any:
+    if value is None or not hasattr(value, "__len__"):
+        raise EvalError(f"len() needs a list, got {value!r}")
+    return len(value)
+
+
+_BUILTINS: dict[str, Callable[..., Any]] = {"len": len, "min": min, "max": max, "abs": abs}
+
+
+def builtin(name: str, args: list) -> Any:
+    """``len/min/max/abs`` on known arguments."""
+    if name == "len" and (args[0] is None or not hasattr(args[0], "__len__")):
+        raise EvalError(f"len() needs a list, got {args[0]!r}")
+    return _BUILTINS[name](*args)
+
+
+def call_derived(env: Any, name: str, args: tuple) -> Any:
+    """A derived fact on known arguments, computed once per view (they are pure functions of it)."""
+    d = env.derived[name]
+    for a, kind in zip(args, d.args):
+        if a is None and not kind.endswith("?"):
+            raise EvalError(f"{name}() got null for its {kind} argument")
+    # records by identity, other values by type and value (1 and True and 1.0 are different arguments)
+    key = (name, env.since if d.needs_since else None,
+           tuple([("id", id(a)) if getattr(type(a), "__attrs_attrs__", None) is not None
+                  else ("v", type(a).__name__, a) for a in args]))
+    memo = env.view.memo
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    value = memo[key] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
+    return value
+
+
+# ---------------------------------------------------------------------------- comparisons
+
+_ORDER = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
+
+
+def compare(op: ast.cmpop, a: Any, b: Any) -> Any:
+    """One link ``a <op> b`` of a comparison: True, False or Unknown (without bounds)."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        if type(op) in FLIP and not isinstance(b, Unknown):
+            return bounded(type(op), a, b)
+        if type(op) in FLIP and not isinstance(a, Unknown):
+            return bounded(FLIP[type(op)], b, a)
+        return Unknown(missing(a) | missing(b))
+    if isinstance(op, (ast.Is, ast.IsNot)):
+        if a is not None and b is not None:
+            raise EvalError("'is' only compares with None: write 'x is None'")
+        return (a is b) if isinstance(op, ast.Is) else (a is not b)
+    if isinstance(op, (ast.In, ast.NotIn)):
+        if not isinstance(b, (tuple, list, str, frozenset, set)):
+            raise EvalError(f"'in' needs a list on its right, got {b!r}")
+        found = a in b
+        if not found and isinstance(b, tuple) and any(isinstance(x, Unknown) for x in b):
+            return union(b)
+        return found if isinstance(op, ast.In) else not found
+    if isinstance(op, ast.Eq):
+        return a == b
+    if isinstance(op, ast.NotEq):
+        return a != b
+    if a is None or b is None:
+        raise EvalError(f"cannot order {a!r} and {b!r}")
+    return _ORDER[type(op)](a, b)
+
+
+def order_error(a: Any, b: Any) -> Any:
+    raise EvalError(f"cannot order {a!r} and {b!r}")
+
+
+def bounded(op: type, u: Unknown, c: Any) -> Any:
+    """Decide ``u <op> c`` from the bounds of ``u`` when they settle it."""
+    lo, hi = u.lo, u.hi
+    if isinstance(c, bool) or not isinstance(c, (int, float)):
+        return Unknown(u.missing)
+    if lo is not None and lo == hi:
+        return {ast.Lt: lo < c, ast.LtE: lo <= c, ast.Gt: lo > c, ast.GtE: lo >= c,
+                ast.Eq: lo == c, ast.NotEq: lo != c}[op]
+    if op is ast.Lt:
+        decided = True if hi is not None and hi < c else False if lo is not None and lo >= c else None
+    elif op is ast.LtE:
+        decided = True if hi is not None and hi <= c else False if lo is not None and lo > c else None
+    elif op is ast.Gt:
+        decided = True if lo is not None and lo > c else False if hi is not None and hi <= c else None
+    elif op is ast.GtE:
+        decided = True if lo is not None and lo >= c else False if hi is not None and hi < c else None
+    else:
+        outside = (lo is not None and lo > c) or (hi is not None and hi < c)
+        decided = (False if op is ast.Eq else True) if outside else None
+    return Unknown(u.missing) if decided is None else decided
+
+
+# ---------------------------------------------------------------------------- outcomes
+
+def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, frozenset, list]:
+    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value.
+
+    Returns (outcome, missing paths, exception notes).
+    """
+    if policy.where is not None:
+        applies = run(policy.where, env)
+        if applies is False:
+            return "not_applicable", frozenset(), []
+        if isinstance(applies, Unknown):
+            # whether the rule applies is unknown: even a condition that holds could not tell
+            # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
+            holds = run(policy.require, env)
+            return "unknown", applies.missing | missing(holds), []
+        if applies is not True:
+            raise EvalError(f"where must be true or false, got {applies!r}")
+    holds = run(policy.require, env)
+    if not isinstance(holds, (bool, Unknown)):
+        raise EvalError(f"require must be true or false, got {holds!r}")
+    if holds is True:
+        return "satisfied", frozenset(), []
+    excused_unknown: frozenset = frozenset()
+    may_be_excused = False       # an exception that might hold (even one that names no missing fact)
+    for exc in policy.unless:
+        v = run(exc.when, env)
+        if v is True:
+            return "satisfied", frozenset(), [dict(exc.note)]
+        if isinstance(v, Unknown):
+            excused_unknown |= v.missing
+            may_be_excused = True
+        elif v is not False:
+            raise EvalError(f"unless must be true or false, got {v!r}")
+    if isinstance(holds, Unknown):
+        return "unknown", holds.missing | excused_unknown, []
+    if may_be_excused:
+        return "unknown", excused_unknown, []
+    return "violated", frozenset(), []

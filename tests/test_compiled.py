@@ -1,0 +1,168 @@
+"""Compiled expressions (rulebook/compiled.py) against the interpreter that explain traces (expr._eval).
+
+* every expression of every built-in policy (where, require, each unless, each
+  evidence entry) on every subject of generated courts, with facts left out at
+  random and random evaluation dates: the same value (same type, same missing
+  facts and bounds) or the same error message;
+* generated expressions of the whole language over values that include unknowns
+  with and without bounds, null, numbers, text and lists: the same again, which
+  covers the shapes the compiler specialises (literals on either side, chains,
+  constant operands of and/or/not, conditionals, arithmetic) and every error path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import partyrules
+from partyrules.engine.native import env_maker, subjects
+from partyrules.facts.derive import BUILTIN
+from partyrules.facts.load import load_facts
+from partyrules.facts.view import Unknown, View
+from partyrules.rulebook.compiled import compile_tree
+from partyrules.rulebook.expr import HOT, Env, EvalError, Located, compile_expr, evaluate, interpret
+from partyrules.testing import fact_documents, with_omissions
+
+BOOK = partyrules.load_rulebook()
+
+
+def compiled(expr, env):
+    """The compiled form, whatever its count (evaluate interprets an expression until it is hot)."""
+    expr.runs[0] = HOT
+    return evaluate(expr, env)
+
+
+def outcome(run, expr, env):
+    try:
+        value = run(expr, env)
+    except EvalError as exc:
+        return ("error", str(exc))
+    return ("value", type(value), value)
+
+
+def expressions(policy):
+    out = [("where", policy.where)] if policy.where is not None else []
+    out.append(("require", policy.require))
+    out += [(f"unless[{i}]", u.when) for i, u in enumerate(policy.unless)]
+    out += [(f"evidence.{name}", e) for name, e in policy.evidence]
+    return out
+
+
+@st.composite
+def documents_and_dates(draw):
+    doc = draw(fact_documents())
+    if draw(st.booleans()):
+        doc, _removed = draw(with_omissions(doc))
+    snap = dt.date.fromisoformat(doc["as_of"])
+    return doc, snap - dt.timedelta(days=draw(st.integers(0, 3000)))
+
+
+@given(documents_and_dates())
+def test_every_builtin_expression_compiles_to_what_the_interpreter_gives(case):
+    raw, on = case
+    doc = load_facts(raw)
+    compared = 0
+    for policy in BOOK.applicable(on, include_unverified=True):
+        subs = subjects(policy, View(doc, on))
+        if isinstance(subs, tuple):
+            continue
+        # separate views: each evaluator fills its own memo of derived facts
+        compiled_env, interpreted_env = (env_maker(BOOK, policy, View(doc, on), BOOK.derived) for _ in range(2))
+        for entity, subject in subs:
+            a, b = compiled_env(entity), interpreted_env(entity)
+            for where, expr in expressions(policy):
+                assert expr.fn is not None
+                assert outcome(compiled, expr, a) == outcome(interpret, expr, b), (policy.id, subject.id, where)
+                compared += 1
+    assert compared or not BOOK.applicable(on)
+
+
+# ---------------------------------------------------------------------------- the whole language
+
+NAMES = ("a", "b", "c")
+unknowns = st.builds(
+    Unknown, st.frozensets(st.sampled_from(["x.p", "y.q", "z.r"]), max_size=2),
+    st.one_of(st.none(), st.integers(0, 4)), st.one_of(st.none(), st.integers(2, 7)))
+plain = st.one_of(st.booleans(), st.none(), st.integers(-3, 9), st.sampled_from([0.5, 2.0, "branch", "x", ""]))
+values = st.one_of(plain, unknowns, st.lists(st.one_of(plain, unknowns), max_size=3).map(tuple))
+
+
+def literal(draw) -> str:
+    return draw(st.sampled_from(["True", "False", "None", "0", "1", "3", "-2", "2.5", "'branch'", "'x'",
+                                 "(1, 2)", "['branch', 'x']", "[]"]))
+
+
+@st.composite
+def texts(draw, depth=0):
+    leaf = depth >= 3 or draw(st.integers(0, 3)) == 0
+    if leaf:
+        return draw(st.sampled_from(NAMES)) if draw(st.booleans()) else literal(draw)
+    sub = lambda: draw(texts(depth + 1))     # noqa: E731
+    shape = draw(st.sampled_from(["and", "or", "not", "cmp", "chain", "arith", "if", "neg", "call", "list"]))
+    if shape in ("and", "or"):
+        return "(" + f" {shape} ".join(sub() for _ in range(draw(st.integers(2, 4)))) + ")"
+    if shape == "not":
+        return f"(not {sub()})"
+    ops = ["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"]
+    if shape == "cmp":
+        return f"({sub()} {draw(st.sampled_from(ops))} {sub()})"
+    if shape == "chain":
+        return f"({sub()} {draw(st.sampled_from(ops[:6]))} {sub()} {draw(st.sampled_from(ops[:6]))} {sub()})"
+    if shape == "arith":
+        return f"({sub()} {draw(st.sampled_from(['+', '-', '*', '/']))} {sub()})"
+    if shape == "if":
+        return f"({sub()} if {sub()} else {sub()})"
+    if shape == "neg":
+        return f"(-{sub()})"
+    if shape == "call":
+        fn = draw(st.sampled_from(["len", "min", "max", "abs"]))
+        return f"{fn}({', '.join(sub() for _ in range(draw(st.integers(1, 2))))})"
+    return "[" + ", ".join(sub() for _ in range(draw(st.integers(0, 3)))) + "]"
+
+
+DOC = load_facts({"format": "partyrules.facts/1", "as_of": "2024-06-30"})
+
+
+@given(texts(), st.fixed_dictionaries({n: values for n in NAMES}))
+def test_generated_expressions_compile_to_what_the_interpreter_gives(text, bound):
+    expr = compile_expr(text, Located("t.yaml"), {n: "value" for n in NAMES}, BUILTIN, {})
+    assert hasattr(expr.fn, "source")         # compiled, not the interpreter's fallback
+    env = Env(View(DOC, DOC.as_of), bound, lambda *a: None, BUILTIN)
+    assert outcome(compiled, expr, env) == outcome(interpret, expr, env), expr.fn.source
+
+
+def test_an_expression_too_deep_for_python_is_interpreted():
+    text = " and ".join(f"a == {i}" for i in range(120))       # nests 120 blocks in the generated code
+    expr = compile_expr(text, Located("t.yaml"), {"a": "value"}, BUILTIN, {})
+    assert compile_tree(expr.tree) is None
+    env = Env(View(DOC, DOC.as_of), {"a": 0}, lambda *a: None, BUILTIN)
+    assert compiled(expr, env) is False
+    assert compiled(expr, Env(View(DOC, DOC.as_of), {"a": Unknown.of("x.p")}, lambda *a: None, BUILTIN)) \
+        == Unknown.of("x.p")
+
+
+def test_the_compiled_form_is_made_once_and_kept_with_the_policy():
+    policy = BOOK.find("organs.branch.committee-required")[0]
+    assert policy.require.fn is policy.require.fn
+    assert "_expr" in policy.require.fn.__name__
+
+
+def test_an_expression_is_interpreted_until_it_is_hot_then_compiled(monkeypatch):
+    expr = compile_expr("a + 1", Located("t.yaml"), {"a": "value"}, BUILTIN, {})
+    env = Env(View(DOC, DOC.as_of), {"a": 1}, lambda *a: None, BUILTIN)
+    calls = []
+    monkeypatch.setattr(type(expr), "fn", property(lambda self: (calls.append(1), lambda e: 2)[1]))
+    assert [evaluate(expr, env) for _ in range(HOT)] == [2] * HOT and calls == []
+    assert evaluate(expr, env) == 2 and calls == [1]
+
+
+def test_a_policy_with_compiled_expressions_still_pickles():
+    import pickle
+    policy = BOOK.find("organs.branch.committee-required")[0]
+    policy.require.fn
+    copy = pickle.loads(pickle.dumps(policy))
+    assert copy == policy and copy.require.text == policy.require.text
+    assert copy.require.fn is not policy.require.fn and callable(copy.require.fn)
