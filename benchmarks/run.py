@@ -234,11 +234,9 @@ def make_pack(folder: Path, copies: int) -> Path:
 
 def phases_once(path: Path, book: Any, engine: str = "native", derived_clock: list | None = None) -> dict:
     """One check of ``path`` split by phase, calling the layers the way ``partyrules.check`` does."""
-    from partyrules.api import _evaluation_date, get_engine, notices
+    from partyrules.api import _evaluation_date, assemble_report, get_engine
     from partyrules.facts.load import facts_from_document
-    from partyrules.facts.model import OMITTED
     from partyrules.facts.view import View
-    from partyrules.report.model import Report
     from partyrules.report.render import render_json
     from partyrules.source import read_path
 
@@ -257,9 +255,7 @@ def phases_once(path: Path, book: Any, engine: str = "native", derived_clock: li
     results = backend.evaluate(book, applicable, view)
     results.sort(key=lambda r: r.sort_key())
     t4 = time.perf_counter()
-    unit_id = facts.unit.id if facts.unit is not OMITTED else ""
-    report = Report(unit_id, on, tuple(results), tuple(notices(book, facts, on, applicable)), book.registry,
-                    backend.name, facts.source)
+    report = assemble_report(book, view, applicable, results, backend.name)
     render_json(report)
     t5 = time.perf_counter()
     inside = clock[0]
@@ -647,7 +643,7 @@ def render_lines(res: dict) -> list[str]:
             "validate": "`facts_from_document`: cattrs structuring and reference checks",
             "derive": "`View(...)` + time inside derived facts (`org_life_lapse`, counts …)",
             "evaluate": "engine `evaluate` minus derived facts: expressions, results, sort",
-            "report": "notices, `Report`, `render_json`"}
+            "report": "notices, upcoming, `Report`, `render_json`"}
     floor_map = {"parse": fp["parse"], "evaluate": fp["evaluate"], "report": fp["report"]}
     for k in ("parse", "validate", "derive", "evaluate", "report"):
         out.append(f"| {k} | {ms(ph[k])} | {ph[k] / ph['total'] * 100:.1f} % | {ms(floor_map.get(k))} | {what[k]} |")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -15,6 +16,8 @@ from .facts.view import View
 from .periods import parse_date
 from .report.model import Notice, Report, finish_results
 from .rulebook.load import Rulebook, load_rulebook
+from .due import DEFAULT_WITHIN, Upcoming, check_within
+from .due import compute as compute_upcoming
 
 ENGINES = ("native", "durable")
 
@@ -34,7 +37,8 @@ def get_engine(name: str) -> Engine:
 
 def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[str | Path] = (),
           builtin: bool = True, engine: str = "native", include_unverified: bool = False,
-          rulebook: Rulebook | None = None) -> Report:
+          rulebook: Rulebook | None = None, select: Iterable[str] = (), skip: Iterable[str] = (),
+          upcoming_within: int = DEFAULT_WITHIN) -> Report:
     """Check a fact document and return every result with its citations.
 
     ``facts`` is a path (``-`` for standard input), a mapping that follows
@@ -42,18 +46,86 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
     to the document's own date; the editions in force on it decide which
     policies apply and which articles are cited. ``policies`` adds pack
     directories to the built-in rulebook (``builtin=False`` leaves it out).
+    ``select`` keeps only the policies whose id matches one of its ids or globs
+    (``organs.*``), ``skip`` leaves out those matching one of its; a pattern
+    that matches no policy of the rulebook is a :class:`UsageError`. The report
+    also lists what comes due in the next ``upcoming_within`` days
+    (:mod:`partyrules.due`).
     Raises a :class:`~partyrules.errors.PartyrulesError` for bad input.
     """
     doc = load_facts(facts)
     on = _evaluation_date(doc, as_of)
     book = rulebook if rulebook is not None else load_rulebook(policies, builtin=builtin)
+    check_within(upcoming_within)
     backend = get_engine(engine)
     view = View(doc, on)
-    applicable = book.applicable(on, include_unverified)
-    results = finish_results(backend.evaluate(book, applicable, view), doc)
-    unit_id = doc.unit.id if doc.unit is not OMITTED else ""
-    return Report(unit_id, on, results, tuple(notices(book, doc, on, applicable)), book.registry,
-                  backend.name, doc.source, facts=doc)
+    applicable = selected(book, book.applicable(on, include_unverified), select, skip)
+    results = backend.evaluate(book, applicable, view)
+    return assemble_report(book, view, applicable, results, backend.name, upcoming_within)
+
+
+def assemble_report(book: Rulebook, view: View, applicable: list, results: list, engine: str,
+                    upcoming_within: int = DEFAULT_WITHIN) -> Report:
+    """The report of evaluated results: sorted, with notices, what comes due, and what produced it."""
+    from . import __version__     # the package sets it before importing this module
+    doc = view.facts
+    results = finish_results(results, doc)
+    unit = doc.unit
+    unit_id = unit.id if unit is not OMITTED else ""
+    unit_name = unit.name if unit is not OMITTED and unit.name is not OMITTED else ""
+    return Report(unit_id, view.as_of, results, tuple(notices(book, doc, view.as_of, applicable)),
+                  book.registry, engine, doc.source, facts=doc, unit_name=unit_name, tool_version=__version__,
+                  rulebook_digest=book.digest, upcoming=compute_upcoming(book, view, applicable, upcoming_within))
+
+
+def upcoming(facts: Any, as_of: dt.date | str | None = None, *, within: int = DEFAULT_WITHIN,
+             policies: Iterable[str | Path] = (), builtin: bool = True, include_unverified: bool = False,
+             rulebook: Rulebook | None = None, select: Iterable[str] = (), skip: Iterable[str] = ()) -> Upcoming:
+    """What comes due on a unit from ``as_of`` to ``within`` days later (terms from six months ahead).
+
+    The arguments are those of :func:`check`; see :mod:`partyrules.due`.
+    """
+    doc = load_facts(facts)
+    on = _evaluation_date(doc, as_of)
+    book = rulebook if rulebook is not None else load_rulebook(policies, builtin=builtin)
+    applicable = selected(book, book.applicable(on, include_unverified), select, skip)
+    return compute_upcoming(book, View(doc, on), applicable, within)
+
+
+def selected(book: Rulebook, applicable: list, select: Iterable[str], skip: Iterable[str]) -> list:
+    """The policies of ``applicable`` that ``select`` keeps (all when empty) and ``skip`` does not leave out.
+
+    Patterns are policy ids or globs (``*``, ``?``, ``[…]``) matched against the
+    whole id. Each must match a policy of the rulebook, in force on the date or
+    not, so that a typo never silently checks everything or nothing.
+    """
+    select, skip = _patterns(select, "select"), _patterns(skip, "skip")
+    if not select and not skip:
+        return applicable
+    ids = sorted({p.id for p in book.policies})
+    for name, patterns in (("select", select), ("skip", skip)):
+        for pat in patterns:
+            if not any(fnmatch.fnmatchcase(i, pat) for i in ids):
+                raise UsageError(f"{name}: {pat!r} matches no policy of the rulebook")
+
+    def keep(policy_id: str) -> bool:
+        if select and not any(fnmatch.fnmatchcase(policy_id, pat) for pat in select):
+            return False
+        return not any(fnmatch.fnmatchcase(policy_id, pat) for pat in skip)
+    return [p for p in applicable if keep(p.id)]
+
+
+def _patterns(value: Any, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        out = tuple(value)
+    except TypeError:
+        raise UsageError(f"{name}: expected policy ids or globs, got {value!r}") from None
+    for pat in out:
+        if not isinstance(pat, str) or not pat.strip():
+            raise UsageError(f"{name}: expected a policy id or glob, got {pat!r}")
+    return out
 
 
 def _evaluation_date(doc: FactDocument, as_of: dt.date | str | None) -> dt.date:

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
-from .api import _evaluation_date, check, get_engine
+from .api import _evaluation_date, _patterns, check, get_engine, selected
 from .errors import PartyrulesError, UsageError
 from .facts.model import FactDocument
 from .periods import parse_date
@@ -59,6 +59,10 @@ class BatchItem:
     def exit_status(self) -> int:
         """2 when the document could not be checked, else the report's (1 with a violation, 0 without)."""
         return 2 if self.report is None else self.report.exit_status
+
+    def exit_status_for(self, fail_on: str = "warning") -> int:
+        """2 when the document could not be checked, else the report's for ``fail_on`` (see :class:`Report`)."""
+        return 2 if self.report is None else self.report.exit_status_for(fail_on)
 
 
 def expand_directory(directory: str | Path) -> list[Path]:
@@ -107,7 +111,7 @@ def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, po
                builtin: bool = True, engine: str = "native", workers: int = 1,
                progress: Callable[[BatchItem], None] | None = None,
                include_unverified: bool = False, executor: Executor | None = None,
-               ordered: bool = True) -> Iterator[BatchItem]:
+               ordered: bool = True, select: Iterable[str] = (), skip: Iterable[str] = ()) -> Iterator[BatchItem]:
     """Check every document; an iterator of one :class:`BatchItem` per document (see the module docstring).
 
     ``sources`` are paths (directories are expanded, see :func:`expand_sources`),
@@ -127,8 +131,11 @@ def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, po
     as_of = _check_as_of(as_of)
     packs = tuple(str(p) for p in policies)
     get_engine(engine)                                  # an unknown engine fails here, once
-    registry = load_rulebook(packs, builtin=builtin).registry   # a bad pack fails here too (the load is cached)
-    config = (as_of, packs, builtin, engine, include_unverified)
+    book = load_rulebook(packs, builtin=builtin)        # a bad pack fails here too (the load is cached)
+    registry = book.registry
+    select, skip = tuple(_patterns(select, "select")), tuple(_patterns(skip, "skip"))
+    selected(book, [], select, skip)                    # a pattern that matches no policy fails here, once
+    config = (as_of, packs, builtin, engine, include_unverified, select, skip)
     stream = _stream(items, config, registry, workers, executor, ordered)
     return stream if progress is None else _reporting(stream, progress)
 
@@ -209,11 +216,11 @@ def _can_send(source: Any) -> bool:
 
 
 def _run(index: int, source: Any, config: tuple) -> BatchItem:
-    as_of, packs, builtin, engine, include_unverified = config
+    as_of, packs, builtin, engine, include_unverified, select, skip = config
     label = _label(source, index)
     try:
         report = check(source, as_of, policies=packs, builtin=builtin, engine=engine,
-                       include_unverified=include_unverified)
+                       include_unverified=include_unverified, select=select, skip=skip)
     except PartyrulesError as exc:
         return BatchItem(label, None, exc)
     return BatchItem(label, report)
@@ -229,7 +236,11 @@ def _run_remote(config: tuple, index: int, source: Any) -> tuple:
     item = _run(index, source, config)
     if item.report is not None:
         # the parent has the same registry (same packs): leave it out of the pickle
-        return ("report", item.source, attrs.evolve(item.report, registry=None))
+        report = item.report
+        upcoming = report.upcoming
+        if upcoming is not None:
+            upcoming = attrs.evolve(upcoming, registry=None)
+        return ("report", item.source, attrs.evolve(report, registry=None, upcoming=upcoming))
     exc = item.error
     return ("error", item.source, type(exc), str(exc), dict(vars(exc)))
 
@@ -237,7 +248,10 @@ def _run_remote(config: tuple, index: int, source: Any) -> tuple:
 def _thaw(answer: tuple, registry: Any) -> BatchItem:
     if answer[0] == "report":
         _, label, report = answer
-        return BatchItem(label, attrs.evolve(report, registry=registry))
+        upcoming = report.upcoming
+        if upcoming is not None:
+            upcoming = attrs.evolve(upcoming, registry=registry)
+        return BatchItem(label, attrs.evolve(report, registry=registry, upcoming=upcoming))
     _, label, cls, text, state = answer
     # PartyrulesError subclasses take various constructor arguments: rebuild without calling them
     exc = cls.__new__(cls)

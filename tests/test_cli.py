@@ -7,6 +7,7 @@ and review the diff.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,9 @@ def run(*args, input=None):
 
 
 def golden(name: str, text: str) -> None:
+    # the rulebook digest changes with any policy file, even its notes: it is tested on its own
+    # (tests/test_ci.py), and masked here so that a golden report changes only when results do
+    text = re.sub(r"sha256:[0-9a-f]{6,64}", "sha256:<rulebook digest>", text)
     path = GOLDEN / name
     if os.environ.get("PARTYRULES_UPDATE_GOLDEN"):
         path.parent.mkdir(exist_ok=True)

@@ -130,3 +130,14 @@ def test_what_the_court_never_records_is_one_row_per_field_and_not_in_the_list_o
     assert not any((r.policy, r.subject.name) in listed for r in folded)
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(values_only=True) if r and r[0]}
     assert summary["未能核查（贵院未记录）"] == len(folded)
+
+
+def test_what_is_coming_due_fills_the_to_do_sheet(tmp_path):
+    wb = _book(tmp_path, "--as-of", "2024-06-10")
+    due = partyrules.upcoming(str(COURT), as_of="2024-06-10")
+    rows = [r for r in wb["待办"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert due.items and len(rows) == len(due.items)
+    first = due.items[0]
+    assert rows[0][0].date() == first.due and rows[0][1] == first.days_left
+    assert rows[0][2] == first.title()["zh"] and rows[0][3] == (first.subject.name or first.subject.id)
+    assert "第" in rows[0][4] and "条" in rows[0][4]

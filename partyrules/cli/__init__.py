@@ -3,8 +3,9 @@
 One module per subcommand (``check``, ``test`` …), each registering itself on
 :data:`main`; this module holds the group, the error handling and the output.
 
-Exit statuses (report-v1): 0 no violation, 1 at least one violation, 2 the
-input, a policy or the command line is wrong — with one line on standard error
+Exit statuses (report-v1): 0 nothing fails, 1 a violation fails (``check
+--fail-on``: by default a violated policy of severity error; a warning alone
+exits 0), 2 the input, a policy or the command line is wrong — with one line on standard error
 that names the file and the path or line:column, never a traceback. Output is
 rendered whole before anything is written, so nothing is ever half-written.
 """
@@ -80,7 +81,7 @@ def main() -> None:
 
 def _register() -> None:
     # each module adds its command to main
-    from . import check, coverage, example, explain, ledger, lint, schema, test  # noqa: F401
+    from . import check, coverage, diff, example, explain, ledger, lint, schema, test, upcoming  # noqa: F401
 
 
 _register()

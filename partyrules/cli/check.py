@@ -5,7 +5,14 @@ output of that document. Several arguments, or a directory, give a batch: one
 row per document (or its one-line error) as a table, or with ``--format json``
 an object ``partyrules.batch/1`` holding every report. The exit status of a
 batch is 2 if any document could not be checked, else 1 if any has a
-violation, else 0.
+violation that fails (``--fail-on``), else 0.
+
+``--fail-on warning`` (the default) keeps the contract's statuses: any violation
+exits 1 (other systems rely on it, so the default never changes). ``--fail-on
+error`` fails on a violated policy of severity error only: a warning encodes a
+soft rule ("一般…") and is reported without failing a pipeline; ``never`` exits 0
+whatever is found (still 2 on bad input).
+``--format sarif`` is for one document (CI code-scanning views).
 """
 
 from __future__ import annotations
@@ -20,9 +27,14 @@ import click
 from ..api import ENGINES, check
 from ..batch import BatchItem, check_many, expand_sources
 from ..errors import UsageError
-from ..report.model import OUTCOME_ORDER
+from ..report.model import FAIL_ON, OUTCOME_ORDER
 from ..report.render import render_html, render_json, render_table, width
+from ..report.sarif import render_sarif, subject_positions
+from ..rulebook.load import load_rulebook
 from . import _one_line, emit, main
+from .options import select_options
+
+FORMATS = ("table", "json", "html", "sarif", "xlsx")
 
 BATCH_FORMAT = "partyrules.batch/1"
 PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many documents on
@@ -31,8 +43,8 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
 @main.command("check")
 @click.argument("facts", nargs=-1, required=True)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default: the document's as_of).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html", "xlsx"]), default="table",
-              show_default=True, help="xlsx: a workbook for the party-affairs office (needs -o FILE).")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+              help="xlsx: a workbook for the party-affairs office (needs -o FILE).")
 @click.option("--policies", "packs", multiple=True, metavar="DIR", help="Add a policy pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave the built-in rulebook out.")
 @click.option("--all", "all_results", is_flag=True, help="List satisfied and not-applicable results too.")
@@ -45,9 +57,14 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
               help="Processes for several documents (0 = one per core).")
 @click.option("--installed-packs", is_flag=True,
               help="Also load the packs that installed packages register (entry points 'partyrules.packs').")
+@select_options
+@click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON)), default="warning", show_default=True,
+              help="Exit 1 on a violation of this severity or above: warning (any violation, the contract's "
+                   "default), error (warnings are reported but pass), never.")
 def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
-              jobs: int, installed_packs: bool) -> None:
+              jobs: int, installed_packs: bool, select: tuple[str, ...], skip: tuple[str, ...],
+              fail_on: str) -> None:
     """Check FACTS: YAML or JSON fact documents, directories of them, or - for standard input.
 
     With one document the report is printed; with several (or a directory),
@@ -57,9 +74,10 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
         from ..rulebook.packs import installed_pack_dirs
         packs = tuple(packs) + tuple(str(p) for p in installed_pack_dirs())
     if len(facts) == 1 and (facts[0] == "-" or not Path(facts[0]).is_dir()):
-        _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output)
+        _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output,
+                   select, skip, fail_on)
         return
-    if fmt in ("html", "xlsx"):
+    if fmt in ("html", "sarif", "xlsx"):
         raise UsageError(f"--format {fmt} shows one document: give a single FACTS file")
     if list(facts).count("-") > 1:
         raise UsageError("standard input (-) can be given only once")
@@ -68,47 +86,55 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
     with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
           else contextlib.nullcontext()) as bar:
         items = list(check_many(sources, as_of=as_of, policies=packs, builtin=not no_builtin, engine=engine,
-                                workers=jobs, include_unverified=include_unverified,
+                                workers=jobs, include_unverified=include_unverified, select=select, skip=skip,
                                 progress=(lambda _item: bar.update(1)) if bar is not None else None))
     for item in items:
         if item.error is not None:
             click.echo(f"partyrules: {_one_line(item.error)}", err=True)
     text = render_batch_json(items, all_results) if fmt == "json" else render_batch_table(items, lang)
     emit(text, output)
-    raise click.exceptions.Exit(batch_exit_status(items))
+    raise click.exceptions.Exit(batch_exit_status(items, fail_on))
 
 
 def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
-               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None) -> None:
+               all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
+               select: tuple[str, ...] = (), skip: tuple[str, ...] = (), fail_on: str = "warning") -> None:
     if fmt == "xlsx":
-        _check_one_xlsx(facts, as_of, packs, no_builtin, all_results, engine, include_unverified, output)
+        _check_one_xlsx(facts, as_of, packs, no_builtin, all_results, engine, include_unverified, output,
+                        select, skip, fail_on)
         return
     report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
-                   include_unverified=include_unverified)
+                   include_unverified=include_unverified, select=select, skip=skip)
     if fmt == "json":
         text = render_json(report, all_results)
     elif fmt == "html":
         text = render_html(report, all_results, lang)
+    elif fmt == "sarif":
+        book = load_rulebook(packs, builtin=not no_builtin)      # cached: the one check() used
+        text = render_sarif(report, book.policies, all_results, lang, subject_positions(report.source))
     else:
         text = render_table(report, all_results, lang)
     emit(text, output)
-    raise click.exceptions.Exit(report.exit_status)
+    raise click.exceptions.Exit(report.exit_status_for(fail_on))
 
 
 def _check_one_xlsx(facts: str, as_of: str | None, packs: tuple[str, ...], no_builtin: bool, all_results: bool,
-                    engine: str, include_unverified: bool, output: str | None) -> None:
-    """The report as a workbook: binary, so only to a file (or a pipe), never to a terminal."""
+                    engine: str, include_unverified: bool, output: str | None, select: tuple[str, ...],
+                    skip: tuple[str, ...], fail_on: str) -> None:
+    """The report as a workbook (with what is coming due): binary, so only to a file or a pipe, never a terminal."""
+    from ..api import upcoming
     from ..facts.load import load_facts
     from ..ledger import report_bytes
-    from ..rulebook.load import load_rulebook
     from .ledger import emit_bytes
     if output is None:
         raise UsageError("--format xlsx writes a binary workbook: give -o FILE")
     doc = load_facts(facts)
     book = load_rulebook(packs, builtin=not no_builtin)
-    report = check(doc, as_of, engine=engine, include_unverified=include_unverified, rulebook=book)
-    emit_bytes(report_bytes(report, doc, book, all_results), output, what="--format xlsx", inputs=(facts,))
-    raise click.exceptions.Exit(report.exit_status)
+    report = check(doc, as_of, engine=engine, include_unverified=include_unverified, rulebook=book,
+                   select=select, skip=skip)
+    due = upcoming(doc, report.as_of, rulebook=book, include_unverified=include_unverified, select=select, skip=skip)
+    emit_bytes(report_bytes(report, doc, book, all_results, due), output, what="--format xlsx", inputs=(facts,))
+    raise click.exceptions.Exit(report.exit_status_for(fail_on))
 
 
 def _stderr_is_terminal() -> bool:
@@ -118,9 +144,9 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
-def batch_exit_status(items: list[BatchItem]) -> int:
-    """2 if any document could not be checked, else 1 if any has a violation, else 0."""
-    statuses = [i.exit_status for i in items]
+def batch_exit_status(items: list[BatchItem], fail_on: str = "warning") -> int:
+    """2 if any document could not be checked, else 1 if any has a violation that fails (``fail_on``), else 0."""
+    statuses = [i.exit_status_for(fail_on) for i in items]
     return 2 if 2 in statuses else (1 if 1 in statuses else 0)
 
 

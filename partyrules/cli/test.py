@@ -1,6 +1,6 @@
 """``partyrules test``: every policy's own examples, and scenario tests.
 
-    partyrules test [PATHS] [--policies DIR ...] [--no-builtin] [--installed-packs]
+    partyrules test [PATHS] [--policies DIR ...] [--no-builtin] [--installed-packs] [--junit FILE]
 
 PATHS are scenario files or folders of them (see
 :mod:`partyrules.rulebook.scenarios`); the ``tests/`` folder of every loaded pack
@@ -20,7 +20,8 @@ from ..rulebook.examples import run_example
 from ..rulebook.load import load_rulebook
 from ..rulebook.packs import TESTS_DIR, bundled_packs, is_pack_dir
 from ..rulebook.scenarios import coverage_of_tests, load_scenarios, run_scenario
-from . import main
+from ..report.junit import Case, render_junit
+from . import emit, main
 
 
 @main.command("test")
@@ -30,8 +31,10 @@ from . import main
 @click.option("--installed-packs", is_flag=True,
               help="Also load the packs that installed packages register (entry points partyrules.packs).")
 @click.option("--no-coverage", is_flag=True, help="Do not print the coverage of policies and articles.")
+@click.option("--junit", "junit", metavar="FILE",
+              help="Also write the results as JUnit XML to FILE (one testcase per example and scenario).")
 def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, installed_packs: bool,
-             no_coverage: bool) -> None:
+             no_coverage: bool, junit: str | None) -> None:
     """Run every policy's own examples and the scenario tests in PATHS (files or folders).
 
     A PATH that is a pack (a directory laid out as one, or a bundled pack's name) is
@@ -43,11 +46,14 @@ def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, i
     sources = list(paths) + [str(d / TESTS_DIR) for d in book.packs if (d / TESTS_DIR).is_dir()]
     scenarios = load_scenarios(sources)       # a badly written scenario file stops here (exit 2)
     failed = passed = 0
+    cases: list[Case] = []
     by_examples: set = set()
     for policy in book.policies:
         for example in policy.examples:
             by_examples.add(policy.key)
             run = run_example(book, policy, example)
+            cases.append(Case("policy examples", f"{policy.id}@{policy.edition}", example.name,
+                              _short(policy.source), example.line, run.ok, () if run.ok else (run.detail,)))
             if run.ok:
                 passed += 1
             else:
@@ -58,13 +64,18 @@ def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, i
     for scenario in scenarios:
         run = run_scenario(book, scenario)
         by_scenarios |= run.exercised
+        diff = () if run.ok else tuple(run.diff())
+        cases.append(Case("scenarios", _short(scenario.source), scenario.name, _short(scenario.source),
+                          scenario.line or 1, run.ok, diff))
         if run.ok:
             passed += 1
         else:
             failed += 1
             click.echo(f"FAIL {_short(scenario.source)}:{scenario.line or 1}: scenario {scenario.name!r}")
-            for line in run.diff():
+            for line in diff:
                 click.echo(line)
+    if junit is not None:
+        emit(render_junit(cases), junit)
     if not no_coverage:
         for line in coverage_of_tests(book, by_examples, by_scenarios).lines(_short):
             click.echo(line)

@@ -63,7 +63,7 @@ from ..facts.load import load_facts
 from ..facts.model import OMITTED, FactDocument, Omitted
 from ..facts.view import View
 from ..periods import Month
-from ..report.model import Report, finish_results
+from ..report.model import Report
 from ..rulebook.load import Rulebook, load_rulebook
 from ..source import read_path
 
@@ -288,7 +288,7 @@ class Session:
         self._open()
         if self._report is not None:
             return self._report
-        from ..api import _evaluation_date, get_engine, notices
+        from ..api import _evaluation_date, assemble_report, get_engine
         facts = self._facts
         on = _evaluation_date(facts, self._as_of)
         view = View(facts, on)
@@ -303,10 +303,8 @@ class Session:
             backend = get_engine(self.engine)
             results = self._native_results(backend, applicable, view)
             name = backend.name
-        unit_id = facts.unit.id if facts.unit is not OMITTED else ""
-        self._report = Report(unit_id, on, finish_results(results, facts),
-                              tuple(notices(self._book, facts, on, applicable)), self._book.registry, name,
-                              self._source, facts=facts)
+        self._report = attrs.evolve(assemble_report(self._book, view, applicable, results, name),
+                                    source=self._source)
         return self._report
 
     def _native_results(self, backend: Any, applicable: list, view: View) -> list:

@@ -150,6 +150,8 @@ class HumanReport:
     not_recorded: tuple[NotRecorded, ...]
     notices: tuple[str, ...]
     words: dict
+    upcoming: tuple[dict, ...] = ()       # what comes due (report.upcoming), as rows of plain text
+    upcoming_heading: str = ""
 
 
 def tool_version() -> str:
@@ -202,7 +204,26 @@ def human_report(report: Report, all_results: bool = False, lang: str = "zh") ->
         as_of=report.as_of.isoformat(), revision=visible(revision(report, lang)), engine=report.engine,
         counts=counts, org_rows=rows, totals=totals, any_errors=bool(faults), sections=tuple(sections),
         not_recorded=_not_recorded(folded, lang),
-        notices=tuple(visible(n.message[lang]) for n in report.notices), words=w)
+        notices=tuple(visible(n.message[lang]) for n in report.notices), words=w,
+        upcoming=_upcoming(report, lang), upcoming_heading=_upcoming_heading(report, lang))
+
+
+def _upcoming(report: Report, lang: str) -> tuple[dict, ...]:
+    """The coming-due rows (the same list as ``partyrules upcoming``), every text made safe to show."""
+    up = getattr(report, "upcoming", None)
+    if up is None:
+        return ()
+    from .upcoming import upcoming_rows
+    return tuple({k: (visible(v) if isinstance(v, str) else tuple(visible(x) for x in v) if isinstance(v, list)
+                      else v) for k, v in row.items()} for row in upcoming_rows(up, lang))
+
+
+def _upcoming_heading(report: Report, lang: str) -> str:
+    up = getattr(report, "upcoming", None)
+    if up is None:
+        return ""
+    return (f"即将到期的事项（{up.within}天内，至{up.until.isoformat()}）" if lang == "zh"
+            else f"Coming due (next {up.within} days, until {up.until.isoformat()})")
 
 
 def _finding(r: Result, report: Report, places: "_Places", lang: str) -> Finding:

@@ -20,6 +20,7 @@ FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
 SEVERITY_RANK = {"error": 0, "warning": 1}
 SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
+FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
 
 
 @attrs.frozen(order=True)
@@ -199,6 +200,11 @@ class Report:
     registry: Registry = attrs.field(eq=False, repr=False)
     engine: str = "native"
     source: str = ""
+    # additions to report-v1 (extend, never break): what produced the report, and what comes due
+    unit_name: str = ""
+    tool_version: str = ""
+    rulebook_digest: str = ""
+    upcoming: Any = None           # a partyrules.upcoming.Upcoming, or None
     # the checked document, for the human views (names, organizations, what a fact path is); not in the JSON
     facts: FactDocument | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -215,7 +221,20 @@ class Report:
 
     @property
     def exit_status(self) -> int:
+        """1 when any policy is violated, else 0 (report-v1; the same as ``exit_status_for("warning")``)."""
         return 1 if self.violations else 0
+
+    def exit_status_for(self, fail_on: str = "warning") -> int:
+        """1 when a violation at or above ``fail_on`` is found, else 0.
+
+        ``error``: a violated policy of severity error (a warning is reported, but
+        does not fail); ``warning``: any violation; ``never``: always 0.
+        """
+        if fail_on not in FAIL_ON:
+            raise ValueError(f"fail_on: expected one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+        if fail_on == "never":
+            return 0
+        return 1 if any(fail_on == "warning" or r.severity == "error" for r in self.violations) else 0
 
     def listed(self, all_results: bool = False) -> list[Result]:
         return [r for r in self.results if all_results or r.listed]
@@ -230,8 +249,17 @@ class Report:
             "results": [r.to_json(self.registry, cited) for r in self.listed(all_results)],
             "summary": self.summary,
             "notices": [n.to_json() for n in self.notices],
+            **self._additions(),
         }
 
+    def _additions(self) -> dict:
+        """The fields partyrules adds to report-v1: the unit's name, tool, rulebook revision, what comes due."""
+        out: dict[str, Any] = {"unit_name": self.unit_name,
+                               "tool": {"name": "partyrules", "version": self.tool_version},
+                               "rulebook": {"digest": self.rulebook_digest}}
+        if self.upcoming is not None:
+            out["upcoming"] = self.upcoming.to_json()
+        return out
 
 def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, ...]:
     """The results in report order, each unknown marked with whose gap it is (see ``facts.recorded``).

@@ -123,6 +123,16 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
                     out.extend(_hanging(w["todo"] + colon, t, indent))
                 out.extend(_hanging(" " * width(w["todo"] + colon), f"[{f.policy}]", indent))
             out.append("")
+    if h.upcoming:
+        out.append("")
+        out.append(h.upcoming_heading)
+        out.append("─" * TABLE_WIDTH)
+        for row in h.upcoming:
+            who = f"{row['subject_name']}（{row['subject_kind']}）" if lang == "zh" else \
+                f"{row['subject_name']} ({row['subject_kind']})"
+            out.extend(_hanging(f"{row['due']}  {row['when']}  ", f"{row['what']} · {who}", 0))
+            for c in row["citations"]:
+                out.extend(_hanging("", c, 12))
     if h.not_recorded:
         out.append("")
         out.append(f"{w['s_not_recorded']}（{len(h.not_recorded)}）" if lang == "zh"

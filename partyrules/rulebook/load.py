@@ -22,6 +22,7 @@ Everything is checked at load time; the first problem is raised as a
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -32,7 +33,8 @@ from ..citations import Registry, builtin_policies_dir
 from ..errors import PolicyError
 from ..facts.derive import BUILTIN, Derived
 from ..source import read_path
-from .packs import installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived, resolve_pack
+from .packs import (DERIVED_FILE, installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived,
+                    resolve_pack)
 from .params import Parameters, parameters_from_document
 from .policy import Policy, policy_from_data, retarget
 from .schema import Fields, check_mapping, fail
@@ -50,6 +52,7 @@ class Rulebook:
     registry: Registry
     derived: Mapping[str, Derived] = attrs.field(factory=lambda: dict(BUILTIN))
     packs: tuple[Path, ...] = ()     # the pack directories loaded besides the built-in rulebook
+    digest: str = ""                 # ``sha256:…`` of the files read (:func:`rulebook_digest`); "" when built by hand
 
     def applicable(self, on, include_unverified: bool = False) -> list[Policy]:
         """The policies whose edition is in force on ``on``."""
@@ -161,7 +164,41 @@ def _load_cached(key: tuple[str, ...]) -> Rulebook:
                 policies.append(retarget(p, edition, parent, meta))
     _check_unique(policies)
     policies.sort(key=lambda p: (p.id, registry.edition(p.instrument, p.edition).in_force_from))
-    return Rulebook(tuple(policies), params, registry, derived, packs)
+    return Rulebook(tuple(policies), params, registry, derived, packs, rulebook_digest(dirs))
+
+
+def rulebook_files(folder: Path) -> list[Path]:
+    """The files of one policy directory that decide results, sorted by their relative path.
+
+    Instruments, parameters, policies (with ``_edition.yaml``) and a pack's
+    ``derived.py``; never its notes, README or ``tests/``.
+    """
+    found = [folder / name for name in ("instruments.yaml", DERIVED_FILE) if (folder / name).is_file()]
+    pdir = folder / "parameters"
+    if pdir.is_dir():
+        found += _yaml_files(pdir)
+    for inst_dir in (p for p in folder.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
+                     and not p.name.startswith((".", "_"))):
+        for ed_dir in (p for p in inst_dir.iterdir() if p.is_dir()):
+            found += [p for p in ed_dir.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")]
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def rulebook_digest(dirs: Iterable[Path]) -> str:
+    """``sha256:…`` over the content of every rulebook file, directory by directory in load order.
+
+    Each file enters as its path relative to its directory and its bytes, so the
+    digest names the rulebook's revision wherever it is installed (an editable
+    checkout and a wheel give the same), and changes with any policy or parameter.
+    """
+    h = hashlib.sha256()
+    for index, folder in enumerate(dirs):
+        for f in rulebook_files(folder):
+            data = f.read_bytes()
+            name = f.relative_to(folder).as_posix().encode()
+            h.update(b"%d\0%s\0%d\0" % (index, name, len(data)))
+            h.update(data)
+    return "sha256:" + h.hexdigest()
 
 
 def _check_unique(policies: list[Policy]) -> None:

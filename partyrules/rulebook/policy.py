@@ -75,6 +75,15 @@ class CitationSpec:
         """Does this citation apply to a subject that is an organization of ``org_kind`` (None: not one)?"""
         return self.org_kinds is None or org_kind in self.org_kinds
 
+    def to_json(self, registry: Registry) -> dict:
+        """The citation as ``partyrules.report/1`` shows it, with its verification level and note when given."""
+        out = self.citation.to_json(registry)
+        if self.verification is not None:
+            out["verification"] = self.verification
+        if self.note:
+            out["note"] = self.note
+        return out
+
 
 def org_kinds_problem(raw: Mapping, applies_to: Any, own: bool) -> tuple[tuple, str] | None:
     """What is wrong with a citation's ``org_kinds`` (a path below the citation and a message), if anything.
