@@ -234,7 +234,7 @@ def slug(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
-@pytest.mark.parametrize("page", ["facts.md", "report.md", "engines.md"])
+@pytest.mark.parametrize("page", ["facts.md", "report.md", "engines.md", "ledger.md"])
 def test_links_inside_the_reference_pages_resolve(page):
     docs = ROOT / "docs"
     text = (docs / page).read_text(encoding="utf-8")

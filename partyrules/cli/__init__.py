@@ -71,7 +71,7 @@ def main() -> None:
 
 def _register() -> None:
     # each module adds its command to main
-    from . import check, coverage, diff, example, explain, lint, schema, test, timeline, upcoming  # noqa: F401
+    from . import check, coverage, diff, example, explain, ledger, lint, schema, test, timeline, upcoming  # noqa: F401
 
 
 _register()

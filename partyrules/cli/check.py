@@ -40,7 +40,7 @@ from . import _one_line, emit, main
 from .output import refuse_inputs
 from .options import select_options
 
-FORMATS = ("table", "json", "html", "sarif")
+FORMATS = ("table", "json", "html", "sarif", "xlsx")
 
 BATCH_FORMAT = "partyrules.batch/1"
 PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many documents on
@@ -49,7 +49,8 @@ PROGRESS_MIN = 10          # show a progress bar (on a terminal) from this many 
 @main.command("check")
 @click.argument("facts", nargs=-1, required=True)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default: the document's as_of).")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+              help="xlsx: a workbook for the party-affairs office (needs -o FILE).")
 @click.option("--policies", "packs", multiple=True, metavar="DIR", help="Add a policy pack (repeatable).")
 @click.option("--no-builtin", is_flag=True, help="Leave the built-in rulebook out.")
 @click.option("--all", "all_results", is_flag=True, help="List satisfied and not-applicable results too.")
@@ -83,7 +84,7 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
         _check_one(facts[0], as_of, fmt, packs, no_builtin, all_results, engine, lang, include_unverified, output,
                    select, skip, fail_on)
         return
-    if fmt in ("html", "sarif"):
+    if fmt in ("html", "sarif", "xlsx"):
         raise UsageError(f"--format {fmt} shows one document: give a single FACTS file")
     if list(facts).count("-") > 1:
         raise UsageError("standard input (-) can be given only once")
@@ -106,6 +107,10 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
 def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
                all_results: bool, engine: str, lang: str, include_unverified: bool, output: str | None,
                select: tuple[str, ...] = (), skip: tuple[str, ...] = (), fail_on: str = "warning") -> None:
+    if fmt == "xlsx":
+        _check_one_xlsx(facts, as_of, packs, no_builtin, all_results, engine, include_unverified, output,
+                        select, skip, fail_on)
+        return
     report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
                    include_unverified=include_unverified, select=select, skip=skip)
     if fmt == "json":
@@ -118,6 +123,25 @@ def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], 
     else:
         text = render_table(report, all_results, lang)
     emit(text, output, (facts,))
+    raise click.exceptions.Exit(report.exit_status_for(fail_on))
+
+
+def _check_one_xlsx(facts: str, as_of: str | None, packs: tuple[str, ...], no_builtin: bool, all_results: bool,
+                    engine: str, include_unverified: bool, output: str | None, select: tuple[str, ...],
+                    skip: tuple[str, ...], fail_on: str) -> None:
+    """The report as a workbook (with what is coming due): binary, so only to a file or a pipe, never a terminal."""
+    from ..api import upcoming
+    from ..facts.load import load_facts
+    from ..ledger import report_bytes
+    from .ledger import emit_bytes
+    if output is None:
+        raise UsageError("--format xlsx writes a binary workbook: give -o FILE")
+    doc = load_facts(facts)
+    book = load_rulebook(packs, builtin=not no_builtin)
+    report = check(doc, as_of, engine=engine, include_unverified=include_unverified, rulebook=book,
+                   select=select, skip=skip)
+    due = upcoming(doc, report.as_of, rulebook=book, include_unverified=include_unverified, select=select, skip=skip)
+    emit_bytes(report_bytes(report, doc, book, all_results, due), output, what="--format xlsx", inputs=(facts,))
     raise click.exceptions.Exit(report.exit_status_for(fail_on))
 
 

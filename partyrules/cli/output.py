@@ -75,14 +75,17 @@ def refuse_inputs(output: str | None, inputs: Iterable[object]) -> None:
             raise OutputError(f"{output}: is also an input ({source}); refusing to overwrite it with the output")
 
 
-def write_output(text: str, output: str | None, inputs: Iterable[object] = ()) -> None:
-    """Write ``text`` to standard output (``None`` or ``-``), or whole to the file ``output``."""
+def write_output(text: str | bytes, output: str | None, inputs: Iterable[object] = ()) -> None:
+    """Write ``text`` (or binary ``bytes``) to standard output (``None`` or ``-``), or whole to the file ``output``."""
     if output is None or output == "-":
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         sys.stdout.flush()
         return
     refuse_inputs(output, inputs)
-    data = text.encode("utf-8")
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     target = Path(output)
     if target.is_dir():
         raise OutputError(f"{output}: is a directory; give a file name")
