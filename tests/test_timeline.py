@@ -111,3 +111,21 @@ def test_the_half_yearly_assessment_of_an_activist(assessments, state, date):
     step = states(partyrules.timeline(doc, rulebook=BOOK), "a1")["assessment"]
     assert step.state == state and step.citation == "devt-rules@2014 art.11"
     assert (step.date.isoformat() if step.date else None) == date
+
+
+def test_partyrules_upcoming_lists_the_admission_steps_coming_due():
+    """The upcoming view carries the timeline's steps due in its window (and the overdue ones), with articles."""
+    from pathlib import Path
+    court = str(Path(__file__).resolve().parents[1] / "examples" / "court.yaml")
+    want = partyrules.timeline(court).upcoming(120)
+    assert want, "the bundled court has people in the admission process"
+    result = CliRunner().invoke(main, ["upcoming", court, "--within", "120", "--format", "json"])
+    assert result.exit_code == 0
+    steps = json.loads(result.stdout)["admission_steps"]
+    assert [(s["person"]["id"], s["step"], s["state"]) for s in steps] == [(p.id, s.key, s.state) for p, s in want]
+    assert all(s["bound"]["citation"]["zh"].startswith("《中国共产党发展党员工作细则》") for s in steps if "citation" in
+               s.get("bound", {}))
+    table = CliRunner().invoke(main, ["upcoming", court, "--within", "120"]).stdout
+    assert "发展党员环节" in table and all(p.name in table for p, _ in want)
+    short = json.loads(CliRunner().invoke(main, ["upcoming", court, "--within", "0", "--format", "json"]).stdout)
+    assert all(s["state"] == "overdue" or s["days_left"] == 0 for s in short["admission_steps"])

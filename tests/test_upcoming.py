@@ -72,6 +72,7 @@ def test_a_term_whose_usual_length_is_unknown_uses_the_constitution_bound():
     # a committee term begun before any encoded rule set its usual length: five years at most
     doc = court(as_of="2023-02-01", records_from="2022-01-01")
     del doc["members"][1]                                   # admitted later
+    doc["members"][0]["training_hours"] = {2022: 12}        # no record may lie after the document's date
     doc["organizations"][0]["elections"] = []
     doc["organizations"].append({"id": "c1", "kind": "committee", "parent": None,
                                  "elections": [{"date": "2018-03-01"}]})
