@@ -6,6 +6,8 @@ title, severity and citations; one SARIF result per listed result:
 * ``violated`` → level ``error`` or ``warning`` (the policy's severity), kind ``fail``;
 * ``unknown`` → level ``note``: nothing is known to be wrong, but a fact is missing
   (``properties.missing`` names it), so a reviewer sees it without it failing a gate;
+  an unknown only because the court never records a field (``missing_kind:
+  not_recorded``) is left out, as the human views fold it (``--all`` keeps it);
 * ``error`` (the policy failed on this subject) → level ``error``;
 * with ``--all``, ``satisfied`` → kind ``pass`` and ``not_applicable`` →
   kind ``notApplicable`` (level ``none``).
@@ -85,7 +87,7 @@ def render_sarif(report: Report, policies: Iterable[Any] = (), all_results: bool
                  positions: dict | None = None) -> str:
     """The SARIF log of ``report``. ``policies`` (the rulebook's) give each rule its title; ``positions``
     (from :func:`subject_positions`) the lines of subjects."""
-    listed = report.listed(all_results)
+    listed = [r for r in report.listed(all_results) if all_results or not r.not_recorded]
     titles = {(p.id, p.instrument, p.edition): p.title for p in policies}
     rules: dict[str, dict] = {}
     for r in sorted(report.results, key=lambda r: r.policy):
