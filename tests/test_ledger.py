@@ -145,8 +145,28 @@ def _with_extensions(draw, doc: dict) -> dict:
         if draw(st.booleans()):
             m["secretary_training_years"] = draw(st.lists(st.integers(2015, 2024), max_size=3))
         if draw(st.booleans()):
-            m["training_hours"] = draw(st.dictionaries(st.integers(2015, 2024), st.sampled_from([0, 12.5, 40]),
-                                                       max_size=3))
+            last = int(str(doc["as_of"])[:4]) if doc.get("as_of") else 2024    # the loader refuses later years
+            m["training_hours"] = draw(st.dictionaries(st.integers(min(2015, last), last),
+                                                       st.sampled_from([0, 12.5, 40]), max_size=3))
+        if draw(st.booleans()):
+            m["dues_base"] = draw(st.sampled_from([0, 2999.5, 8000]))
+            m["dues_bracket"] = draw(st.sampled_from(["up_to_3000", "over_10000", "retired_up_to_5000"]))
+        if draw(st.booleans()):
+            m["dues_payments"] = draw(st.lists(st.fixed_dictionaries(
+                {"month": st.sampled_from(["2015-01", "2016-07"])},
+                optional={"amount": st.sampled_from([0, 12.5]), "paid_on": st.one_of(st.none(), day)}),
+                max_size=2, unique_by=lambda p: p["month"]))
+        if draw(st.booleans()):
+            m["dues_reductions"] = draw(st.lists(st.fixed_dictionaries(
+                {"since": st.just("2016-01")}, optional={"decided_on": day, "approved_on": st.one_of(st.none(), day)}),
+                max_size=1))
+        if draw(st.booleans()):
+            m["development"] = draw(_developments(day, [x for x in members if x != m["id"]]))
+    if draw(st.booleans()):
+        doc["applicants"] = draw(st.lists(st.fixed_dictionaries(
+            {"id": st.sampled_from(["a1", "a2"])},
+            optional={"name": st.just("申请人"), "development": _developments(day, members)}),
+            max_size=2, unique_by=lambda a: a["id"]))
     for mt in doc.get("meetings", []):
         if draw(st.booleans()):
             mt["voting"] = draw(st.booleans())
@@ -157,6 +177,19 @@ def _with_extensions(draw, doc: dict) -> dict:
             {"kind": st.sampled_from(["secretary_report", "responsibility_letter"]), "date": day},
             optional={"note": st.one_of(st.none(), st.just("述职"))}), max_size=3))
     return doc
+
+
+def _developments(day, members: list[str]):
+    """A development record with some of its fields, lists known-empty or not."""
+    contact = (st.sampled_from(members).map(lambda i: {"member": i}) if members
+               else st.just({"name": "院外联系人"}))
+    return st.fixed_dictionaries({}, optional={
+        "applied_on": day, "activist_on": st.one_of(st.none(), day), "contacts": st.lists(contact, max_size=2),
+        "assessments": st.lists(day, max_size=2), "training_days": st.sampled_from([0, 2.5]),
+        "meeting_due": st.integers(0, 9), "approver": st.sampled_from(["committee", "party_group"]),
+        "approval_special": st.booleans(),
+        "extensions": st.lists(st.fixed_dictionaries({"decided_on": day}, optional={"months": st.integers(1, 12)}),
+                               max_size=1)})
 
 
 # --- a ledger filled by hand ---------------------------------------------------------------------------

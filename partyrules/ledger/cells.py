@@ -13,6 +13,8 @@ import math
 import re
 from typing import Any
 
+import attrs
+
 from ..facts.model import OMITTED, TrainingHours
 from ..periods import Month, parse_date
 from .layout import NONE_WORD, NO, SEPARATORS, SOME_WORD, YES, Column, label_of
@@ -149,10 +151,23 @@ def _marker(col: Column, value: Any, word: str | None) -> str:
     raise CellProblem(f"应为“{SOME_WORD}”“{NONE_WORD}”或留空，得到{_shown(value)}")
 
 
+def _dates(col: Column, value: Any, word: str | None) -> list[dt.date]:
+    if word == NONE_WORD:
+        return []
+    if word is None:
+        return [read_date(value, None)]
+    return [read_date(part, part) for part in _SPLIT.split(word) if part]
+
+
+def _month(col: Column, value: Any, word: str | None) -> str:
+    return str(read_month(value))
+
+
 _READERS = {
     "id": _id, "member": _id, "org": _id, "dept": _id, "text": _text, "date": _date, "count": _count,
     "hours": lambda col, v, w: read_hours(v, w), "bool": _bool, "enum": _enum, "open_enum": _open_enum,
     "members": _ids, "depts": _ids, "years": _years, "marker": _marker,
+    "dates": _dates, "month": _month,
 }
 
 
@@ -203,9 +218,15 @@ def write_cell(col: Column, value: Any) -> Any:
             if _SPLIT.search(item) or item == NONE_WORD:
                 raise Unwritable(f"id {item!r} contains a separator and cannot share a cell with others")
         return "、".join(value) if value else NONE_WORD
+    if kind == "dates":
+        return "、".join(d.isoformat() for d in value) if value else NONE_WORD
+    if kind == "month":
+        return str(value)
     if kind == "years":
         return "、".join(str(y) for y in value) if value else NONE_WORD
     if kind == "marker":
+        if attrs.has(type(value)) and not isinstance(value, TrainingHours):
+            return SOME_WORD     # a record kept on another sheet (a development): one row there
         empty = not value.by_year if isinstance(value, TrainingHours) else not value
         return NONE_WORD if empty else SOME_WORD
     if kind == "bool":

@@ -196,7 +196,7 @@ def _assemble(reader: _Reader, sheets: dict[str, list[tuple]]) -> dict:
             if k.startswith("unit."):
                 reader.marks[("unit", k[5:])] = unit_cells[k]
     for key, sheet in (("organizations", "党组织"), ("members", "党员"), ("meetings", "会议及出席"),
-                       ("activities", "其他活动")):
+                       ("activities", "其他活动"), ("applicants", "入党申请人")):
         items = _top_list(reader, tables[sheet], unit_fields, unit_cells, key, (key,))
         if items is not None:
             data[key] = items
@@ -205,8 +205,11 @@ def _assemble(reader: _Reader, sheets: dict[str, list[tuple]]) -> dict:
                   {"elections": tables["换届"], "secretary_changes": tables["书记变动"],
                    "officers_took_office": tables["到任"]})
     if "members" in data:
-        _children(reader, data["members"], ("members",), tables["党员"], {"introducers": tables["入党介绍人"]})
+        _children(reader, data["members"], ("members",), tables["党员"],
+                  {"introducers": tables["入党介绍人"], "dues_payments": tables["党费交纳明细"],
+                   "dues_reductions": tables["党费减免"]})
         _grids(reader, data["members"], tables["党员"], grids)
+    _developments(reader, data, tables)
     _orphans(reader, data, tables, grids)
     _check_ids(reader, data, tables, unit_fields, unit_cells)
     return data
@@ -441,6 +444,76 @@ def _children(reader: _Reader, owners: list[dict], path: tuple, owner_table: _Ta
                 reader.marks[path + (i, field)] = where if rows == [] else reader.cell(sheet, rows[0][0], 1)
 
 
+def _developments(reader: _Reader, data: dict, tables: dict) -> None:
+    """Attach the 发展党员 rows (and their 培养联系人 and 延长预备期 rows) to members and applicants."""
+    people: dict[str, tuple[str, int, dict]] = {}
+    for key, sheet in (("members", "党员"), ("applicants", "入党申请人")):
+        rows_of = [row for row, _o, _r in tables[sheet].records]
+        for i, rec in enumerate(data.get(key, [])):
+            if "id" in rec and rec["id"] not in people:
+                people[rec["id"]] = (key, i, rec)
+                rec["<row>"] = (sheet, rows_of[i])
+    devt_table = tables["发展党员"]
+    devts: dict[str, tuple[int, dict]] = {}
+    for row, owner, record in devt_table.records:
+        if owner is None:
+            continue
+        if owner not in people:
+            close = difflib.get_close_matches(owner, sorted(people), n=1)
+            hint = f"（是不是“{close[0]}”？）" if close else ""
+            reader.problem(devt_table.cells[(row, "<owner>")], f"“{owner}”不是党员表或入党申请人表中的编号{hint}")
+            continue
+        if owner in devts:
+            reader.problem(devt_table.cells[(row, "<owner>")], f"“{owner}”在本表中重复（第{devts[owner][0]}行已有）")
+            continue
+        devts[owner] = (row, record)
+    for field, sheet in (("contacts", "培养联系人"), ("extensions", "延长预备期")):
+        table = tables[sheet]
+        by_owner: dict[str, list[tuple[int, dict]]] = {}
+        for row, owner, record in table.records:
+            if owner is None:
+                continue
+            if owner not in devts:
+                reader.problem(table.cells[(row, "<owner>")], f"“{owner}”在“发展党员”表中没有记录")
+                continue
+            by_owner.setdefault(owner, []).append((row, record))
+        for owner, (row, record) in devts.items():
+            key, i, _rec = people[owner]
+            marker = record.get(field, BLANK)
+            where = devt_table.cells.get((row, field), reader.cell("发展党员", row, 1))
+            rows = by_owner.get(owner, [])
+            base = (key, i, "development", field)
+            for j, (r, rec) in enumerate(rows):
+                _mark_record(reader, table, base + (j,), r, rec, sheet)
+            value = _resolve_marker(reader, marker, where, [r for _, r in rows], sheet, f"“{owner}”的")
+            if value is None:
+                record.pop(field, None)
+            else:
+                record[field] = value
+                reader.marks[base] = where if not rows else reader.cell(sheet, rows[0][0], 1)
+    for pid, (key, i, rec) in people.items():
+        sheet, row = rec.pop("<row>")
+        marker = rec.get("development", BLANK)
+        where = tables[sheet].cells.get((row, "development"), reader.cell(sheet, row, 1))
+        if pid in devts:
+            devt_row, record = devts[pid]
+            if marker == NONE_WORD:
+                reader.problem(where, f"填了“{NONE_WORD}”，但“发展党员”表中有“{pid}”的记录")
+                continue
+            _mark_record(reader, devt_table, (key, i, "development"), devt_row, record, "发展党员")
+            rec["development"] = record
+        else:
+            rec.pop("development", None)
+            if marker == SOME_WORD:
+                reader.problem(where, f"填了“{SOME_WORD}”，但“发展党员”表中没有“{pid}”的记录")
+    if not people:
+        for sheet in ("发展党员", "培养联系人", "延长预备期"):
+            for row, _owner, _fields in tables[sheet].records:
+                if sheet == "发展党员":
+                    continue      # already reported: not an id of either sheet
+                reader.problem(reader.cell(sheet, row, 1), "党员表和入党申请人表都没有记录，这一行无所属的人")
+
+
 def _read_grid(reader: _Reader, g: Grid, rows: list[tuple]) -> dict[str, tuple[int, dict]]:
     """member id → (row, {period: (value, cell)})."""
     out: dict[str, tuple[int, dict]] = {}
@@ -536,8 +609,9 @@ def _orphans(reader: _Reader, data: dict, tables: dict, grids: dict) -> None:
             for row, _owner, _fields in tables[name].records:
                 reader.problem(reader.cell(name, row, 1), "党组织表没有记录，这一行无所属党组织")
     if "members" not in data:
-        for row, _owner, _fields in tables["入党介绍人"].records:
-            reader.problem(reader.cell("入党介绍人", row, 1), "党员表没有记录，这一行无所属党员")
+        for name in ("入党介绍人", "党费交纳明细", "党费减免"):
+            for row, _owner, _fields in tables[name].records:
+                reader.problem(reader.cell(name, row, 1), "党员表没有记录，这一行无所属党员")
         for g in GRIDS:
             for member, (row, _entries) in grids[g.name].items():
                 reader.problem(reader.cell(g.name, row, 1), f"“{member}”不是党员表中的党员编号（党员表没有记录）")

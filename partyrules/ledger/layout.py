@@ -26,6 +26,11 @@ SEPARATORS = "、,，;；\n\t "   # between the ids of a list written in one cel
 FIRST_DATA_ROW = 3
 REMARK = "备注"          # a column (or sheet-name prefix) that import ignores
 
+DUES_BRACKETS = (("up_to_3000", "3000元以下"), ("up_to_5000", "3000至5000元"), ("up_to_10000", "5000至10000元"),
+                 ("over_10000", "10000元以上"), ("retired_up_to_5000", "离退休5000元以下"),
+                 ("retired_over_5000", "离退休5000元以上"))
+APPROVERS = (("committee", "机关党委"), ("work_committee", "机关工委"), ("general_branch", "党总支"),
+             ("party_group", "党组"), ("branch", "党支部"))
 ORG_KINDS = (("committee", "机关党委"), ("general_branch", "党总支"), ("branch", "党支部"))
 LEVELS = (("central", "中央"), ("provincial", "省级"), ("prefecture", "地市级"), ("county", "县级"))
 STATUSES = (("full", "正式党员"), ("probationary", "预备党员"))
@@ -112,6 +117,7 @@ UNIT_ROWS = (
     Column("党员", "members", "marker", child="党员"),
     Column("会议记录", "meetings", "marker", child="会议及出席"),
     Column("其他活动记录", "activities", "marker", child="其他活动"),
+    Column("入党申请人", "applicants", "marker", child="入党申请人"),
 )
 
 DEPARTMENTS = Table("内设部门", ("unit", "departments"), (
@@ -164,6 +170,13 @@ MEMBERS = Table("党员", ("members",), (
     _date("党组研究转正日期", "conversion_reviewed_by_party_group_on"),
     Column("党费记录", "dues_paid", "marker", "按月交纳情况记在“党费”表；一个月也没有交填“无”。", child="党费"),
     Column("培训记录", "training_hours", "marker", "每年培训学时记在“培训”表。", child="培训"),
+    Column("发展过程", "development", "marker", "入党的发展过程记在“发展党员”表（一人一行）；“有”或留空：按该表。",
+           child="发展党员"),
+    Column("党费基数", "dues_base", "hours", "计算党费的月工资收入基数（元）。"),
+    Column("党费档次", "dues_bracket", "enum", "交纳党费的档次。", choices=DUES_BRACKETS, width=16),
+    Column("党费交纳明细", "dues_payments", "marker", "每月交纳金额和日期记在“党费交纳明细”表；没有填“无”。",
+           child="党费交纳明细"),
+    Column("党费减免", "dues_reductions", "marker", "减免党费记在“党费减免”表；没有填“无”。", child="党费减免"),
 ), "本院全体党员，每人一行。")
 
 INTRODUCERS = Table("入党介绍人", ("members", "introducers"), (
@@ -223,11 +236,75 @@ ACTIVITIES = Table("其他活动", ("activities",), (
     Column("说明", "note", "text", nullable=True, width=36),
 ), "书记述职等其他有日期的工作，一项一行。")
 
+# Admission process (发展党员) and dues details (docs/facts.md, extensions). A development record belongs to a
+# member or to an applicant (入党申请人, not yet a member): its sheets are keyed by the person's id, which is
+# a 党员编号 or an 申请人编号 (the two never share an id).
+_PERSON = Column("党员或申请人编号", "id", "id", "党员表的党员编号或入党申请人表的申请人编号。", required=True, width=12)
+PERSON_FIELD = "members[].id|applicants[].id"
+
+APPLICANTS = Table("入党申请人", ("applicants",), (
+    Column("申请人编号", "id", "id", "如 a01；不得与党员编号相同。", required=True, width=10),
+    Column("姓名", "name", "text", width=10),
+    Column("所在党组织", "org", "org", "培养所在党组织的组织编号；未确定填“无”。", nullable=True),
+    _date("出生日期", "birth_date", nullable=False),
+    Column("发展过程", "development", "marker", "发展过程记在“发展党员”表（一人一行）。", child="发展党员"),
+), "递交了入党申请、还不是党员的人（入党积极分子、发展对象），每人一行。")
+
+DEVELOPMENT = Table("发展党员", ("members|applicants", "development"), (
+    _date("递交入党申请日期", "applied_on", nullable=False),
+    _date("谈话日期", "application_talk_on", "收到入党申请后派人谈话的日期。"),
+    _date("确定入党积极分子日期", "activist_on"),
+    _date("积极分子报上级备案日期", "activist_filed_on"),
+    Column("培养联系人", "contacts", "marker", "培养联系人记在“培养联系人”表；没有填“无”。", child="培养联系人"),
+    Column("培养考察日期", "assessments", "dates", "每半年一次考察的日期，顿号分隔；没有填“无”。", width=24),
+    _date("确定发展对象日期", "object_on"),
+    _date("发展对象报上级备案日期", "object_filed_on"),
+    _date("政治审查日期", "political_review_on"),
+    Column("集中培训天数", "training_days", "hours"),
+    Column("集中培训学时", "training_hours", "hours"),
+    _date("上级预审日期", "pre_review_on"),
+    Column("接收大会应到人数", "meeting_due", "count"),
+    Column("接收大会实到人数", "meeting_present", "count"),
+    Column("接收大会赞成人数", "meeting_ayes", "count"),
+    Column("审批组织", "approver", "enum", "审批入党的党组织类别。", choices=APPROVERS),
+    Column("特殊审批", "approval_special", "bool"),
+    _date("入党宣誓日期", "oath_on"),
+    _date("提出转正申请日期", "conversion_applied_on"),
+    Column("转正大会应到人数", "conversion_due", "count"),
+    Column("转正大会实到人数", "conversion_present", "count"),
+    Column("转正大会赞成人数", "conversion_ayes", "count"),
+    Column("延长预备期记录", "extensions", "marker", "延长预备期记在“延长预备期”表；没有延长填“无”。", child="延长预备期"),
+), "党员和入党申请人的发展过程，一人一行。", owner=_PERSON, owner_sheet="党员或入党申请人")
+
+CONTACTS = Table("培养联系人", ("members|applicants", "development", "contacts"), INTRODUCERS.columns,
+                 "入党积极分子的培养联系人，一位一行。", owner=_PERSON, owner_sheet="党员或入党申请人")
+
+EXTENSIONS = Table("延长预备期", ("members|applicants", "development", "extensions"), (
+    _date("支部大会决定日期", "decided_on", nullable=False, required=True),
+    Column("延长月数", "months", "count"),
+), "延长预备期，一次一行。", owner=_PERSON, owner_sheet="党员或入党申请人")
+
+DUES_PAYMENTS = Table("党费交纳明细", ("members", "dues_payments"), (
+    Column("月份", "month", "month", "所交党费的月份 YYYY-MM。", required=True, width=10),
+    Column("金额（元）", "amount", "hours"),
+    _date("交纳日期", "paid_on", "未交填“无”。"),
+), "每位党员每月交纳的党费金额和日期，一月一行。",
+    owner=Column("党员编号", "id", "member", "交纳党费的党员。", required=True, width=10), owner_sheet="党员")
+
+DUES_REDUCTIONS = Table("党费减免", ("members", "dues_reductions"), (
+    Column("起始月份", "since", "month", "从哪个月起减免 YYYY-MM。", required=True, width=10),
+    _date("支部决定日期", "decided_on"),
+    _date("上级批准日期", "approved_on", "未经批准填“无”。"),
+), "减少或免交党费，一次一行。",
+    owner=Column("党员编号", "id", "member", "减免党费的党员。", required=True, width=10), owner_sheet="党员")
+
 TABLES = (DEPARTMENTS, ORGANIZATIONS, MEMBERS, INTRODUCERS, MEETINGS, ELECTIONS, SECRETARY_CHANGES,
-          OFFICERS_TOOK_OFFICE, ACTIVITIES)
+          OFFICERS_TOOK_OFFICE, ACTIVITIES, APPLICANTS, DEVELOPMENT, CONTACTS, EXTENSIONS, DUES_PAYMENTS,
+          DUES_REDUCTIONS)
 GUIDE_SHEET = "说明"
 SHEET_ORDER = (GUIDE_SHEET, UNIT_SHEET, "内设部门", "党组织", "党员", "入党介绍人", "会议及出席", "党费", "培训",
-               "换届", "书记变动", "到任", "其他活动")
+               "换届", "书记变动", "到任", "其他活动", "入党申请人", "发展党员", "培养联系人", "延长预备期",
+               "党费交纳明细", "党费减免")
 
 
 def table(name: str) -> Table:

@@ -47,7 +47,8 @@ def build_ledger(facts: FactDocument | None, *, months: Iterable[Month] = (), ye
         _table_sheet(wb.create_sheet(name), next(t for t in TABLES if t.name == name), facts)
     for g in GRIDS:
         _grid_sheet(wb.create_sheet(g.name), g, facts, months if g.period == "month" else years)
-    for name in ("换届", "书记变动", "到任", "其他活动"):
+    for name in ("换届", "书记变动", "到任", "其他活动", "入党申请人", "发展党员", "培养联系人", "延长预备期",
+                 "党费交纳明细", "党费减免"):
         _table_sheet(wb.create_sheet(name), next(t for t in TABLES if t.name == name), facts)
     return wb
 
@@ -117,7 +118,7 @@ def _validation(ws: Worksheet, col: Column, letter: str, first: int, last: int) 
 def _column_format(ws: Worksheet, col: Column, letter: str) -> str | None:
     if col.kind == "date":
         return DATE_FORMAT
-    if col.kind in ("id", "member", "org", "dept", "members", "depts", "text"):
+    if col.kind in ("id", "member", "org", "dept", "members", "depts", "text", "month", "dates"):
         return TEXT_FORMAT      # so that an id such as 001 stays text instead of becoming the number 1
     return None
 
@@ -196,6 +197,8 @@ def _rows(table: Table, facts: FactDocument | None) -> list[tuple[str | None, An
     """(owner id, record) pairs in document order."""
     if facts is None:
         return []
+    if table.path[0] == "members|applicants":
+        return _development_rows(table, facts)
     top = getattr(facts, table.path[0]) if table.path[0] != "unit" else facts.unit
     if table.path == ("unit", "departments"):
         return [] if top is OMITTED or top.departments is OMITTED else [(None, d) for d in top.departments]
@@ -208,6 +211,23 @@ def _rows(table: Table, facts: FactDocument | None) -> list[tuple[str | None, An
         items = getattr(owner, table.path[1])
         if items is not OMITTED:
             out.extend((owner.id, item) for item in items)
+    return out
+
+
+def _development_rows(table: Table, facts: FactDocument) -> list[tuple[str | None, Any]]:
+    """Rows of 发展党员 (one per person with a development record) and of its child sheets."""
+    out = []
+    for people in (facts.members, facts.applicants):
+        for person in () if people is OMITTED else people:
+            devt = person.development
+            if devt is OMITTED:
+                continue
+            if len(table.path) == 2:
+                out.append((person.id, devt))
+                continue
+            items = getattr(devt, table.path[2])
+            if items is not OMITTED:
+                out.extend((person.id, item) for item in items)
     return out
 
 
