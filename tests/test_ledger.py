@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import assume, HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import partyrules
@@ -108,6 +108,10 @@ def test_any_document_survives_the_ledger(tmp_path, data):
     doc = data.draw(fact_documents(max_branches=3, max_members_per_branch=6))
     doc, _removed = data.draw(with_omissions(doc))
     doc = data.draw(_with_extensions(doc))
+    try:                        # the property is about documents the loader accepts: the extensions drawn here
+        partyrules.load_facts(doc)   # can contradict each other (an assessment before a birth date …)
+    except partyrules.InputError:
+        assume(False)
     _round_trip(doc, tmp_path)
 
 
