@@ -693,19 +693,31 @@ def full_member_introducers(view: View, member: Member) -> Any:
         return Unknown.of(f"{p}.introducers")
     if member.admitted_on is OMITTED:
         return Unknown.of(f"{p}.admitted_on")
+    day = member.admitted_on
+
+    def standing(other: Member) -> Any:           # an introducer from this unit counts by full_on alone
+        if other.full_on is OMITTED:
+            return Unknown.of(f"{view.path(other)}.full_on")
+        return other.full_on is not None and other.full_on <= day
+    return count_full(view, member.introducers, f"{p}.introducers", standing)
+
+
+def count_full(view: View, records: Any, where: str, standing: Callable[[Member], Any]) -> Any:
+    """How many of ``records`` (introducers, cultivation contacts: each a ``member`` id of this unit or a
+    ``full_member`` flag) were full members, by ``standing`` for members; bounds when some are unknown."""
     sure, maybe, missing = 0, 0, set()
-    for i, intro in enumerate(member.introducers):
-        if intro.member is not OMITTED:
-            other = view.members[intro.member]
-            if other.full_on is OMITTED:
-                maybe += 1
-                missing.add(f"{view.path(other)}.full_on")
-            elif other.full_on is not None and other.full_on <= member.admitted_on:
-                sure += 1
-        elif intro.full_member is OMITTED:
+    for i, rec in enumerate(records):
+        if rec.member is not OMITTED:
+            other = view.members.get(rec.member)
+            full = standing(other) if other is not None else False
+        elif rec.full_member is OMITTED:
+            full = Unknown.of(f"{where}[{i}].full_member")
+        else:
+            full = rec.full_member is True
+        if isinstance(full, Unknown):
             maybe += 1
-            missing.add(f"{p}.introducers[{i}].full_member")
-        elif intro.full_member is True:
+            missing |= full.missing
+        elif full is True:
             sure += 1
     return sure if maybe == 0 else Unknown(frozenset(missing), sure, sure + maybe)
 

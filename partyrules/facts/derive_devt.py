@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .. import counting
 from ..periods import Month
-from .derive import Derived, _full_on
+from .derive import Derived, _full_on, count_full
 from .model import OMITTED, Member
 from .view import Unknown, View
 
@@ -64,22 +64,7 @@ def _full_people(view: View, person: Any, field: str, day_field: str) -> Any:
         return Unknown.of(f"{p}.{day_field}")
     if day is None:
         return Unknown.of(f"{p}.{day_field}")
-    sure, maybe, missing = 0, 0, set()
-    for i, person in enumerate(people):
-        if person.member is not OMITTED:
-            other = view.members.get(person.member)
-            full = _full_on(view, other, day) if other is not None else False
-            if isinstance(full, Unknown):
-                maybe += 1
-                missing |= full.missing
-            elif full:
-                sure += 1
-        elif person.full_member is OMITTED:
-            maybe += 1
-            missing.add(f"{p}.{field}[{i}].full_member")
-        elif person.full_member is True:
-            sure += 1
-    return sure if maybe == 0 else Unknown(frozenset(missing), sure, sure + maybe)
+    return count_full(view, people, f"{p}.{field}", lambda other: _full_on(view, other, day))
 
 
 def assessment_overdue(view: View, member: Any, months: int) -> Any:
