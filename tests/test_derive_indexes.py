@@ -1,0 +1,144 @@
+"""The derived facts answer from per-view indexes exactly as the straightforward scans did.
+
+tests/oracle holds the implementation from before the indexes, verbatim; every derived fact that reads
+meetings, attendance, dues or periods is computed both ways on generated courts (with omissions, earlier
+evaluation dates, meeting ids, lecturers and activities) and the results must be equal, field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+from oracle import derive_devt_old as old_devt
+from oracle import derive_old as old
+
+from partyrules.facts import derive as new
+from partyrules.facts import derive_devt as new_devt
+from partyrules.facts.load import load_facts
+from partyrules.facts.model import OMITTED
+from partyrules.facts.view import Unknown, View
+from partyrules.testing.strategies import MEETING_KINDS, fact_documents, with_omissions
+
+
+def plain(value: Any) -> Any:
+    """A value with result records replaced by (class name, fields): the oracle has its own record classes."""
+    if isinstance(value, Unknown):
+        return value
+    if attrs.has(type(value)) and type(value).__module__.endswith(("derive", "derive_old", "derive_devt",
+                                                                    "derive_devt_old")):
+        return (type(value).__name__,) + tuple(plain(getattr(value, a.name)) for a in attrs.fields(type(value)))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__,) + tuple(plain(v) for v in value)
+    return value
+
+
+@st.composite
+def courts(draw: st.DrawFn) -> tuple[dict, dt.date]:
+    doc = draw(fact_documents(max_branches=4, max_members_per_branch=8))
+    if draw(st.booleans()):
+        doc, _ = draw(with_omissions(doc))
+    ids = [m["id"] for m in doc["members"]]
+    orgs = [o["id"] for o in doc["organizations"]]
+    for i, mt in enumerate(doc.get("meetings", [])):
+        if draw(st.integers(0, 2)) == 0:
+            mt["id"] = f"mt{i}"
+        if mt["kind"] == "party_lecture" and draw(st.integers(0, 3)) > 0:
+            mt["lecturer"] = draw(st.sampled_from(ids + [None])) if ids else None
+        if "attendees" in mt and ids and draw(st.integers(0, 5)) == 0:
+            # someone from another organization (leaders, committee members) took part
+            mt["attendees"] = sorted(set(mt["attendees"]) | {draw(st.sampled_from(ids))})
+    snap = dt.date.fromisoformat(doc["as_of"])
+    if orgs and draw(st.booleans()):
+        doc["activities"] = [{"kind": draw(st.sampled_from(["report", "briefing"])),
+                              "date": (snap - dt.timedelta(days=draw(st.integers(0, 900)))).isoformat(),
+                              **({"org": draw(st.sampled_from(orgs + [None]))} if draw(st.booleans()) else {})}
+                             for _ in range(draw(st.integers(0, 12)))]
+    on = snap - dt.timedelta(days=draw(st.sampled_from([0, 0, 1, 17, 45, 200, 400])))
+    return doc, on
+
+
+def pairs(facts: Any, on: dt.date) -> tuple[View, View]:
+    return View(facts, on), View(facts, on)
+
+
+def same(fn_new: Any, fn_old: Any, v_new: View, v_old: View, *args: Any, **kw: Any) -> None:
+    try:
+        expected = plain(fn_old(v_old, *args, **kw))
+    except Exception as e:        # the same error both ways
+        expected = ("raised", type(e).__name__, str(e))
+    try:
+        got = plain(fn_new(v_new, *args, **kw))
+    except Exception as e:
+        got = ("raised", type(e).__name__, str(e))
+    assert got == expected, (fn_new.__name__, args, kw)
+
+
+SINCES = (None, dt.date(2019, 1, 1), dt.date(2023, 7, 1), dt.date(2024, 2, 15))
+
+
+@given(courts(), st.sampled_from(SINCES))
+def test_indexed_derived_facts_equal_the_straightforward_scans(court, since):
+    doc, on = court
+    facts = load_facts(doc)
+    vn, vo = pairs(facts, on)
+    members = list(facts.members) if facts.members is not OMITTED else []
+    orgs = list(facts.organizations) if facts.organizations is not OMITTED else []
+    for m in members:
+        for months in (1, 3, 6):
+            same(new.org_life_lapse, old.org_life_lapse, vn, vo, m, months)
+            same(new.dues_lapse, old.dues_lapse, vn, vo, m, months)
+        for count in (3, 12):
+            same(new.dues_each, old.dues_each, vn, vo, m, count, since=since)
+            same(new_devt.dues_late, old_devt.dues_late, vn, vo, m, count, 6, since=since)
+            same(new_devt.dues_shortfalls, old_devt.dues_shortfalls, vn, vo, m, count,
+                 (0.005, 0.01, 0.015, 0.02, 0.005, 0.01), since=since)
+        same(new.training_year, old.training_year, vn, vo, m, since=since)
+        same(new_devt.dues_paid_for, old_devt.dues_paid_for, vn, vo, m, on - dt.timedelta(days=40))
+        same(new_devt.assessment_overdue, old_devt.assessment_overdue, vn, vo, m, 6)
+        for kind in ("general_meeting", "party_lecture"):
+            same(new.meetings_since, old.meetings_since, vn, vo, m, kind, since or dt.date(2023, 1, 1))
+        for period in ("month", "quarter", "year"):
+            same(new.lectures_by, old.lectures_by, vn, vo, m.id, period, 4, since=since)
+    for o in orgs:
+        for period, count in (("month", 1), ("month", 12), ("quarter", 4), ("year", 2)):
+            for kinds in (("general_meeting",), ("org_life_meeting", "democratic_review"), tuple(MEETING_KINDS)):
+                same(new.meetings_each, old.meetings_each, vn, vo, o, kinds if len(kinds) > 1 else kinds[0],
+                     period, count, since=since)
+            same(new.activities_each, old.activities_each, vn, vo, o, "report", period, count, since=since)
+        for kind in ("general_meeting", "committee_meeting"):
+            for months in (3, 12):
+                same(new.quorum, old.quorum, vn, vo, o, kind, months, since=since)
+        same(new.secretary_training, old.secretary_training, vn, vo, o, since=since)
+    same(new.activities_each, old.activities_each, vn, vo, None, "briefing", "quarter", 4, since=since)
+    for period, count in (("month", 6), ("quarter", 4), ("year", 1)):
+        same(new.leaders_org_life, old.leaders_org_life, vn, vo, period, count, since=since)
+    for day in (on, on - dt.timedelta(days=31), on - dt.timedelta(days=700)):
+        same(new_devt.month_complete, old_devt.month_complete, vn, vo, day)
+
+
+@given(courts())
+def test_a_view_read_by_many_threads_at_once_answers_as_one_thread_does(court):
+    doc, on = court
+    facts = load_facts(doc)
+    members = list(facts.members) if facts.members is not OMITTED else []
+    alone = View(facts, on)
+    expected = [plain(new.org_life_lapse(alone, m, 3)) for m in members]
+    shared = View(facts, on)
+    got: list[list] = [[] for _ in range(4)]
+    start = threading.Barrier(4)
+
+    def work(i: int) -> None:
+        start.wait()
+        got[i] = [plain(new.org_life_lapse(shared, m, 3)) for m in members]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(g == expected for g in got)
