@@ -153,12 +153,12 @@ def unit_leaders(view: View) -> Any:
 
 def _window(view: View, months: int) -> Any:
     """Every complete recorded month, oldest first, if there are at least ``months`` of them."""
-    if view.records_from is None:
+    if view.records_from is None or view.window is None:
         return Unknown.of("records_from")
-    win = view.window
-    if win is None or (win[1] - win[0]) + 1 < months:
+    recorded = view.index.window_months
+    if len(recorded) < months:
         return Unknown.of("records_from")
-    return [win[0] + i for i in range((win[1] - win[0]) + 1)]
+    return recorded
 
 
 def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tuple[Any, str | None]]) -> Lapse:
@@ -171,12 +171,15 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
     recorded = _window(view, months)
     if isinstance(recorded, Unknown):
         return Lapse(recorded, (), ())
+    index = view.index
+    labels = index.window_labels
     checks = [(m, *check(m)) for m in recorded]
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
-
-    def member_in(m: Month) -> Any:
-        # a month counts only when the member belonged for all of it
-        return Unknown.of(f"{view.path(member)}.admitted_on") if member_from is None else member_from <= m.first_day()
+    # a month counts only when the member belonged for all of it
+    if member_from is None:
+        belongs: list[Any] = [Unknown.of(f"{view.path(member)}.admitted_on")] * len(recorded)
+    else:
+        belongs = [member_from <= first for first, _ in index.window_days]
 
     # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
     sure_run: list[int] = []
@@ -184,7 +187,7 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
     missing: set[str] = set()
     found_sure: tuple[int, int] | None = None
     for i, (m, found, _) in enumerate(checks):
-        inside = member_in(m)
+        inside = belongs[i]
         if found is True or inside is False:
             sure_run, maybe_run = [], []
             continue
@@ -202,19 +205,18 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
                 f = checks[j][1]
                 if isinstance(f, Unknown):
                     missing |= f.missing
-                inside_j = member_in(checks[j][0])
+                inside_j = belongs[j]
                 if isinstance(inside_j, Unknown):
                     missing |= inside_j.missing
-    last_window = recorded[-months:]
+    labelled = [(labels[i], f, r) for i, (_, f, r) in enumerate(checks)]
     if found_sure is None:
         lapsed: Any = Unknown(frozenset(missing)) if missing else False
-        return Lapse(lapsed, tuple(str(m) for m in last_window),
-                     tuple(MonthCheck(str(m), f, r) for m, f, r in checks[-months:]))
+        return Lapse(lapsed, tuple(labels[-months:]), tuple(MonthCheck(*c) for c in labelled[-months:]))
     first, last = found_sure
-    run = checks[first:last + 1]
+    run = labelled[first:last + 1]
     shown = run[-months:]      # the last N months of the run, month by month; the whole run is since … until
-    return Lapse(True, tuple(str(m) for m, _, _ in shown), tuple(MonthCheck(str(m), f, r) for m, f, r in shown),
-                 str(run[0][0]), len(run), str(run[-1][0]), last == len(checks) - 1)
+    return Lapse(True, tuple(m for m, _, _ in shown), tuple(MonthCheck(*c) for c in shown),
+                 run[0][0], len(run), run[-1][0], last == len(checks) - 1)
 
 
 def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
@@ -227,21 +229,19 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     """
     if view.facts.meetings is OMITTED:
         return Lapse(Unknown.of("meetings"), (), ())
-    by_month = view.meetings_by_month
+    index = view.index
+    attended, unrecorded, unknown = index.attended, index.unrecorded, index.attendance_unknown
+    mid = member.id
 
     def check(month: Month) -> tuple[Any, str | None]:
-        maybe = None
-        for mt in by_month.get(month, []):
-            if mt.attendees is OMITTED:
-                org = view.orgs.get(mt.org)
-                could = (member.org is OMITTED or member.org == mt.org or org is None
-                         or org.committee_members is OMITTED or member.id in org.committee_members)
-                if could and maybe is None:
-                    maybe = mt
-            elif member.id in mt.attendees:
-                return True, _record(view, mt)
+        # any meeting of the month they attended settles it; else the first unrecorded one they could have
+        mt = attended.get((mid, month))
+        if mt is not None:
+            return True, index.record(mt)
+        open_ = unrecorded.get(month)
+        maybe = open_.first_for(member) if open_ is not None else None
         if maybe is not None:
-            return Unknown.of(f"{view.path(maybe)}.attendees"), _record(view, maybe)
+            return unknown[id(maybe)], index.record(maybe)
         return False, None
 
     return _lapse(view, member, months, check)
@@ -260,8 +260,7 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
 
 
 def _record(view: View, meeting: Any) -> str:
-    label = meeting.id if meeting.id is not OMITTED else view.path(meeting)
-    return f"{label} {meeting.kind} {meeting.date.isoformat()}"
+    return view.index.record(meeting)
 
 
 @attrs.frozen
@@ -294,32 +293,33 @@ class TrainingYear:
     hours: Any             # class hours recorded for that year (0 when the complete records show none)
 
 
-def _periods(view: View, kind: str, count: int) -> list[Period]:
+def _check_periods(kind: str, count: int) -> None:
     if kind not in PERIOD_KINDS:
         raise ValueError(f"period must be one of {', '.join(PERIOD_KINDS)}, got {kind!r}")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 240:
         raise ValueError(f"the number of periods must be a whole number from 1 to 240, got {count!r}")
-    last = Period.last_complete(kind, min(view.as_of, view.snapshot))
-    out = [last]
-    while len(out) < count:
-        out.append(out[-1].previous())
-    return out[::-1]
+
+
+def _periods(view: View, kind: str, count: int) -> list[Period]:
+    _check_periods(kind, count)
+    return [p for p, _, _, _ in view.index.periods(kind, count)]
 
 
 def _coverage(view: View, kind: str, count: int, since: dt.date | None, established: Any,
               find: Callable[[Period], list[str]], at_least: int = 1) -> Coverage:
     """Judge each of the last ``count`` complete periods (see :class:`PeriodCheck`)."""
+    _check_periods(kind, count)
     checks = []
-    for p in _periods(view, kind, count):
-        if since is not None and p.first_day() < since:
-            checks.append(PeriodCheck(str(p), "not_required"))
-        elif established is not OMITTED and established is not None and p.first_day() < established:
-            checks.append(PeriodCheck(str(p), "not_required"))
-        elif view.records_from is None or p.first_day() < view.records_from:
-            checks.append(PeriodCheck(str(p), "unrecorded"))
+    for p, label, first, _ in view.index.periods(kind, count):
+        if since is not None and first < since:
+            checks.append(PeriodCheck(label, "not_required"))
+        elif established is not OMITTED and established is not None and first < established:
+            checks.append(PeriodCheck(label, "not_required"))
+        elif view.records_from is None or first < view.records_from:
+            checks.append(PeriodCheck(label, "unrecorded"))
         else:
             found = find(p)
-            checks.append(PeriodCheck(str(p), "found" if len(found) >= at_least else "missing", tuple(found)))
+            checks.append(PeriodCheck(label, "found" if len(found) >= at_least else "missing", tuple(found)))
     missed = tuple(c.period for c in checks if c.status == "missing")
     if missed:
         ok: Any = False
@@ -349,9 +349,27 @@ def meetings_each(view: View, org: Organization, kinds: Any, period: str, count:
     if view.facts.meetings is OMITTED:
         return Unknown.of("meetings")
     wanted = _kinds(kinds)
-    mine = [m for m in view.meetings_upto if m.org == org.id and m.kind in wanted]
-    return _coverage(view, period, count, since, org.established_on,
-                     lambda p: [_record(view, m) for m in mine if p.first_day() <= m.date <= p.last_day()])
+    _check_periods(period, count)          # before the meetings are grouped by period
+    mine = [m for m in view.index.meetings_of(org.id) if m.kind in wanted]
+    by_period = _by_period(period, mine, lambda m: m.date, view.index.record)
+    return _coverage(view, period, count, since, org.established_on, lambda p: by_period.get((p.year, p.index), []))
+
+
+def _period_key(kind: str, day: dt.date) -> tuple[int, int]:
+    """``(year, index)`` of the period of ``kind`` containing ``day`` (as :meth:`Period.containing`)."""
+    if kind == "month":
+        return day.year, day.month
+    if kind == "quarter":
+        return day.year, (day.month - 1) // 3 + 1
+    return day.year, 1
+
+
+def _by_period(kind: str, items: list, day: Callable[[Any], dt.date], label: Callable[[Any], str]) -> dict:
+    """The labels of ``items`` grouped by the period of ``kind`` their day falls in, each in the items' order."""
+    out: dict[tuple[int, int], list[str]] = {}
+    for item in items:
+        out.setdefault(_period_key(kind, day(item)), []).append(label(item))
+    return out
 
 
 def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
@@ -360,21 +378,20 @@ def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
     items = view.facts.activities
     if items is OMITTED:
         return Unknown.of("activities")
-    mine = [a for a in items if a.kind == kind and a.date <= view.as_of
-            and (org is None or (a.org is not OMITTED and a.org == org.id))]
+    _check_periods(period, count)          # before the activities are grouped by period
+    mine = [a for a in view.index.activities_by_kind.get(kind, ())
+            if org is None or (a.org is not OMITTED and a.org == org.id)]
     established = org.established_on if org is not None else OMITTED
-    return _coverage(view, period, count, since, established,
-                     lambda p: [f"{a.kind} {a.date.isoformat()}" for a in mine
-                                if p.first_day() <= a.date <= p.last_day()])
+    by_period = _by_period(period, mine, lambda a: a.date, lambda a: f"{a.kind} {a.date.isoformat()}")
+    return _coverage(view, period, count, since, established, lambda p: by_period.get((p.year, p.index), []))
 
 
 def lectures_by(view: View, member_id: Any, period: str, count: int, *, since: dt.date | None = None) -> Any:
     """Did the member give a Party lecture (a ``party_lecture`` with them as ``lecturer``) in each period?"""
     if view.facts.meetings is OMITTED:
         return Unknown.of("meetings")
-    given = [m for m in view.meetings_upto if m.kind == "party_lecture"
-             and m.lecturer is not OMITTED and m.lecturer == member_id]
-    unknown = [m for m in view.meetings_upto if m.kind == "party_lecture" and m.lecturer is OMITTED]
+    by_lecturer, unknown = view.index.lectures
+    given = by_lecturer.get(member_id, [])
 
     def find(p: Period) -> list[str]:
         return [_record(view, m) for m in given if p.first_day() <= m.date <= p.last_day()]
@@ -397,7 +414,7 @@ def training_year(view: View, member: Member, *, since: dt.date | None = None) -
     lies before ``records_from`` or ``training_hours`` was omitted; a year
     missing from a given ``training_hours`` inside the records means none.
     """
-    year = Period.last_complete("year", min(view.as_of, view.snapshot))
+    year = view.index.last_year
     first = year.first_day()
     if since is not None and first < since:
         required: Any = False
@@ -504,7 +521,7 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             checks.append(LeaderOrgLife(mid, None, True, ()))
             continue
         org = view.orgs.get(mem.org)
-        mine = [m for m in view.meetings_upto if m.org == mem.org]
+        mine = view.index.meetings_of(mem.org)
         start = since
         if mem.admitted_on is not OMITTED:
             joined = _first_whole_period(period, mem.admitted_on)
@@ -596,8 +613,8 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         missing.add("records_from")
     below, half = [], []
     maybe_half: set[str] = set()          # what is missing to tell whether a meeting had exactly half
-    for m in view.meetings_upto:
-        if m.org != org.id or m.kind != kind or not first <= m.date <= last:
+    for m in view.index.meetings_of(org.id):
+        if m.kind != kind or not first <= m.date <= last:
             continue
         sure: list[str] = []
         maybe: list[str] = []
@@ -797,7 +814,7 @@ def meetings_since(view: View, member: Member, kind: str, day: dt.date) -> Any:
         return Unknown.of("meetings")
     if view.records_from is None or view.records_from > day:
         return Unknown.of("records_from")
-    return sum(1 for m in view.meetings_upto if m.org == member.org and m.kind == kind and m.date >= day)
+    return sum(1 for m in view.index.meetings_of(member.org) if m.kind == kind and m.date >= day)
 
 
 @attrs.frozen
@@ -820,7 +837,7 @@ def secretary_training(view: View, org: Organization, *, since: dt.date | None =
     field ``secretary_training_years``; without it, 0 class hours in the year (``training_hours``) still proves that
     no training was attended, and any hours leave it open.
     """
-    year = Period.last_complete("year", min(view.as_of, view.snapshot))
+    year = view.index.last_year
     first = year.first_day()
     p = view.path(org)
     if org.secretary is OMITTED:

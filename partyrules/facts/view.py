@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import attrs
 
 from ..periods import Month, complete_months
+from .indexes import Indexes
 from .model import OMITTED, FactDocument, Meeting, Member, Organization, register_devt_paths
 
 
@@ -96,6 +97,11 @@ class View:
         return value
 
     # ---- indexes -----------------------------------------------------------
+    @cached_property
+    def index(self) -> Indexes:
+        """The lookups derived facts use (meetings by organization, attendance by member and month, …)."""
+        return Indexes(self)
+
     @cached_property
     def orgs(self) -> dict[str, Organization]:
         items = self.facts.organizations

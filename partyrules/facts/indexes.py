@@ -1,0 +1,185 @@
+"""Indexes over one :class:`~partyrules.facts.view.View`, built once, so that a derived fact asked for each
+member or organization reads a few dictionary entries instead of scanning every meeting of the court.
+
+The derived facts used to scan the meetings (or the months of the window) on every call: asked once per
+member, the cost of a check grew with members × meetings. Each index here is built on first use and kept on
+the view (``view.index``); the view is immutable, so the indexes never go stale. Every index is computed
+whole and only then stored (``cached_property``), so threads that read one view at once can at worst build
+an index twice, never see half of one.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..periods import Month, Period
+from .model import OMITTED, Meeting, Member
+
+if TYPE_CHECKING:      # the view creates its indexes; importing it here would be circular
+    from .view import Unknown, View
+
+
+class OpenMeetings:
+    """The meetings of one month whose attendance was not recorded, in date order, and for each kind of
+    member that could have attended the first one they could have (positions in that order)."""
+
+    __slots__ = ("meetings", "anyone", "by_org", "by_committee")
+
+    def __init__(self, view: "View", meetings: list[Meeting]) -> None:
+        self.meetings = meetings
+        self.anyone: int | None = None             # an organization not listed, or whose committee is omitted
+        self.by_org: dict[str, int] = {}           # members enrolled in the meeting's organization
+        self.by_committee: dict[str, int] = {}     # members of its committee
+        for i, mt in enumerate(meetings):
+            self.by_org.setdefault(mt.org, i)
+            org = view.orgs.get(mt.org)
+            if org is None or org.committee_members is OMITTED:
+                if self.anyone is None:
+                    self.anyone = i
+            else:
+                for mid in org.committee_members:
+                    self.by_committee.setdefault(mid, i)
+
+    def first_for(self, member: Member) -> Meeting | None:
+        """The first of these meetings ``member`` may have attended (org_life_lapse's rule), or ``None``."""
+        if member.org is OMITTED:
+            return self.meetings[0]
+        best = self.anyone
+        for i in (self.by_org.get(member.org), self.by_committee.get(member.id)):
+            if i is not None and (best is None or i < best):
+                best = i
+        return None if best is None else self.meetings[best]
+
+
+class Indexes:
+    """What the derived facts look up, built from one view on first use."""
+
+    def __init__(self, view: "View") -> None:
+        self._view = view
+
+    # ---- meetings -----------------------------------------------------------------------------------
+    @cached_property
+    def meetings_by_org(self) -> dict[str, list[Meeting]]:
+        """Meetings up to the evaluation date by organization id, in document order."""
+        out: dict[str, list[Meeting]] = {}
+        for m in self._view.meetings_upto:
+            out.setdefault(m.org, []).append(m)
+        return out
+
+    def meetings_of(self, org_id: Any) -> list[Meeting]:
+        return self.meetings_by_org.get(org_id, [])
+
+    @cached_property
+    def lectures(self) -> tuple[dict[Any, list[Meeting]], list[Meeting]]:
+        """Party lectures up to the evaluation date by lecturer (document order), and those whose lecturer
+        was omitted."""
+        given: dict[Any, list[Meeting]] = {}
+        unknown: list[Meeting] = []
+        for m in self._view.meetings_upto:
+            if m.kind != "party_lecture":
+                continue
+            if m.lecturer is OMITTED:
+                unknown.append(m)
+            else:
+                given.setdefault(m.lecturer, []).append(m)
+        return given, unknown
+
+    @cached_property
+    def records(self) -> dict[int, str]:
+        """How a meeting is named in results (``id kind date``; its path when it has no id), by ``id()``."""
+        view = self._view
+        return {id(m): f"{m.id if m.id is not OMITTED else view.path(m)} {m.kind} {m.date.isoformat()}"
+                for m in view.meetings_upto}
+
+    def record(self, meeting: Meeting) -> str:
+        found = self.records.get(id(meeting))
+        if found is None:                  # not a meeting of this view (never happens from derived facts)
+            label = meeting.id if meeting.id is not OMITTED else self._view.path(meeting)
+            return f"{label} {meeting.kind} {meeting.date.isoformat()}"
+        return found
+
+    @cached_property
+    def attendance_unknown(self) -> dict[int, "Unknown"]:
+        """For each meeting without recorded attendance, the Unknown naming it (by ``id()``)."""
+        from .view import Unknown
+        view = self._view
+        return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
+
+    @cached_property
+    def attended(self) -> dict[tuple[str, Month], Meeting]:
+        """``(member id, month) → the first meeting of that month (in date order) the member attended``."""
+        out: dict[tuple[str, Month], Meeting] = {}
+        for month, meetings in self._view.meetings_by_month.items():
+            for mt in meetings:
+                if mt.attendees is not OMITTED:
+                    for mid in mt.attendees:
+                        out.setdefault((mid, month), mt)
+        return out
+
+    @cached_property
+    def unrecorded(self) -> dict[Month, OpenMeetings]:
+        """By month, the meetings whose attendance was not recorded (only months that have some)."""
+        view = self._view
+        out: dict[Month, OpenMeetings] = {}
+        for month, meetings in view.meetings_by_month.items():
+            open_ = [mt for mt in meetings if mt.attendees is OMITTED]
+            if open_:
+                out[month] = OpenMeetings(view, open_)
+        return out
+
+    # ---- activities ---------------------------------------------------------------------------------
+    @cached_property
+    def activities_by_kind(self) -> dict[str, list[Any]]:
+        """Activities up to the evaluation date by kind, in document order (empty when omitted)."""
+        view = self._view
+        items = view.facts.activities
+        out: dict[str, list[Any]] = {}
+        if items is not OMITTED:
+            for a in items:
+                if a.date <= view.as_of:
+                    out.setdefault(a.kind, []).append(a)
+        return out
+
+    # ---- periods ------------------------------------------------------------------------------------
+    @cached_property
+    def window_months(self) -> tuple[Month, ...]:
+        """Every complete, fully recorded month, oldest first (empty when there is none)."""
+        win = self._view.window
+        if win is None:
+            return ()
+        return tuple(win[0] + i for i in range((win[1] - win[0]) + 1))
+
+    @cached_property
+    def window_days(self) -> tuple[tuple[Any, Any], ...]:
+        """The first and last day of each month of :attr:`window_months`."""
+        return tuple((m.first_day(), m.last_day()) for m in self.window_months)
+
+    @cached_property
+    def window_labels(self) -> tuple[str, ...]:
+        return tuple(str(m) for m in self.window_months)
+
+    @cached_property
+    def _periods(self) -> dict[tuple[str, int], tuple[tuple[Period, str, Any, Any], ...]]:
+        return {}
+
+    def periods(self, kind: str, count: int) -> tuple[tuple[Period, str, Any, Any], ...]:
+        """The last ``count`` complete periods of ``kind``, oldest first, each with its label, first and
+        last day (arguments already checked by the caller)."""
+        key = (kind, count)
+        found = self._periods.get(key)
+        if found is None:
+            view = self._view
+            last = Period.last_complete(kind, min(view.as_of, view.snapshot))
+            out = [last]
+            while len(out) < count:
+                out.append(out[-1].previous())
+            found = tuple((p, str(p), p.first_day(), p.last_day()) for p in reversed(out))
+            self._periods[key] = found          # a whole tuple or nothing: safe to race
+        return found
+
+    @cached_property
+    def last_year(self) -> Period:
+        """The last complete calendar year on the evaluation date."""
+        view = self._view
+        return Period.last_complete("year", min(view.as_of, view.snapshot))
