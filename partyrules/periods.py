@@ -43,7 +43,9 @@ class Month:
         return dt.date(self.year, self.month, 1)
 
     def last_day(self) -> dt.date:
-        return (self + 1).first_day() - dt.timedelta(days=1)
+        if 1 <= self.year < 9999 and 1 <= self.month <= 12:
+            return dt.date(self.year, self.month, days_in_month(self.year, self.month))
+        return (self + 1).first_day() - dt.timedelta(days=1)    # the edges of the calendar fail as dates do
 
     def __add__(self, n: int) -> "Month":
         index = self.year * 12 + (self.month - 1) + n
@@ -68,9 +70,23 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """How many days ``month`` (1–12) of ``year`` has (Gregorian leap years)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS[month - 1]
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clipped to the end of a shorter month."""
-    target = Month.of(day) + months
+    # whole-number arithmetic: this is asked for every deadline of every member, so no Month objects
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if 1 <= year < 9999:
+        return dt.date(year, month0 + 1, min(day.day, days_in_month(year, month0 + 1)))
+    target = Month(year, month0 + 1)        # the edges of the calendar fail as they always did
     return dt.date(target.year, target.month, min(day.day, target.last_day().day))
 
 

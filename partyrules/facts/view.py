@@ -64,6 +64,7 @@ class View:
         self._paths: dict[int, str] = {}
         self._keep: list[Any] = []
         self.memo: dict[tuple, Any] = {}   # derived facts already computed on this view (they are pure)
+        self._omitted: dict[tuple[str, str], Unknown] = {}
         for name in ("organizations", "members", "meetings", "activities"):
             items = getattr(facts, name)
             if items is not OMITTED:
@@ -93,8 +94,17 @@ class View:
         """A field's value, or :class:`Unknown` naming it when it was omitted."""
         value = getattr(entity, field)
         if value is OMITTED:
-            return Unknown.of(f"{self.path(entity)}.{field}")
+            return self.omitted(self.path(entity), field)
         return value
+
+    def omitted(self, path: str, field: str) -> "Unknown":
+        """The Unknown naming ``path.field``, made once per view: the same omitted fact is asked about for
+        every member and every policy that reads it."""
+        key = (path, field)
+        found = self._omitted.get(key)
+        if found is None:
+            found = self._omitted[key] = Unknown.of(f"{path}.{field}")   # equal values: a race is harmless
+        return found
 
     # ---- indexes -----------------------------------------------------------
     @cached_property
