@@ -161,19 +161,24 @@ def _window(view: View, months: int) -> Any:
     return recorded
 
 
-def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tuple[Any, str | None]]) -> Lapse:
+def _lapse(view: View, member: Member, months: int, check: Callable[[int, int], Any],
+           record: Callable[[int, int], str | None]) -> Lapse:
     """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
 
     Art.9 para.3 is triggered by any such run, not only one that is still going on: a lapse the member
     later ended is still a case the branch had to handle. The first complete run is reported (with where it
     ended); without one, a run made of empty and unrecorded months makes the answer unknown.
+
+    ``check(i, month)`` says what the records show for the window's i-th month (``month`` is its number,
+    ``year * 12 + month``): True, False or Unknown; ``record(i, month)`` names the record behind it. Both are
+    asked by position so that a member's months cost a few lookups each (this runs for every member).
     """
     recorded = _window(view, months)
     if isinstance(recorded, Unknown):
         return Lapse(recorded, (), ())
     index = view.index
     labels = index.window_labels
-    checks = [(m, *check(m)) for m in recorded]
+    found_in = [check(i, o) for i, o in enumerate(index.window_ordinals)]
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
     # a month counts only when the member belonged for all of it
     if member_from is None:
@@ -186,10 +191,11 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
     maybe_run: list[int] = []
     missing: set[str] = set()
     found_sure: tuple[int, int] | None = None
-    for i, (m, found, _) in enumerate(checks):
+    for i, found in enumerate(found_in):
         inside = belongs[i]
         if found is True or inside is False:
-            sure_run, maybe_run = [], []
+            if maybe_run:
+                sure_run, maybe_run = [], []
             continue
         maybe_run.append(i)
         if found is False and inside is True:
@@ -202,21 +208,24 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
             found_sure = (sure_run[0], i)
         if len(maybe_run) >= months and found_sure is None:
             for j in maybe_run[-months:]:
-                f = checks[j][1]
+                f = found_in[j]
                 if isinstance(f, Unknown):
                     missing |= f.missing
                 inside_j = belongs[j]
                 if isinstance(inside_j, Unknown):
                     missing |= inside_j.missing
-    labelled = [(labels[i], f, r) for i, (_, f, r) in enumerate(checks)]
+    ordinals = index.window_ordinals
+    positions = range(len(found_in))
     if found_sure is None:
         lapsed: Any = Unknown(frozenset(missing)) if missing else False
-        return Lapse(lapsed, tuple(labels[-months:]), tuple(MonthCheck(*c) for c in labelled[-months:]))
+        return Lapse(lapsed, tuple(labels[-months:]),
+                     tuple(MonthCheck(labels[i], found_in[i], record(i, ordinals[i])) for i in positions[-months:]))
     first, last = found_sure
-    run = labelled[first:last + 1]
+    run = positions[first:last + 1]
     shown = run[-months:]      # the last N months of the run, month by month; the whole run is since … until
-    return Lapse(True, tuple(m for m, _, _ in shown), tuple(MonthCheck(*c) for c in shown),
-                 run[0][0], len(run), run[-1][0], last == len(checks) - 1)
+    return Lapse(True, tuple(labels[i] for i in shown),
+                 tuple(MonthCheck(labels[i], found_in[i], record(i, ordinals[i])) for i in shown),
+                 labels[run[0]], len(run), labels[run[-1]], last == len(found_in) - 1)
 
 
 def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
@@ -233,30 +242,42 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     attended, unrecorded, unknown = index.attended, index.unrecorded, index.attendance_unknown
     mid = member.id
 
-    def check(month: Month) -> tuple[Any, str | None]:
-        # any meeting of the month they attended settles it; else the first unrecorded one they could have
+    # any meeting of the month they attended settles it; else the first unrecorded one they could have attended
+    def meeting(month: int) -> Any:
         mt = attended.get((mid, month))
         if mt is not None:
-            return True, index.record(mt)
+            return mt
+        open_ = unrecorded.get(month)
+        return open_.first_for(member) if open_ is not None else None
+
+    def check(_: int, month: int) -> Any:
+        if (mid, month) in attended:
+            return True
         open_ = unrecorded.get(month)
         maybe = open_.first_for(member) if open_ is not None else None
-        if maybe is not None:
-            return unknown[id(maybe)], index.record(maybe)
-        return False, None
+        return False if maybe is None else unknown[id(maybe)]
 
-    return _lapse(view, member, months, check)
+    def record(_: int, month: int) -> str | None:
+        mt = meeting(month)
+        return None if mt is None else index.record(mt)
+
+    return _lapse(view, member, months, check, record)
 
 
 def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     """Were dues paid for none of the last ``months`` complete months?"""
     if member.dues_paid is OMITTED:
         return Lapse(Unknown.of(f"{view.path(member)}.dues_paid"), (), ())
-    paid = set(member.dues_paid)
+    paid = {m.year * 12 + m.month for m in member.dues_paid}
+    labels = view.index.window_labels
 
-    def check(month: Month) -> tuple[Any, str | None]:
-        return (True, f"dues {month}") if month in paid else (False, None)
+    def check(_: int, month: int) -> Any:
+        return month in paid
 
-    return _lapse(view, member, months, check)
+    def record(i: int, month: int) -> str | None:
+        return f"dues {labels[i]}" if month in paid else None
+
+    return _lapse(view, member, months, check, record)
 
 
 def _record(view: View, meeting: Any) -> str:
@@ -440,14 +461,14 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     """
     if member.dues_paid is OMITTED:
         return Unknown.of(f"{view.path(member)}.dues_paid")
-    paid = set(member.dues_paid)
+    paid = {m.year * 12 + m.month for m in member.dues_paid}
     start = since
     if member.admitted_on is not OMITTED:
         # the first whole month of membership
         joined = _first_whole_period("month", member.admitted_on)
         start = max(start, joined) if start else joined
     cov = _coverage(view, "month", count, start, OMITTED,
-                    lambda p: [f"dues {p}"] if Month(p.year, p.index) in paid else [])
+                    lambda p: [f"dues {p}"] if p.year * 12 + p.index in paid else [])
     if member.admitted_on is OMITTED and cov.ok is False:
         return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
     return cov

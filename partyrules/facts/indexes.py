@@ -107,25 +107,27 @@ class Indexes:
         return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
 
     @cached_property
-    def attended(self) -> dict[tuple[str, Month], Meeting]:
-        """``(member id, month) → the first meeting of that month (in date order) the member attended``."""
-        out: dict[tuple[str, Month], Meeting] = {}
+    def attended(self) -> dict[tuple[str, int], Meeting]:
+        """``(member id, month number) → the first meeting of that month (in date order) the member attended``
+        (month numbers as in :attr:`window_ordinals`)."""
+        out: dict[tuple[str, int], Meeting] = {}
         for month, meetings in self._view.meetings_by_month.items():
+            number = month.year * 12 + month.month
             for mt in meetings:
                 if mt.attendees is not OMITTED:
                     for mid in mt.attendees:
-                        out.setdefault((mid, month), mt)
+                        out.setdefault((mid, number), mt)
         return out
 
     @cached_property
-    def unrecorded(self) -> dict[Month, OpenMeetings]:
-        """By month, the meetings whose attendance was not recorded (only months that have some)."""
+    def unrecorded(self) -> dict[int, OpenMeetings]:
+        """By month number, the meetings whose attendance was not recorded (only months that have some)."""
         view = self._view
-        out: dict[Month, OpenMeetings] = {}
+        out: dict[int, OpenMeetings] = {}
         for month, meetings in view.meetings_by_month.items():
             open_ = [mt for mt in meetings if mt.attendees is OMITTED]
             if open_:
-                out[month] = OpenMeetings(view, open_)
+                out[month.year * 12 + month.month] = OpenMeetings(view, open_)
         return out
 
     # ---- activities ---------------------------------------------------------------------------------
@@ -149,6 +151,11 @@ class Indexes:
         if win is None:
             return ()
         return tuple(win[0] + i for i in range((win[1] - win[0]) + 1))
+
+    @cached_property
+    def window_ordinals(self) -> tuple[int, ...]:
+        """The months of :attr:`window_months` as numbers, ``year * 12 + month`` (cheap to hash and look up)."""
+        return tuple(m.year * 12 + m.month for m in self.window_months)
 
     @cached_property
     def window_days(self) -> tuple[tuple[Any, Any], ...]:
