@@ -10,6 +10,7 @@ an index twice, never see half of one.
 
 from __future__ import annotations
 
+import weakref
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +57,9 @@ class Indexes:
     """What the derived facts look up, built from one view on first use."""
 
     def __init__(self, view: "View") -> None:
-        self._view = view
+        # a proxy, not the view itself: the view holds its indexes, and a cycle would keep a whole
+        # document's view alive until the garbage collector next looks for cycles
+        self._view = weakref.proxy(view)
 
     # ---- meetings -----------------------------------------------------------------------------------
     @cached_property
