@@ -280,6 +280,14 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     return _lapse(view, member, months, check, record)
 
 
+def _entries(index: dict, key: Any) -> list:
+    """``index[key]``, or nothing: a key that cannot be hashed equals no recorded value (as a scan found)."""
+    try:
+        return index.get(key, [])
+    except TypeError:
+        return []
+
+
 def _record(view: View, meeting: Any) -> str:
     return view.index.record(meeting)
 
@@ -400,7 +408,7 @@ def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
     if items is OMITTED:
         return Unknown.of("activities")
     _check_periods(period, count)          # before the activities are grouped by period
-    mine = [a for a in view.index.activities_by_kind.get(kind, ())
+    mine = [a for a in _entries(view.index.activities_by_kind, kind)
             if org is None or (a.org is not OMITTED and a.org == org.id)]
     established = org.established_on if org is not None else OMITTED
     by_period = _by_period(period, mine, lambda a: a.date, lambda a: f"{a.kind} {a.date.isoformat()}")
@@ -412,7 +420,7 @@ def lectures_by(view: View, member_id: Any, period: str, count: int, *, since: d
     if view.facts.meetings is OMITTED:
         return Unknown.of("meetings")
     by_lecturer, unknown = view.index.lectures
-    given = by_lecturer.get(member_id, [])
+    given = _entries(by_lecturer, member_id)
 
     def find(p: Period) -> list[str]:
         return [_record(view, m) for m in given if p.first_day() <= m.date <= p.last_day()]
