@@ -476,7 +476,7 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
         joined = _first_whole_period("month", member.admitted_on)
         start = max(start, joined) if start else joined
     cov = _coverage(view, "month", count, start, OMITTED,
-                    lambda p: [f"dues {p}"] if p.year * 12 + p.index in paid else [])
+                    lambda p: [f"dues {p.year:04d}-{p.index:02d}"] if p.year * 12 + p.index in paid else [])
     if member.admitted_on is OMITTED and cov.ok is False:
         return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
     return cov
