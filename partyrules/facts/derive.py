@@ -18,7 +18,7 @@ import attrs
 
 import datetime as dt
 
-from ..periods import PERIOD_KINDS, Month, Period, add_months, add_years
+from ..periods import PERIOD_KINDS, Period, add_months, add_years
 from .model import OMITTED, Department, Election, Member, Organization, Unit
 from .view import Unknown, View
 
