@@ -161,7 +161,7 @@ def _window(view: View, months: int) -> Any:
     return recorded
 
 
-def _lapse(view: View, member: Member, months: int, check: Callable[[int, int], Any],
+def _lapse(view: View, member: Member, months: int, check: Callable[[tuple[int, ...]], list[Any]],
            record: Callable[[int, int], str | None]) -> Lapse:
     """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
 
@@ -169,16 +169,16 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[int, int], 
     later ended is still a case the branch had to handle. The first complete run is reported (with where it
     ended); without one, a run made of empty and unrecorded months makes the answer unknown.
 
-    ``check(i, month)`` says what the records show for the window's i-th month (``month`` is its number,
-    ``year * 12 + month``): True, False or Unknown; ``record(i, month)`` names the record behind it. Both are
-    asked by position so that a member's months cost a few lookups each (this runs for every member).
+    ``check(months)`` says what the records show for each month of the window (given as numbers,
+    ``year * 12 + month``): True, False or Unknown; ``record(i, month)`` names the record behind the i-th.
+    Months are numbers so that a member's window costs a few set lookups (this runs for every member).
     """
     recorded = _window(view, months)
     if isinstance(recorded, Unknown):
         return Lapse(recorded, (), ())
     index = view.index
     labels = index.window_labels
-    found_in = [check(i, o) for i, o in enumerate(index.window_ordinals)]
+    found_in = check(index.window_ordinals)
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
     # a month counts only when the member belonged for all of it
     if member_from is None:
@@ -250,12 +250,14 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
         open_ = unrecorded.get(month)
         return open_.first_for(member) if open_ is not None else None
 
-    def check(_: int, month: int) -> Any:
-        if (mid, month) in attended:
-            return True
+    def unrecorded_in(month: int) -> Any:
         open_ = unrecorded.get(month)
         maybe = open_.first_for(member) if open_ is not None else None
         return False if maybe is None else unknown[id(maybe)]
+
+    def check(months: tuple[int, ...]) -> list[Any]:
+        went = index.months_attended.get(mid, ())
+        return [True if month in went else unrecorded_in(month) for month in months]
 
     def record(_: int, month: int) -> str | None:
         mt = meeting(month)
@@ -271,8 +273,8 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     paid = {m.year * 12 + m.month for m in member.dues_paid}
     labels = view.index.window_labels
 
-    def check(_: int, month: int) -> Any:
-        return month in paid
+    def check(months: tuple[int, ...]) -> list[Any]:
+        return [month in paid for month in months]
 
     def record(i: int, month: int) -> str | None:
         return f"dues {labels[i]}" if month in paid else None

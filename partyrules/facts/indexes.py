@@ -123,6 +123,14 @@ class Indexes:
         return out
 
     @cached_property
+    def months_attended(self) -> dict[str, frozenset[int]]:
+        """``member id → the numbers of the months in which they attended a meeting``."""
+        out: dict[str, set[int]] = {}
+        for mid, number in self.attended:
+            out.setdefault(mid, set()).add(number)
+        return {mid: frozenset(numbers) for mid, numbers in out.items()}
+
+    @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
         """By month number, the meetings whose attendance was not recorded (only months that have some)."""
         view = self._view
