@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from partyrules.cli import main
 from partyrules.errors import PolicyError
-from partyrules.lint import Finding, lint_paths
+from partyrules.tools.lint import Finding, lint_paths
 
 DATA = Path(__file__).parent / "data" / "lint"
 PACK = DATA / "pack"

@@ -27,7 +27,7 @@ def fail(doc: Document, path: tuple, message: str) -> PolicyError:
     return PolicyError(doc.source, f"{where}: {message}" if where else message, line, col)
 
 
-def _type_name(t: Any) -> str:
+def type_name(t: Any) -> str:
     if isinstance(t, tuple):
         return " or ".join(_TYPE_NAMES.get(x, x.__name__) for x in t)
     return _TYPE_NAMES.get(t, t.__name__)
@@ -37,8 +37,8 @@ def check_type(doc: Document, path: tuple, value: Any, want: Any) -> None:
     ok = isinstance(value, want) and not (isinstance(value, bool) and want is not bool
                                           and not (isinstance(want, tuple) and bool in want))
     if not ok:
-        got = "null" if value is None else _type_name(type(value))
-        raise fail(doc, path, f"expected {_type_name(want)}, got {got}")
+        got = "null" if value is None else type_name(type(value))
+        raise fail(doc, path, f"expected {type_name(want)}, got {got}")
 
 
 def check_mapping(doc: Document, path: tuple, value: Any, fields: Fields) -> None:

@@ -14,8 +14,8 @@ from ..facts.load import facts_from_document
 from ..facts.model import FORMAT, OMITTED
 from ..facts.view import View
 from ..source import from_mapping
-from .load import Rulebook
-from .policy import Example, Policy
+from ..rulebook.load import Rulebook
+from ..rulebook.policy import Example, Policy
 
 
 @attrs.frozen

@@ -43,21 +43,21 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from .citations import CitationError, Registry, builtin_policies_dir, parse_citation
-from .errors import PartyrulesError, PolicyError
-from .facts.derive import BUILTIN, Derived
-from .periods import parse_date
-from .rulebook.expr import compile_expr
+from ..citations import CitationError, Registry, builtin_policies_dir, parse_citation
+from ..errors import PartyrulesError, PolicyError
+from ..facts.derive import BUILTIN, Derived
+from ..periods import parse_date
+from ..rulebook.expr import compile_expr
 from .lint_limits import check_limits
-from .rulebook.load import _EDITION_FIELDS, _SKIP_DIRS, Rulebook
-from .rulebook.packs import bundled_packs
-from .rulebook.params import _NAME as _PARAM_NAME
-from .rulebook.params import _PARAM_FIELDS, _VALUE_FIELDS, Parameter, Parameters, ParamValue
-from .rulebook.policy import (_CITATION_FIELDS, org_kinds_problem, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
+from ..rulebook.load import EDITION_FIELDS, PACK_SUBFOLDERS, Rulebook
+from ..rulebook.packs import bundled_packs
+from ..rulebook.params import PARAM_NAME
+from ..rulebook.params import PARAM_FIELDS, VALUE_FIELDS, Parameter, Parameters, ParamValue
+from ..rulebook.policy import (_CITATION_FIELDS, org_kinds_problem, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
                               expression_location,
                               OUTCOMES, SEVERITIES, SUBJECT_VARS, VERIFICATION, VERIFIED, Policy, policy_from_data)
-from .rulebook.schema import Fields, _type_name, fail
-from .source import Document, format_path, read_path
+from ..rulebook.schema import Fields, type_name, fail
+from ..source import Document, format_path, read_path
 
 __all__ = ["Finding", "lint_paths", "DEFAULT_SEARCH"]
 
@@ -123,7 +123,7 @@ def _show(file: str | Path) -> str:
 def _check_fields(sink: _Sink, doc: Document, path: tuple, value: Any, fields: Fields) -> bool:
     """Like :func:`~partyrules.rulebook.schema.check_mapping`, but reporting every key; False if not a mapping."""
     if not isinstance(value, dict):
-        got = "null" if value is None else _type_name(type(value))
+        got = "null" if value is None else type_name(type(value))
         sink.at(doc, path, f"expected a mapping, got {got}")
         return False
     known = list(fields.required) + list(fields.optional)
@@ -137,8 +137,8 @@ def _check_fields(sink: _Sink, doc: Document, path: tuple, value: Any, fields: F
             sink.at(doc, path, f"missing required key {key!r}")
     for key, want in {**fields.required, **fields.optional}.items():
         if key in value and not _is(value[key], want):
-            got = "null" if value[key] is None else _type_name(type(value[key]))
-            sink.at(doc, path + (key,), f"expected {_type_name(want)}, got {got}")
+            got = "null" if value[key] is None else type_name(type(value[key]))
+            sink.at(doc, path + (key,), f"expected {type_name(want)}, got {got}")
     return True
 
 
@@ -360,10 +360,10 @@ def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[
         sink.at(doc, (), "expected a list of parameters")
         return out
     for i, item in enumerate(doc.data):
-        if not _check_fields(sink, doc, (i,), item, _PARAM_FIELDS) or not _good(item, "name", str):
+        if not _check_fields(sink, doc, (i,), item, PARAM_FIELDS) or not _good(item, "name", str):
             continue
         name = item["name"]
-        if not _PARAM_NAME.match(name):
+        if not PARAM_NAME.match(name):
             sink.at(doc, (i, "name"), f"parameter name {name!r} must be dotted lowercase, e.g. organs.branch_size")
         if name in seen:
             sink.at(doc, (i, "name"), f"parameter {name!r} is already defined in {seen[name]}")
@@ -373,7 +373,7 @@ def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[
         values: list[tuple[tuple, ParamValue]] = []
         for j, raw in enumerate(item["values"] if _good(item, "values", list) else []):
             vp = (i, "values", j)
-            if not _check_fields(sink, doc, vp, raw, _VALUE_FIELDS):
+            if not _check_fields(sink, doc, vp, raw, VALUE_FIELDS):
                 continue
             if ("citation" in raw) == ("setting" in raw):
                 sink.at(doc, vp, "give either citation (the article that sets the number) or "
@@ -513,7 +513,7 @@ class _Pack:
 
 def _load_registry(sink: _Sink, root: Path | None) -> Registry:
     """The built-in instruments and the pack's own, as the loader merges them."""
-    from .rulebook.load import load_registry
+    from ..rulebook.load import load_registry
     try:
         return load_registry([root] if root is not None else [])
     except PartyrulesError as exc:
@@ -531,7 +531,7 @@ def _load_derived(sink: _Sink, root: Path | None) -> dict[str, Derived]:
     if root is None or _same(root, builtin_policies_dir()):
         return derived
     try:
-        from .rulebook.packs import load_pack_derived, merge_derived
+        from ..rulebook.packs import load_pack_derived, merge_derived
     except ImportError:       # pragma: no cover - packs ship with partyrules
         return derived
     try:
@@ -576,13 +576,13 @@ def _scan(sink: _Sink, root: Path | None, lone: list[Path]) -> _Pack:
 
 def _policy_entries(sink: _Sink, root: Path, registry: Registry) -> list[_Entry]:
     out: list[_Entry] = []
-    for inst_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
+    for inst_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in PACK_SUBFOLDERS
                            and not p.name.startswith((".", "_"))):
         for ed_dir in sorted(p for p in inst_dir.iterdir() if p.is_dir()):
             meta = ed_dir / "_edition.yaml"
             if meta.is_file():
                 doc = _read(sink, meta)
-                if doc is not None and _check_fields(sink, doc, (), doc.data, _EDITION_FIELDS) \
+                if doc is not None and _check_fields(sink, doc, (), doc.data, EDITION_FIELDS) \
                         and _good(doc.data, "inherits", str):
                     try:
                         registry.edition(inst_dir.name, doc.data["inherits"])
@@ -690,8 +690,8 @@ def _check_index(sink: _Sink, pack: _Pack, targets: list[_Entry]) -> None:
 # --------------------------------------------------------------------------- examples and witnesses
 
 def _check_behaviour(sink: _Sink, book: Rulebook, targets: list[_Entry], search: int) -> None:
-    from .engine.native import evaluate_policy
-    from .rulebook.examples import run_example
+    from ..engine.native import evaluate_policy
+    from .examples import run_example
 
     needs: dict[int, set[str]] = {}
     for k, e in enumerate(targets):
@@ -790,9 +790,9 @@ def _chunk(size: int, first: _dt.date, last: _dt.date, index: int) -> list:
         from hypothesis import HealthCheck, Phase, given, seed, settings
         from hypothesis import strategies as st
 
-        from .facts.load import load_facts
-        from .facts.view import View
-        from .testing import fact_documents
+        from ..facts.load import load_facts
+        from ..facts.view import View
+        from ..testing import fact_documents
 
         docs: list[dict] = []
 

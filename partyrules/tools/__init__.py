@@ -1,0 +1,7 @@
+"""The tools built on the checker: lint, coverage, explain, the examples and scenario runners, the
+pytest plugin and the witness search.
+
+They sit on the floor above ``api`` and use only public names of the floors below
+(docs/architecture.md; tests/test_layers.py holds them to it), so the check path never
+depends on them.
+"""
