@@ -9,8 +9,7 @@ The public surface is small: :func:`check` and what it returns, the fact and
 rulebook loaders, the citation values, and the errors a caller can meet.
 """
 
-__version__ = "0.1.0"
-
+from .version import __version__
 from .api import check, upcoming
 from .batch import check_many
 from .citations import Citation, Registry, parse_citation

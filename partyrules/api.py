@@ -16,6 +16,7 @@ from .facts.view import View
 from .periods import parse_date
 from .report.model import Notice, Report, finish_results
 from .rulebook.load import Rulebook, load_rulebook
+from .version import __version__
 from .due import DEFAULT_WITHIN, Upcoming, check_within
 from .due import compute as compute_upcoming
 
@@ -67,7 +68,6 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
 def assemble_report(book: Rulebook, view: View, applicable: list, results: list, engine: str,
                     upcoming_within: int = DEFAULT_WITHIN) -> Report:
     """The report of evaluated results: sorted, with notices, what comes due, and what produced it."""
-    from . import __version__     # the package sets it before importing this module
     doc = view.facts
     results = finish_results(results, doc)
     unit = doc.unit

@@ -21,7 +21,7 @@ PACKAGE = Path(partyrules.__file__).parent
 FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # plain values, safe reading, errors: what every floor needs
     ("base", ("partyrules.errors", "partyrules.source", "partyrules.periods", "partyrules.counting",
-              "partyrules.schemas")),
+              "partyrules.schemas", "partyrules.version")),
     # the fact model, its loader, the view on one date and the derived facts
     ("facts", ("partyrules.facts",)),
     # policies, expressions, parameters, editions, citations, packs
@@ -120,8 +120,6 @@ def private_attributes(path: Path) -> list[tuple[str, str, int]]:
             for a in node.names:
                 if a.name.startswith("partyrules") and a.asname:
                     bound[a.asname] = a.name
-        elif isinstance(node, (ast.ImportFrom,)):
-            pass
     for target, name, _line in imports(path):
         if not name and target != "partyrules":
             bound.setdefault(target.rpartition(".")[2], target)

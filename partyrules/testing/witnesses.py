@@ -28,7 +28,7 @@ from ..facts.view import View
 from ..report.model import Result
 from ..rulebook.load import Rulebook, load_rulebook
 from ..rulebook.policy import Policy
-from ..testing.strategies import fact_documents
+from .strategies import fact_documents
 
 
 @attrs.frozen
