@@ -407,17 +407,19 @@ def _template_problems(doc: Document, path: tuple, text: str, allowed: set[str])
         if field is None:
             continue
         at = text.find("{" + field, offset)
-        line, col = _placeholder_at(doc, path, text, at if at >= 0 else 0)
-        where = format_path(path)
+        said = None
         if field not in allowed:
             said = f"placeholder {{{field}}} is not an evidence name; use one of {', '.join(sorted(allowed))}"
             close = difflib.get_close_matches(field, sorted(allowed), n=1)
             hint = f" (did you mean {{{close[0]}}}?)" if close else ""
-            yield Problem(fail(doc, path, said), detail=PolicyError(doc.source, f"{where}: {said}{hint}", line, col))
         elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
             said = (f"placeholder {{{field}}}: only simple formats such as :.1% are allowed "
                     f"(a width up to 99, a precision up to 99 with f or %)")
-            yield Problem(fail(doc, path, said), detail=PolicyError(doc.source, f"{where}: {said}", line, col))
+            hint = ""
+        if said is not None:
+            line, col = _placeholder_at(doc, path, text, at if at >= 0 else 0)
+            yield Problem(fail(doc, path, said),
+                          detail=PolicyError(doc.source, f"{format_path(path)}: {said}{hint}", line, col))
         if at >= 0:
             offset = text.find("}", at) + 1
 

@@ -24,9 +24,14 @@ class Fields:
     required: dict = attrs.field(factory=dict)
     optional: dict = attrs.field(factory=dict)
 
-    @property
-    def known(self) -> frozenset:
-        return frozenset(self.required) | frozenset(self.optional)
+    def fits(self, value: dict) -> bool:
+        """Has the mapping ``value`` no problem at all? (One pass: the usual case costs little.)"""
+        required, optional = self.required, self.optional
+        for key, item in value.items():
+            want = required.get(key) or optional.get(key)
+            if want is None or not is_a(item, want):
+                return False
+        return all(key in value for key in required)
 
 
 def fail(doc: Document, path: tuple, message: str) -> PolicyError:
@@ -68,8 +73,9 @@ def type_name(t: Any) -> str:
 
 def is_a(value: Any, want: Any) -> bool:
     """``isinstance``, except that true and false are not numbers here."""
-    wants = want if isinstance(want, tuple) else (want,)
-    return isinstance(value, wants) and not (isinstance(value, bool) and bool not in wants)
+    if value.__class__ is bool:       # bool cannot be subclassed
+        return want is bool or (isinstance(want, tuple) and bool in want)
+    return isinstance(value, want)
 
 
 def has(data: Any, key: str, want: Any) -> bool:
@@ -93,6 +99,8 @@ def check_type(doc: Document, path: tuple, value: Any, want: Any) -> None:
 def mapping_problems(doc: Document, path: tuple, value: Any, fields: Fields) -> Iterator[Problem]:
     """Known keys only (with a suggestion for a typo), required keys present, each of its type: every problem,
     in the order :func:`check_mapping` meets them. A value that is not a mapping is one problem."""
+    if isinstance(value, dict) and fields.fits(value):
+        return
     problem = type_problem(doc, path, value, dict)
     if problem is not None:
         yield problem
@@ -115,10 +123,8 @@ def mapping_problems(doc: Document, path: tuple, value: Any, fields: Fields) -> 
 
 def check_mapping(doc: Document, path: tuple, value: Any, fields: Fields) -> None:
     """Known keys only (with a suggestion for a typo), required keys present, each of its type."""
-    if isinstance(value, dict) and value.keys() <= fields.known and all(
-            k in value and is_a(value[k], w) for k, w in fields.required.items()) and all(
-            k not in value or is_a(value[k], w) for k, w in fields.optional.items()):
-        return            # the usual case, without building the list of problems
+    if isinstance(value, dict) and fields.fits(value):
+        return            # the usual case, without starting the list of problems
     first_error(mapping_problems(doc, path, value, fields))
 
 
