@@ -6,10 +6,9 @@ parameter files and reports, without stopping at the first problem:
 
 * the loader's own checks, policy by policy (shape, ids, severities, expression
   syntax, names, derived facts and record fields with "did you mean",
-  citations, the folder edition being cited, message placeholders), by calling
-  :func:`~partyrules.rulebook.policy.policy_from_data` for each policy, plus
-  finer checks of its own so that several problems of one policy are listed
-  together (each expression, each citation and each placeholder separately);
+  citations, the folder edition being cited, message placeholders): every
+  problem that :func:`~partyrules.rulebook.policy.read_policy` lists, the
+  validator whose first error the loader raises;
 * folders that name no registered instrument or edition;
 * duplicate policy ids (in the pack, and against the built-in rulebook);
 * parameters: shape, citations, two values taking effect on the same day, a
