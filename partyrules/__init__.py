@@ -9,12 +9,11 @@ The public surface is small: :func:`check` and what it returns, the fact and
 rulebook loaders, the citation values, and the errors a caller can meet.
 """
 
-__version__ = "0.1.0"
-
+from .version import __version__
 from .api import check, upcoming
 from .batch import check_many
 from .citations import Citation, Registry, parse_citation
-from .engine.session import Session, open_session
+from .session import Session, open_session
 from .errors import InputError, PartyrulesError, PolicyError, SourceError, UsageError
 from .facts.load import load_facts
 from .facts.model import OMITTED, FactDocument

@@ -16,6 +16,7 @@ from .facts.view import View
 from .periods import parse_date
 from .report.model import Notice, Report, finish_results
 from .rulebook.load import Rulebook, load_rulebook
+from .version import __version__
 from .due import DEFAULT_WITHIN, Upcoming, check_within
 from .due import compute as compute_upcoming
 
@@ -54,7 +55,7 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
     Raises a :class:`~partyrules.errors.PartyrulesError` for bad input.
     """
     doc = load_facts(facts)
-    on = _evaluation_date(doc, as_of)
+    on = evaluation_date(doc, as_of)
     book = rulebook if rulebook is not None else load_rulebook(policies, builtin=builtin)
     check_within(upcoming_within)
     backend = get_engine(engine)
@@ -67,7 +68,6 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
 def assemble_report(book: Rulebook, view: View, applicable: list, results: list, engine: str,
                     upcoming_within: int = DEFAULT_WITHIN) -> Report:
     """The report of evaluated results: sorted, with notices, what comes due, and what produced it."""
-    from . import __version__     # the package sets it before importing this module
     doc = view.facts
     results = finish_results(results, doc)
     unit = doc.unit
@@ -86,7 +86,7 @@ def upcoming(facts: Any, as_of: dt.date | str | None = None, *, within: int = DE
     The arguments are those of :func:`check`; see :mod:`partyrules.due`.
     """
     doc = load_facts(facts)
-    on = _evaluation_date(doc, as_of)
+    on = evaluation_date(doc, as_of)
     book = rulebook if rulebook is not None else load_rulebook(policies, builtin=builtin)
     applicable = selected(book, book.applicable(on, include_unverified), select, skip)
     return compute_upcoming(book, View(doc, on), applicable, within)
@@ -99,7 +99,7 @@ def selected(book: Rulebook, applicable: list, select: Iterable[str], skip: Iter
     whole id. Each must match a policy of the rulebook, in force on the date or
     not, so that a typo never silently checks everything or nothing.
     """
-    select, skip = _patterns(select, "select"), _patterns(skip, "skip")
+    select, skip = policy_patterns(select, "select"), policy_patterns(skip, "skip")
     if not select and not skip:
         return applicable
     ids = sorted({p.id for p in book.policies})
@@ -115,7 +115,8 @@ def selected(book: Rulebook, applicable: list, select: Iterable[str], skip: Iter
     return [p for p in applicable if keep(p.id)]
 
 
-def _patterns(value: Any, name: str) -> tuple[str, ...]:
+def policy_patterns(value: Any, name: str) -> tuple[str, ...]:
+    """``select``/``skip`` as a tuple of non-empty strings (one string is one pattern); batches check them early."""
     if isinstance(value, str):
         value = (value,)
     try:
@@ -128,7 +129,9 @@ def _patterns(value: Any, name: str) -> tuple[str, ...]:
     return out
 
 
-def _evaluation_date(doc: FactDocument, as_of: dt.date | str | None) -> dt.date:
+def evaluation_date(doc: FactDocument, as_of: dt.date | str | None) -> dt.date:
+    """The day a check of ``doc`` judges: ``as_of`` (a date or ``YYYY-MM-DD``) or the document's own, with the
+    same refusals for every entry point (sessions, batches, timelines, explain)."""
     if isinstance(as_of, str):
         try:
             as_of = parse_date(as_of)

@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 
-from .api import _evaluation_date, _patterns, check, get_engine, selected
+from .api import evaluation_date, policy_patterns, check, get_engine, selected
 from .errors import InternalError, PartyrulesError, UsageError, WorkerError
 from .facts.model import FactDocument
 from .periods import parse_date
@@ -143,7 +143,7 @@ def check_many(sources: Iterable[Any], *, as_of: dt.date | str | None = None, po
     get_engine(engine)                                  # an unknown engine fails here, once
     book = load_rulebook(packs, builtin=builtin)        # a bad pack fails here too (the load is cached)
     registry = book.registry
-    select, skip = tuple(_patterns(select, "select")), tuple(_patterns(skip, "skip"))
+    select, skip = tuple(policy_patterns(select, "select")), tuple(policy_patterns(skip, "skip"))
     selected(book, [], select, skip)                    # a pattern that matches no policy fails here, once
     config = (as_of, packs, builtin, engine, include_unverified, select, skip)
     stream = _stream(items, config, registry, workers, executor, ordered)
@@ -248,7 +248,7 @@ def _check_as_of(as_of: Any) -> Any:
         except ValueError:
             raise UsageError(f"as_of: expected a date YYYY-MM-DD, got {as_of!r}") from None
     if as_of is not None:
-        _evaluation_date(FactDocument(format="partyrules.facts/1"), as_of)   # the type checks of check()
+        evaluation_date(FactDocument(format="partyrules.facts/1"), as_of)   # the type checks of check()
     return as_of
 
 

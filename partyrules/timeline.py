@@ -139,10 +139,10 @@ def timeline(facts: Any, as_of: dt.date | str | None = None, *, rulebook: Rulebo
     record and members whose process ended (converted) before the records show
     anything are left out: the timeline lists the people with a recorded process.
     """
-    from .api import _evaluation_date
+    from .api import evaluation_date
     from .errors import UsageError
     doc: FactDocument = load_facts(facts)
-    on = _evaluation_date(doc, as_of)
+    on = evaluation_date(doc, as_of)
     book = rulebook or load_rulebook()
     reg = book.registry
     param = _params(book)

@@ -1,4 +1,4 @@
-"""Compiled expressions (rulebook/compiled.py) against the interpreter that explain traces (expr._eval).
+"""Compiled expressions (rulebook/compiled.py) against the interpreter that explain traces (expr.interpret_node).
 
 * every expression of every built-in policy (where, require, each unless, each
   evidence entry) on every subject of generated courts, with facts left out at

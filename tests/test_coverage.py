@@ -13,10 +13,10 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-import partyrules.coverage as cov
+import partyrules.tools.coverage as cov
 from partyrules.citations import Registry, parse_citation
 from partyrules.cli import main
-from partyrules.coverage import CoverageReport, coverage, load_index
+from partyrules.tools.coverage import CoverageReport, coverage, load_index
 from partyrules.errors import PolicyError, SourceError, UsageError
 from partyrules.rulebook.load import load_rulebook
 from partyrules.rulebook.policy import VERIFIED, CitationSpec

@@ -145,8 +145,8 @@ def test_examples_give_the_same_results_on_both_engines(policy, example):
 
 # --------------------------------------------------------------------------- the local layer: tighten, never loosen
 
-from partyrules.lint import lint_paths  # noqa: E402
-from partyrules.lint_limits import looser  # noqa: E402
+from partyrules.tools.lint import lint_paths  # noqa: E402
+from partyrules.tools.lint_limits import looser  # noqa: E402
 
 
 def test_days_against_months_compare_on_every_calendar_date():

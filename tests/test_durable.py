@@ -105,7 +105,7 @@ def all_rulesets():
     host = D.DurableHost.get()
     for compiled, names in host._compiled.values():
         for g, name in enumerate(names):
-            yield compiled, name, compiled.ruleset(g, lambda spec: D._never_called)
+            yield compiled, name, compiled.ruleset(g, lambda spec: D.never_called)
 
 
 # ---------------------------------------------------------------------------- the engine as a whole
@@ -229,7 +229,7 @@ def test_the_logic_is_in_the_rules():
 
 def test_decision_trees_become_exclusive_rules_without_or():
     for op in ("eq", "ne", "lt", "le", "gt", "ge", "in", "notin", "is", "isnot"):
-        for path, _leaf in D.paths(D._pair_tree(op)):
+        for path, _leaf in D.paths(D.pair_tree(op)):
             assert D.terms(path) <= D.MAX_TERMS_PER_CONDITION
             assert "$or" not in json.dumps(D.formula_json(path))
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import partyrules
 from partyrules.cli import main
 from partyrules.errors import UsageError
-from partyrules.explain import Node, explain, render_json, render_text
+from partyrules.tools.explain import Node, explain, render_json, render_text
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import Unknown
 from partyrules.rulebook.load import Rulebook, load_rulebook

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from partyrules.cli import main
 from partyrules.errors import PolicyError
-from partyrules.lint import Finding, lint_paths
+from partyrules.tools.lint import Finding, lint_paths
 
 DATA = Path(__file__).parent / "data" / "lint"
 PACK = DATA / "pack"
@@ -285,3 +287,60 @@ def test_edition_file(tmp_path):
         (1, 11, "inherits: edition '2016' of party-constitution is not registered (registered: 2012, 2017, 2022)"),
         (2, 10, "inherit: unknown key 'inherit' (did you mean 'inherits'?); expected inherits, note"),
     ]
+
+
+# --------------------------------------------------------------------------- one validator for loader and lint
+
+GOOD_POLICY = """id: organs.branch.test-x
+title: {zh: 测试, en: A test}
+severity: error
+citations:
+  - organs-regulations@2019 art.7
+  - {ref: party-constitution@2017 art.30, verification: E1, org_kinds: [branch]}
+applies_to: organization
+where: org.kind == 'branch'
+require: len(org.committee_members) > 0
+unverified: true
+unless:
+  - when: org.approved_by_superior == True
+    note: {zh: 批准, en: approved}
+evidence:
+  size: len(org.committee_members)
+message: {zh: "{subject}有{size}名", en: "{subject} has {size:.1f}"}
+examples:
+  - {name: one, expect: violated, subject: b1, as_of: "2024-06-30", missing: [a], facts: {unit: {name: x}}}
+"""
+
+BREAKS = [
+    ("severity: error", "severity: fatal"), ("en: A test", "en: ' '"), ("applies_to: organization", "applies_to: org"),
+    ("organs-regulations@2019 art.7", "organs-regulation@2019 art.7"), ("verification: E1", "verification: Z9"),
+    ("org_kinds: [branch]", "org_kinds: [twig]"), ("unverified: true", "unverified: 1"),
+    ("where: org.kind == 'branch'", "where: org.kid == 'branch'"), ("> 0\n", ">\n"),
+    ("when: org.approved_by_superior", "when: org.aproved"), ("note: {zh: 批准, en: approved}", "nota: {zh: x, en: y}"),
+    ("  size: len", "  2size: len"), ("{size:.1f}", "{siez!r}"), ("expect: violated", "expect: broken"),
+    ('as_of: "2024-06-30"', 'as_of: "2024-6-30"'), ("missing: [a]", "missing: [3]"), ("id: organs", "id: Organs"),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sets(st.sampled_from(range(len(BREAKS))), min_size=1, max_size=4))
+def test_the_loader_raises_the_first_problem_lint_lists(broken):
+    """However many things are wrong with a policy, each is listed (lint sees them all) and the loader raises
+    the first of the same list, so the two never disagree about a policy."""
+    from partyrules.errors import PolicyError
+    from partyrules.rulebook.load import load_rulebook
+    from partyrules.rulebook.policy import policy_from_data, policy_problems
+    from partyrules.source import read_yaml
+
+    text = GOOD_POLICY
+    for k in sorted(broken):
+        text = text.replace(*BREAKS[k])
+    book = load_rulebook()
+    doc = read_yaml(text, "p.yaml")
+    args = dict(instrument="organs-regulations", edition="2019", registry=book.registry, params=book.params,
+                derived=book.derived)
+    problems = [p for p in policy_problems(doc, (), doc.data, **args) if p.severity == "error"]
+    assert len(problems) >= len(broken), text
+    with pytest.raises(PolicyError) as raised:
+        policy_from_data(doc, (), doc.data, **args)
+    assert str(raised.value) == str(problems[0].error)

@@ -229,7 +229,7 @@ def test_a_broken_entry_point_names_itself(tmp_path, monkeypatch):
 def pytest_run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONDONTWRITEBYTECODE="1")
     env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "partyrules.pytest_plugin", "-p", "no:cacheprovider",
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "partyrules.tools.pytest_plugin", "-p", "no:cacheprovider",
                            "-q", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -272,7 +272,7 @@ def test_the_plugin_collects_nothing_unless_configured(tmp_path):
 
 def test_the_plugin_is_registered_for_pytest():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["entry-points"]["pytest11"] == {"partyrules": "partyrules.pytest_plugin"}
+    assert project["entry-points"]["pytest11"] == {"partyrules": "partyrules.tools.pytest_plugin"}
 
 
 # ------------------------------------------------------------------------------------------- docs/authoring.md

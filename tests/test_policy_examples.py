@@ -2,7 +2,7 @@
 
 import pytest
 
-from partyrules.rulebook.examples import run_example
+from partyrules.tools.examples import run_example
 from partyrules.rulebook.load import load_rulebook
 
 BOOK = load_rulebook()

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from partyrules.cli import main
 from partyrules.errors import UsageError
 from partyrules.rulebook.load import load_rulebook
-from partyrules.rulebook.scenarios import (ScenarioError, coverage_of_tests, load_scenario_file, load_scenarios,
+from partyrules.tools.scenarios import (ScenarioError, coverage_of_tests, load_scenario_file, load_scenarios,
                                            run_scenario, scenario_files)
 
 ROOT = Path(__file__).resolve().parents[1]

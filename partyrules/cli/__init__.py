@@ -61,6 +61,9 @@ def _one_line(exc: PartyrulesError) -> str:
     return f"{text} [+{more} more]" if more else text
 
 
+one_line = _one_line      # public: a batch's per-document errors are printed as the group prints one error
+
+
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="partyrules")
 def main() -> None:

@@ -36,7 +36,7 @@ from ..report.render import render_html, render_json, render_table, width
 from ..report.safe_text import NAME_LIMIT, safe_text
 from ..report.sarif import render_sarif, subject_positions
 from ..rulebook.load import load_rulebook
-from . import _one_line, emit, main
+from . import emit, main, one_line as _one_line
 from .output import refuse_inputs
 from .options import select_options
 

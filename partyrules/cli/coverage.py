@@ -16,7 +16,7 @@ import json
 
 import click
 
-from ..coverage import TOTAL_KEYS, CoverageReport, Encoding, EditionCoverage, coverage, load_index
+from ..tools.coverage import TOTAL_KEYS, CoverageReport, Encoding, EditionCoverage, coverage, load_index
 from ..report.render import width
 from ..rulebook.load import load_rulebook
 from . import emit, main

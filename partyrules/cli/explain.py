@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..explain import explain, render_json, render_text
+from ..tools.explain import explain, render_json, render_text
 from . import emit, main
 
 

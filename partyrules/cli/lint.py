@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from ..lint import DEFAULT_SEARCH, exit_status, files_linted, lint_paths, render
+from ..tools.lint import DEFAULT_SEARCH, exit_status, files_linted, lint_paths, render
 from ..report.safe_text import safe_block
 from . import emit, main
 

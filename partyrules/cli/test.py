@@ -3,7 +3,7 @@
     partyrules test [PATHS] [--policies DIR ...] [--no-builtin] [--installed-packs] [--junit FILE]
 
 PATHS are scenario files or folders of them (see
-:mod:`partyrules.rulebook.scenarios`); the ``tests/`` folder of every loaded pack
+:mod:`partyrules.tools.scenarios`); the ``tests/`` folder of every loaded pack
 is run too. Failures are printed with one ``expected`` and one ``got`` line per
 difference, then the coverage of the policies and of their cited articles by
 the tests, and last the line ``N passed, M failed`` (CI reads it). Exit status
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import click
 
-from ..rulebook.examples import run_example
+from ..tools.examples import run_example
 from ..rulebook.load import load_rulebook
 from ..rulebook.packs import TESTS_DIR, bundled_packs, is_pack_dir
-from ..rulebook.scenarios import coverage_of_tests, load_scenarios, run_scenario
+from ..tools.scenarios import coverage_of_tests, load_scenarios, run_scenario
 from ..report.junit import Case, render_junit
 from . import emit, main
 

@@ -221,6 +221,9 @@ def _unknown_message(missing: Iterable[str], records_from: Any = None) -> dict:
     return {"zh": zh, "en": en}
 
 
+unknown_message = _unknown_message     # public: the durable engine words its unknowns the same
+
+
 _WORDS = {"zh": {None: "无", True: "是", False: "否", "unknown": "未知", "sep": "、"},
           "en": {None: "none", True: "yes", False: "no", "unknown": "unknown", "sep": ", "}}
 

@@ -361,6 +361,9 @@ def _coverage(view: View, kind: str, count: int, since: dt.date | None, establis
     return Coverage(ok, tuple(checks), missed)
 
 
+period_coverage = _coverage      # public: a pack's derived facts judge periods with it (rulebook/packs.py)
+
+
 def _kinds(kinds: Any) -> tuple[str, ...]:
     if isinstance(kinds, str):
         return (kinds,)
@@ -600,6 +603,9 @@ def _full_on(view: View, mem: Member, day: dt.date) -> Any:
     if mem.full_on is not OMITTED:
         return mem.full_on <= day
     return Unknown.of(f"{view.path(mem)}.full_on")
+
+
+full_member_on = _full_on       # public: the development facts count with it (derive_devt.py)
 
 
 def _committee_changed_after(view: View, org: Organization, day: dt.date) -> Any:

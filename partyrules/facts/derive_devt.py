@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .. import counting
 from ..periods import Month
-from .derive import Derived, _full_on, count_full
+from .derive import Derived, count_full, full_member_on
 from .model import OMITTED, Member
 from .view import Unknown, View
 
@@ -64,7 +64,7 @@ def _full_people(view: View, person: Any, field: str, day_field: str) -> Any:
         return Unknown.of(f"{p}.{day_field}")
     if day is None:
         return Unknown.of(f"{p}.{day_field}")
-    return count_full(view, people, f"{p}.{field}", lambda other: _full_on(view, other, day))
+    return count_full(view, people, f"{p}.{field}", lambda other: full_member_on(view, other, day))
 
 
 def assessment_overdue(view: View, member: Any, months: int) -> Any:

@@ -263,6 +263,11 @@ class _Index:
 _CONVERTER = _make_converter()
 
 
+def structure(data: Any, cls: type) -> Any:
+    """One record (already checked plain) structured as the loader does it (sessions change one record)."""
+    return _CONVERTER.structure(data, cls)
+
+
 def _flatten(exc: BaseException, path: tuple) -> list[tuple[tuple, str]]:
     """Turn cattrs' exception groups into (path, message) pairs."""
     if isinstance(exc, ForbiddenExtraKeysError):

@@ -267,6 +267,11 @@ def interpret(expr: Expr, env: Env) -> Any:
         raise EvalError(f"{type(exc).__name__}: {exc}") from None
 
 
+def interpret_node(node: ast.AST, env: Env) -> Any:
+    """The interpreter's value of one node of an expression's tree (``explain`` traces a tree with it)."""
+    return _eval(node, env)
+
+
 _truth = kleene.truth
 _compare = kleene.compare
 _bounded = kleene.bounded

@@ -41,6 +41,8 @@ from .schema import Fields, check_mapping, fail
 
 _EDITION_FIELDS = Fields(required={}, optional={"inherits": str, "note": str})
 _SKIP_DIRS = {"parameters", "packs", "tests"}
+# public: lint reads an edition file and walks a pack as the loader does
+EDITION_FIELDS, PACK_SUBFOLDERS = _EDITION_FIELDS, frozenset(_SKIP_DIRS)
 
 
 @attrs.frozen

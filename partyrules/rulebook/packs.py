@@ -357,6 +357,6 @@ def each_period(view: View, period: str, count: int, since: Any, find: Callable[
     required; periods before the records start are unknown, never a pass. The
     result is a ``coverage`` record (``.ok``, ``.missed``, ``.periods``).
     """
-    from ..facts.derive import _coverage
+    from ..facts.derive import period_coverage
 
-    return _coverage(view, period, count, since, established, find, at_least)
+    return period_coverage(view, period, count, since, established, find, at_least)

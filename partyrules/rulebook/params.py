@@ -36,7 +36,7 @@ from ..periods import parse_date
 from ..source import Document, read_path
 from .schema import Fields, check_mapping, text_pair
 
-_NAME = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
+PARAM_NAME = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 
 
 @attrs.frozen
@@ -84,10 +84,10 @@ class Parameters:
 
 
 # limit (a national number of the law): at_most | at_least, the direction a local rule may tighten it;
-# tightens (a pack's number): the national parameter it tightens (partyrules.lint_limits checks both)
-_PARAM_FIELDS = Fields(required={"name": str, "values": list},
+# tightens (a pack's number): the national parameter it tightens (partyrules.tools.lint_limits checks both)
+PARAM_FIELDS = Fields(required={"name": str, "values": list},
                        optional={"description": dict, "unit": str, "limit": str, "tightens": str})
-_VALUE_FIELDS = Fields(required={"value": (int, float)},
+VALUE_FIELDS = Fields(required={"value": (int, float)},
                        optional={"citation": str, "setting": str, "from": str, "note": str})
 
 
@@ -105,15 +105,15 @@ def parameters_from_document(doc: Document, registry: Registry) -> Parameters:
         raise fail((), "expected a list of parameters")
     out: dict[str, Parameter] = {}
     for i, item in enumerate(doc.data):
-        check_mapping(doc, (i,), item, _PARAM_FIELDS)
+        check_mapping(doc, (i,), item, PARAM_FIELDS)
         name = item["name"]
-        if not _NAME.match(name):
+        if not PARAM_NAME.match(name):
             raise fail((i, "name"), f"parameter name {name!r} must be dotted lowercase, e.g. organs.branch_size")
         if name in out:
             raise fail((i, "name"), f"parameter {name!r} is defined twice in this file")
         values = []
         for j, raw in enumerate(item["values"]):
-            check_mapping(doc, (i, "values", j), raw, _VALUE_FIELDS)
+            check_mapping(doc, (i, "values", j), raw, VALUE_FIELDS)
             if isinstance(raw["value"], bool):
                 raise fail((i, "values", j, "value"), "expected a number, got a boolean")
             if ("citation" in raw) == ("setting" in raw):

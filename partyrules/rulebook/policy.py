@@ -26,18 +26,21 @@ applies only while that edition is in force.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import string
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import attrs
 
 from ..citations import Citation, CitationError, Registry, parse_citation
+from ..errors import PolicyError
 from ..facts.derive import Derived
-from ..source import Document
+from ..periods import parse_date
+from ..source import Document, format_path
 from .expr import Expr, Located, compile_expr
 from .params import Parameters
-from .schema import Fields, check_mapping, check_type, fail, optional_date, text_pair
+from .schema import Fields, Problem, fail, first_error, has, mapping_problems, text_pair_problems, type_problem
 
 SUBJECT_VARS = {"unit": "unit", "department": "dept", "organization": "org", "member": "member"}
 SEVERITIES = ("error", "warning")
@@ -189,114 +192,248 @@ def expression_location(doc: Document, path: tuple, text: Any) -> Located:
     return Located(doc.source, line, col, block, indent)
 
 
+@attrs.define
+class _Parts:
+    """What checking a policy compiles on the way, kept so the loader builds the policy without compiling twice."""
+
+    exprs: dict = attrs.field(factory=dict)        # path below the policy -> Expr
+    citations: list = attrs.field(factory=list)    # CitationSpec of each citation without a problem
+    cited: list = attrs.field(factory=list)        # (path, Citation) of every citation that parses
+
+
+@attrs.frozen
+class PolicyReading:
+    """A policy as lint reads it: every problem, the citations that parse, and the policy when there is no error."""
+
+    problems: tuple[Problem, ...]
+    cited: tuple[tuple[tuple, Citation], ...]
+    policy: Policy | None
+
+
+def policy_problems(doc: Document, path: tuple, data: Any, *, instrument: str, edition: str,
+                    registry: Registry, params: Parameters, derived: Mapping[str, Derived],
+                    cite_own: bool = True) -> Iterator[Problem]:
+    """Every problem of one policy mapping, the first error first as :func:`policy_from_data` raises it.
+
+    ``cite_own=False`` leaves out "must cite its own edition" (for a folder that names no
+    registered edition, which is a problem of its own).
+    """
+    return _problems(doc, path, data, _Parts(), instrument=instrument, edition=edition, registry=registry,
+                     params=params, derived=derived, cite_own=cite_own)
+
+
 def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, edition: str,
                      registry: Registry, params: Parameters, derived: Mapping[str, Derived]) -> Policy:
-    """Check one policy mapping and compile its expressions."""
-    check_mapping(doc, path, data, _POLICY_FIELDS)
-    pid = data["id"]
-    if not _ID.match(pid):
-        raise fail(doc, path + ("id",), f"policy id {pid!r} must be dotted lowercase words, "
-                                        "e.g. organs.branch.committee-required")
-    if data["severity"] not in SEVERITIES:
-        raise fail(doc, path + ("severity",), f"expected error or warning, got {data['severity']!r}")
-    if data["applies_to"] not in SUBJECT_VARS:
-        raise fail(doc, path + ("applies_to",),
-                   f"expected one of {', '.join(SUBJECT_VARS)}, got {data['applies_to']!r}")
-    applies_to = data["applies_to"]
-    variables = {SUBJECT_VARS[applies_to]: applies_to, "unit": "unit", "as_of": "date", "rule_from": "date",
-                 "rule_until": "date"}
+    """Check one policy mapping and compile its expressions; the first problem is raised."""
+    parts = _Parts()
+    first_error(_problems(doc, path, data, parts, instrument=instrument, edition=edition, registry=registry,
+                          params=params, derived=derived, cite_own=True))
+    return _build(doc, path, data, parts, instrument, edition)
 
-    def expr(p: tuple, text: Any) -> Expr:
-        return compile_expr(text, expression_location(doc, path + p, text), variables, derived, params)
 
-    citations = []
-    for i, raw in enumerate(data["citations"]):
-        cp = path + ("citations", i)
-        if isinstance(raw, str):
-            raw = {"ref": raw}
-        check_mapping(doc, cp, raw, _CITATION_FIELDS)
+def read_policy(doc: Document, path: tuple, data: Any, *, instrument: str, edition: str,
+                registry: Registry, params: Parameters, derived: Mapping[str, Derived],
+                cite_own: bool = True) -> PolicyReading:
+    """Every problem of one policy mapping, and the policy itself when none is an error."""
+    parts = _Parts()
+    problems = tuple(_problems(doc, path, data, parts, instrument=instrument, edition=edition, registry=registry,
+                               params=params, derived=derived, cite_own=cite_own))
+    ok = not any(p.severity == "error" for p in problems)
+    return PolicyReading(problems, tuple(parts.cited), _build(doc, path, data, parts, instrument, edition) if ok else None)
+
+
+def _problems(doc: Document, path: tuple, data: Any, parts: _Parts, *, instrument: str, edition: str,
+              registry: Registry, params: Parameters, derived: Mapping[str, Derived],
+              cite_own: bool) -> Iterator[Problem]:
+    """The one validator of a policy. The order is the loader's (its first error is the one raised);
+    past a problem it goes on wherever the rest can still be judged, so that lint lists everything."""
+    if not isinstance(data, dict):
+        yield from mapping_problems(doc, path, data, _POLICY_FIELDS)
+        return
+    yield from mapping_problems(doc, path, data, _POLICY_FIELDS)
+    if has(data, "id", str) and not _ID.match(data["id"]):
+        yield Problem(fail(doc, path + ("id",), f"policy id {data['id']!r} must be dotted lowercase words, "
+                                                "e.g. organs.branch.committee-required"))
+    if has(data, "severity", str) and data["severity"] not in SEVERITIES:
+        yield Problem(fail(doc, path + ("severity",), f"expected error or warning, got {data['severity']!r}"))
+    applies_to = data.get("applies_to")
+    if has(data, "applies_to", str) and applies_to not in SUBJECT_VARS:
+        said = f"expected one of {', '.join(SUBJECT_VARS)}, got {applies_to!r}"
+        close = difflib.get_close_matches(applies_to, list(SUBJECT_VARS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        yield Problem(fail(doc, path + ("applies_to",), said), detail=fail(doc, path + ("applies_to",), said + hint))
+    if applies_to in SUBJECT_VARS:
+        variables = {SUBJECT_VARS[applies_to]: applies_to}
+    else:       # still check syntax and functions, whichever subject was meant
+        variables = {var: kind for kind, var in SUBJECT_VARS.items()}
+    variables.update({"unit": "unit", "as_of": "date", "rule_from": "date", "rule_until": "date"})
+
+    def expr(p: tuple, text: Any) -> Iterator[Problem]:
         try:
-            citation = parse_citation(raw["ref"], registry)
-        except CitationError as exc:
-            raise fail(doc, cp, str(exc)) from None
-        ver = raw.get("verification")
-        if ver is not None and ver not in VERIFICATION:
-            raise fail(doc, cp + ("verification",), f"expected one of {', '.join(VERIFICATION)}, got {ver!r}")
-        own = citation.instrument == instrument and citation.edition == edition
-        problem = org_kinds_problem(raw, applies_to, own)
-        if problem is not None:
-            raise fail(doc, cp + problem[0], problem[1])
-        kinds = tuple(raw["org_kinds"]) if "org_kinds" in raw else None
-        citations.append(CitationSpec(citation, ver, raw.get("note"), kinds))
-    if not citations:
-        raise fail(doc, path + ("citations",), "a policy needs at least one citation")
-    if not any(c.citation.instrument == instrument and c.citation.edition == edition for c in citations):
-        raise fail(doc, path + ("citations",),
-                   f"a policy in {instrument}/{edition} must cite {instrument}@{edition}")
-    unverified = data.get("unverified", False)
-    if any(not c.verified for c in citations) and not unverified:
-        raise fail(doc, path + ("citations",), "a citation below E2 (E1 or U) is not a verified citation: "
-                                               "mark the policy `unverified: true` (it then runs only on request)")
+            parts.exprs[p] = compile_expr(text, expression_location(doc, path + p, text), variables, derived, params)
+        except PolicyError as exc:
+            yield Problem(exc)
 
-    evidence = []
-    for name, text in (data.get("evidence") or {}).items():
-        if not isinstance(name, str) or not name.isidentifier():
-            raise fail(doc, path + ("evidence", name), f"evidence name {name!r} must be an identifier")
-        evidence.append((name, expr(("evidence", name), text)))
+    # citations: each one, then the policy's own edition, then verification
+    if has(data, "citations", list):
+        levels = []
+        for i, raw in enumerate(data["citations"]):
+            cp = path + ("citations", i)
+            if isinstance(raw, str):
+                raw = {"ref": raw}
+            found = list(mapping_problems(doc, cp, raw, _CITATION_FIELDS))
+            yield from found
+            if not has(raw, "ref", str):
+                continue
+            try:
+                citation = parse_citation(raw["ref"], registry)
+            except CitationError as exc:
+                yield Problem(fail(doc, cp, str(exc)))
+                continue
+            ver = raw.get("verification")
+            if ver is not None and ver not in VERIFICATION:
+                found.append(Problem(fail(doc, cp + ("verification",),
+                                          f"expected one of {', '.join(VERIFICATION)}, got {ver!r}")))
+                yield found[-1]
+            own = citation.instrument == instrument and citation.edition == edition
+            problem = org_kinds_problem(raw, applies_to, own)
+            if problem is not None:
+                found.append(Problem(fail(doc, cp + problem[0], problem[1])))
+                yield found[-1]
+            levels.append(ver)
+            parts.cited.append((cp, citation))
+            if not found:
+                kinds = tuple(raw["org_kinds"]) if "org_kinds" in raw else None
+                parts.citations.append(CitationSpec(citation, ver, raw.get("note"), kinds))
+        if not data["citations"]:
+            yield Problem(fail(doc, path + ("citations",), "a policy needs at least one citation"))
+        if cite_own and not any(c.instrument == instrument and c.edition == edition for _p, c in parts.cited):
+            yield Problem(fail(doc, path + ("citations",),
+                               f"a policy in {instrument}/{edition} must cite {instrument}@{edition}"))
+        unverified = data.get("unverified", False)
+        if any(v is not None and v not in VERIFIED for v in levels) and unverified is not True:
+            yield Problem(fail(doc, path + ("citations",), "a citation below E2 (E1 or U) is not a verified citation: "
+                               "mark the policy `unverified: true` (it then runs only on request)"))
+        elif unverified is True and levels and all(v is None or v in VERIFIED for v in levels):
+            yield Problem(fail(doc, path + ("unverified",), "unverified: true, but every citation is verified (F2, F1 "
+                               "or E2): the policy runs only on request"), severity="warning")
 
-    message = text_pair(doc, path + ("message",), data["message"])
-    allowed = {n for n, _ in evidence} | {"subject", "subject_id"}
-    for lang in ("zh", "en"):
-        _check_template(doc, path + ("message", lang), message[lang], allowed)
+    if has(data, "evidence", dict):
+        for name, text in data["evidence"].items():
+            if not isinstance(name, str) or not name.isidentifier():
+                yield Problem(fail(doc, path + ("evidence", name), f"evidence name {name!r} must be an identifier"))
+            yield from expr(("evidence", name), text)
 
-    unless = []
-    for i, raw in enumerate(data.get("unless") or []):
-        check_mapping(doc, path + ("unless", i), raw, _UNLESS_FIELDS)
-        unless.append(Exception_(expr(("unless", i, "when"), raw["when"]),
-                                 text_pair(doc, path + ("unless", i, "note"), raw["note"])))
+    # the message: the pair of texts, then its placeholders, every one that is not an evidence name
+    if "message" in data:
+        yield from text_pair_problems(doc, path + ("message",), data["message"])
+    if has(data, "message", dict):
+        allowed = {"subject", "subject_id"}
+        if has(data, "evidence", dict):
+            allowed |= {n for n in data["evidence"] if isinstance(n, str)}
+        for lang in ("zh", "en"):
+            if has(data["message"], lang, str):
+                yield from _template_problems(doc, path + ("message", lang), data["message"][lang], allowed)
 
-    examples = []
-    for i, raw in enumerate(data.get("examples") or []):
-        ep = path + ("examples", i)
-        check_mapping(doc, ep, raw, _EXAMPLE_FIELDS)
-        if raw["expect"] not in OUTCOMES:
-            raise fail(doc, ep + ("expect",), f"expected one of {', '.join(OUTCOMES)}, got {raw['expect']!r}")
-        as_of = optional_date(doc, ep, raw, "as_of")
-        missing = None
-        if "missing" in raw:
-            for j, m in enumerate(raw["missing"]):
-                check_type(doc, ep + ("missing", j), m, str)
-            missing = tuple(raw["missing"])
-        examples.append(Example(raw["name"], raw["expect"], raw["facts"], raw.get("subject"), as_of, missing,
-                                (doc.where(ep) or (None,))[0]))
+    if has(data, "unless", list):
+        for i, raw in enumerate(data["unless"]):
+            yield from mapping_problems(doc, path + ("unless", i), raw, _UNLESS_FIELDS)
+            if has(raw, "when", str):
+                yield from expr(("unless", i, "when"), raw["when"])
+            if isinstance(raw, dict) and "note" in raw:
+                yield from text_pair_problems(doc, path + ("unless", i, "note"), raw["note"])
 
+    if has(data, "examples", list):
+        for i, raw in enumerate(data["examples"]):
+            ep = path + ("examples", i)
+            yield from mapping_problems(doc, ep, raw, _EXAMPLE_FIELDS)
+            if has(raw, "expect", str) and raw["expect"] not in OUTCOMES:
+                yield Problem(fail(doc, ep + ("expect",),
+                                   f"expected one of {', '.join(OUTCOMES)}, got {raw['expect']!r}"))
+            if has(raw, "as_of", str):
+                try:
+                    parse_date(raw["as_of"])
+                except ValueError:
+                    yield Problem(fail(doc, ep + ("as_of",), f"expected a date YYYY-MM-DD, got {raw['as_of']!r}"))
+            if has(raw, "missing", list):
+                for j, m in enumerate(raw["missing"]):
+                    if (problem := type_problem(doc, ep + ("missing", j), m, str)) is not None:
+                        yield problem
+
+    if "title" in data:
+        yield from text_pair_problems(doc, path + ("title",), data["title"])
+    for key in ("require", "where"):
+        if has(data, key, str):
+            yield from expr((key,), data[key])
+
+
+def _build(doc: Document, path: tuple, data: dict, parts: _Parts, instrument: str, edition: str) -> Policy:
+    """The policy of a mapping that has no problem, from the parts its check compiled."""
+    examples = tuple(
+        Example(raw["name"], raw["expect"], raw["facts"], raw.get("subject"),
+                parse_date(raw["as_of"]) if "as_of" in raw else None,
+                tuple(raw["missing"]) if "missing" in raw else None, (doc.where(path + ("examples", i)) or (None,))[0])
+        for i, raw in enumerate(data.get("examples") or []))
+    unless = tuple(Exception_(parts.exprs[("unless", i, "when")], _pair(raw["note"]))
+                   for i, raw in enumerate(data.get("unless") or []))
     return Policy(
-        id=pid, instrument=instrument, edition=edition,
-        title=text_pair(doc, path + ("title",), data["title"]),
-        severity=data["severity"], citations=tuple(citations), applies_to=applies_to,
-        require=expr(("require",), data["require"]), message=message,
-        where=expr(("where",), data["where"]) if "where" in data else None,
-        unless=tuple(unless), evidence=tuple(evidence), examples=tuple(examples),
-        notes=data.get("notes", ""), unverified=unverified, source=doc.source,
+        id=data["id"], instrument=instrument, edition=edition, title=_pair(data["title"]),
+        severity=data["severity"], citations=tuple(parts.citations), applies_to=data["applies_to"],
+        require=parts.exprs[("require",)], message=_pair(data["message"]),
+        where=parts.exprs[("where",)] if "where" in data else None,
+        unless=unless, evidence=tuple((name, parts.exprs[("evidence", name)]) for name in data.get("evidence") or {}),
+        examples=examples, notes=data.get("notes", ""), unverified=data.get("unverified", False), source=doc.source,
         line=(doc.where(path) or (None,))[0],
     )
 
 
-def _check_template(doc: Document, path: tuple, text: str, allowed: set[str]) -> None:
-    """Placeholders are plain names of evidence values (or ``subject``), with simple formats only."""
+def _pair(value: dict) -> dict:
+    return {"zh": value["zh"], "en": value["en"]}
+
+
+def _template_problems(doc: Document, path: tuple, text: str, allowed: set[str]) -> Iterator[Problem]:
+    """Placeholders are plain names of evidence values (or ``subject``), with simple formats only.
+
+    The loader names the message; lint points at the placeholder and suggests a name.
+    """
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise fail(doc, path, f"bad message template: {exc} (write {{{{ and }}}} for literal braces)") from None
-    for _literal, field, spec, conversion in parts:
+        yield Problem(fail(doc, path, f"bad message template: {exc} (write {{{{ and }}}} for literal braces)"))
+        return
+    offset = 0
+    for literal, field, spec, conversion in parts:
+        offset += len(literal)
         if field is None:
             continue
+        at = text.find("{" + field, offset)
+        said = None
         if field not in allowed:
-            raise fail(doc, path, f"placeholder {{{field}}} is not an evidence name; "
-                                  f"use one of {', '.join(sorted(allowed))}")
-        if conversion is not None or (spec and not _SPEC.fullmatch(spec)):
-            raise fail(doc, path, f"placeholder {{{field}}}: only simple formats such as :.1% are allowed "
-                                  f"(a width up to 99, a precision up to 99 with f or %)")
+            said = f"placeholder {{{field}}} is not an evidence name; use one of {', '.join(sorted(allowed))}"
+            close = difflib.get_close_matches(field, sorted(allowed), n=1)
+            hint = f" (did you mean {{{close[0]}}}?)" if close else ""
+        elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
+            said = (f"placeholder {{{field}}}: only simple formats such as :.1% are allowed "
+                    f"(a width up to 99, a precision up to 99 with f or %)")
+            hint = ""
+        if said is not None:
+            line, col = _placeholder_at(doc, path, text, at if at >= 0 else 0)
+            yield Problem(fail(doc, path, said),
+                          detail=PolicyError(doc.source, f"{format_path(path)}: {said}{hint}", line, col))
+        if at >= 0:
+            offset = text.find("}", at) + 1
+
+
+def _placeholder_at(doc: Document, path: tuple, text: str, offset: int) -> tuple[int | None, int | None]:
+    """The file position of ``text[offset]`` when the scalar is on one line and unescaped, else its start."""
+    line, col = doc.where(path) or (None, None)
+    if line is None or not doc.lines or "\n" in text or line - 1 >= len(doc.lines):
+        return line, col
+    src = doc.lines[line - 1]
+    start = col - 1 + (1 if src[col - 1:col] in ("'", '"') else 0)
+    if src[start:start + len(text)] == text:
+        return line, start + offset + 1
+    return line, col
 
 
 def retarget(policy: Policy, edition: str, parent: str, source: str) -> Policy:

@@ -49,9 +49,9 @@ not load.
 """
 
 from .compiler import (MAX_RULES_PER_RULESET, MAX_TERMS_PER_CONDITION, FACT_TYPES, CompileError, Compiled,
-                       compile_policy, signature, _pair_tree)
+                       compile_policy, signature, pair_tree)
 from .formulas import formula_json, paths, terms
-from .host import (MAX_OPEN_STATES, Collector, DurableHost, EngineFailure, _never_called, durable_available,
+from .host import (MAX_OPEN_STATES, Collector, DurableHost, EngineFailure, never_called, durable_available,
                    durable_unavailable_message)
 from .inputs import SubjectInput, make_result, memo_derived, subject_inputs
 from .state import DurableEngine, RuleState, evaluate_all

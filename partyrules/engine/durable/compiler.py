@@ -14,7 +14,7 @@ import attrs
 from ...rulebook.expr import Expr
 from ...rulebook.policy import Policy
 from ...errors import PolicyError
-from .formulas import If, Leaf, _ORDER_OPS, conj, disj, eq, eq_field, formula_json, member, order_field, paths, terms
+from .formulas import If, Leaf, ORDER_OPS, conj, disj, eq, eq_field, formula_json, member, order_field, paths, terms
 
 
 # Limits that keep every ruleset far from durable-rules' measured failure points
@@ -29,9 +29,9 @@ MAX_TERMS_PER_CONDITION = 24
 
 _OPS = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge",
         ast.In: "in", ast.NotIn: "notin", ast.Is: "is", ast.IsNot: "isnot"}
-_SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
-_NEEDS = {"eq": ("c", "c"), "ne": ("c", "c"), "lt": ("v", "v"), "le": ("v", "v"), "gt": ("v", "v"),
+SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+NEEDS = {"eq": ("c", "c"), "ne": ("c", "c"), "lt": ("v", "v"), "le": ("v", "v"), "gt": ("v", "v"),
           "ge": ("v", "v"), "in": ("c", "items"), "notin": ("c", "items"), "is": ((), ()), "isnot": ((), ())}
 
 
@@ -244,7 +244,7 @@ def _families(nodes: list[Node], where: int | None, require: int, unless: tuple)
     # one family of rules per comparison operator used, one for truth leaves: the fact
     # carries its node id, which the action passes on to the value fact it asserts
     for op in sorted({node.op for node in nodes if node.kind == "pair"}):
-        for path, leaf in paths(_pair_tree(op)):
+        for path, leaf in paths(pair_tree(op)):
             if terms(path) > MAX_TERMS_PER_CONDITION:
                 raise AssertionError(f"pair condition too long: {terms(path)}")
             add([("m", _alias("p", path, op=op))], val(leaf.value, None, *leaf.detail))
@@ -361,17 +361,17 @@ def _bounded(op: str, u: str, c: str) -> Any:
     return If(eq(c + "k", "num"), tree, Leaf("U", ("pair",)))
 
 
-def _pair_tree(op: str) -> Any:
+def pair_tree(op: str) -> Any:
     """``expr._compare`` for one comparison of a chain, operands ``l`` and ``r``."""
-    if op in _FLIP:
+    if op in FLIP:
         unknown_l = If(eq("rk", "unk"), Leaf("U", ("pair",)), _bounded(op, "l", "r"))
-        unknown_r = _bounded(_FLIP[op], "r", "l")
+        unknown_r = _bounded(FLIP[op], "r", "l")
     else:
         unknown_l = unknown_r = Leaf("U", ("pair",))
     if op in ("eq", "ne"):
         t, f = ("T", "F") if op == "eq" else ("F", "T")
         known = If(eq_field("lc", "rc"), Leaf(t), Leaf(f))
-    elif op in _ORDER_OPS:
+    elif op in ORDER_OPS:
         cannot = Leaf("E", ("cannot_order",))
         type_error, unsupported = Leaf("E", ("type_error",)), Leaf("E", ("unsupported",))
         sequence_r = disj(eq("rq", "L"), eq("rq", "l"), eq("rq", "X"))

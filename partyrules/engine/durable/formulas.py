@@ -115,12 +115,12 @@ def eq_field(a: str, b: str) -> Pred:
     return Pred({a: {"$m": b}}, {"$neq": {a: {"$m": b}}})
 
 
-_ORDER_OPS = {"lt": ("$lt", "$gte"), "le": ("$lte", "$gt"), "gt": ("$gt", "$lte"), "ge": ("$gte", "$lt")}
+ORDER_OPS = {"lt": ("$lt", "$gte"), "le": ("$lte", "$gt"), "gt": ("$gt", "$lte"), "ge": ("$gte", "$lt")}
 
 
 def order_field(op: str, a: str, b: str) -> Pred:
     """``a <op> b`` on two fields of the fact (both numbers, or both strings)."""
-    pos, neg = _ORDER_OPS[op]
+    pos, neg = ORDER_OPS[op]
     return Pred({pos: {a: {"$m": b}}}, {neg: {a: {"$m": b}}})
 
 

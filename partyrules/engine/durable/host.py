@@ -105,7 +105,7 @@ class DurableHost:
             serial = next(self._names)
             names = tuple(f"partyrules-{serial}-{sig}-{g}" for g in range(len(compiled.groups)))
             for g, name in enumerate(names):
-                definition = compiled.ruleset(g, lambda spec: _never_called)
+                definition = compiled.ruleset(g, lambda spec: never_called)
                 actions = {r.name: (r.action, compiled, names) for f in compiled.groups[g] for r in f.rules}
                 actions["hello"] = (("hello",), compiled, names)
                 actions.update({rule: (("never",), compiled, names) for rule in definition if rule not in actions})
@@ -155,7 +155,7 @@ class DurableHost:
                 self.open_states -= 1
 
 
-def _never_called(c: Any) -> None:  # pragma: no cover - the Collector runs actions itself
+def never_called(c: Any) -> None:  # pragma: no cover - the Collector runs actions itself
     raise EngineFailure("durable ran an action on its own")
 
 
@@ -232,7 +232,7 @@ class Collector:
         self._remember(fact)
         self.derived.setdefault(fact["ref"], []).append((target, fact))
         if target == name:
-            code, _ = self.host.core.assert_fact(self.host.handles[name], _json(fact))
+            code, _ = self.host.core.assert_fact(self.host.handles[name], fact_json(fact))
             if code != 0:
                 raise EngineFailure(f"durable-rules refused a derived fact (code {code}): {fact}")
         else:
@@ -287,7 +287,7 @@ class Collector:
         later. Here they run now, and the problem is raised afterwards.)
         """
         ruleset = self.host.handles[name]
-        code, handle = getattr(self.host.core, what)(ruleset, _json(payload))
+        code, handle = getattr(self.host.core, what)(ruleset, fact_json(payload))
         if code != 3:                   # 3: nothing to do, and no state handle
             self.handles[name] = handle
             self._run(name, handle)
@@ -321,7 +321,7 @@ class Collector:
         self._run(name, handle)
 
 
-def _json(payload: Any) -> str:
+def fact_json(payload: Any) -> str:
     try:
         return json.dumps(payload, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):

@@ -15,9 +15,9 @@ from ...report.model import Result, Subject
 from ...rulebook.expr import Env, EvalError, Expr, evaluate
 from ...rulebook.policy import Policy
 from ...errors import UsageError
-from ..native import BaseCache, _unknown_message, build_result, env_maker, org_kind, result_base, subjects
-from .compiler import Compiled, _FLIP, _NEEDS, _SYMBOL
-from .host import EngineFailure, _json
+from ..native import BaseCache, unknown_message, build_result, env_maker, org_kind, result_base, subjects
+from .compiler import Compiled, FLIP, NEEDS, SYMBOL
+from .host import EngineFailure, fact_json
 from .values import Failed, Fatal, encode_operand
 
 
@@ -38,7 +38,7 @@ class SubjectInput:
 
     @property
     def signature(self) -> str:
-        return _json(self.facts)
+        return fact_json(self.facts)
 
 
 def memo_derived(derived: Mapping[str, Derived]) -> dict[str, Derived]:
@@ -90,9 +90,9 @@ def subject_inputs(compiled: Compiled, policy: Policy, rulebook: Any, view: View
         for node in compiled.nodes:
             if node.kind == "pair":
                 left, right = (values[i] for i in node.args)
-                need_l, need_r = _NEEDS[node.op]
+                need_l, need_r = NEEDS[node.op]
                 fact = {"t": "p", "op": node.op, "n": node.id}
-                bounds = ("b", "v") if node.op in _FLIP else ()
+                bounds = ("b", "v") if node.op in FLIP else ()
                 fact.update(encode_operand("l", left, frozenset(_tuple(need_l) + bounds)))
                 fact.update(encode_operand("r", right, frozenset(_tuple(need_r) + bounds)))
                 facts.append(fact)
@@ -171,7 +171,7 @@ def _error(compiled: Compiled, inp: SubjectInput, values: Mapping[int, tuple], n
     if what == "cannot_order":
         return f"cannot order {left!r} and {right!r}"
     if what == "type_error":
-        return (f"TypeError: '{_SYMBOL[n.op]}' not supported between instances of "
+        return (f"TypeError: '{SYMBOL[n.op]}' not supported between instances of "
                 f"'{_tp_name(left)}' and '{_tp_name(right)}'")
     if what == "is_not_none":
         return "'is' only compares with None: write 'x is None'"
@@ -180,7 +180,7 @@ def _error(compiled: Compiled, inp: SubjectInput, values: Mapping[int, tuple], n
     if what == "in_string":
         return f"TypeError: 'in <string>' requires string as left operand, not {_tp_name(left)}"
     if what == "unsupported":
-        raise UsageError(f"the durable engine cannot order these lists ({left!r} {_SYMBOL[n.op]} {right!r}): "
+        raise UsageError(f"the durable engine cannot order these lists ({left!r} {SYMBOL[n.op]} {right!r}): "
                          "it orders lists of text only; use the native engine (--engine native)")
     raise EngineFailure(f"unexplained error {detail}")
 
@@ -209,7 +209,7 @@ def make_result(compiled: Compiled, policy: Policy, inp: SubjectInput, final: tu
     outcome, source = final
     subject = inp.subject
     if outcome == "omitted":
-        return Result(outcome="unknown", subject=subject, message=_unknown_message((inp.omitted,)), evidence={},
+        return Result(outcome="unknown", subject=subject, message=unknown_message((inp.omitted,)), evidence={},
                       missing=(inp.omitted,), **base)
     if outcome == "error":
         exc = _failure(inp.evidence_error) if source == "evidence" else _error(compiled, inp, values, source)

@@ -57,15 +57,15 @@ from typing import Any, Mapping
 
 import attrs
 
-from ..errors import InputError, UsageError
-from ..facts.derive import BUILTIN as BUILTIN_DERIVED
-from ..facts.load import load_facts
-from ..facts.model import OMITTED, FactDocument, Omitted
-from ..facts.view import View
-from ..periods import Month
-from ..report.model import Report
-from ..rulebook.load import Rulebook, load_rulebook
-from ..source import read_path
+from .errors import InputError, UsageError
+from .facts.derive import BUILTIN as BUILTIN_DERIVED
+from .facts.load import load_facts
+from .facts.model import OMITTED, FactDocument, Omitted
+from .facts.view import View
+from .periods import Month
+from .report.model import Report
+from .rulebook.load import Rulebook, load_rulebook
+from .source import read_path
 
 KINDS = ("unit", "department", "organization", "member", "meeting", "activity", "election")
 ALL_MEMBERS = object()      # a change whose reach is not bounded: re-check every subject
@@ -85,7 +85,7 @@ def open_session(facts: Any, *, as_of: dt.date | str | None = None, engine: str 
     durable-rules (needs the ``durable`` extra); the default native engine
     re-checks only the subjects a change can touch.
     """
-    from ..api import ENGINES, get_engine
+    from .api import ENGINES, get_engine
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
     get_engine(engine)              # a clear UsageError where durable-rules cannot load
@@ -99,7 +99,7 @@ class Session:
 
     def __init__(self, document: dict, *, as_of: Any, engine: str, rulebook: Rulebook,
                  include_unverified: bool = False, source: str = "<mapping>") -> None:
-        from ..api import _evaluation_date
+        from .api import evaluation_date
         self._doc = document
         self._as_of = as_of
         self._book = rulebook
@@ -107,7 +107,7 @@ class Session:
         self._source = source
         self.engine = engine
         self._facts = self._validate(document)
-        _evaluation_date(self._facts, as_of)          # a bad date fails here, not at results()
+        evaluation_date(self._facts, as_of)          # a bad date fails here, not at results()
         self._report: Report | None = None
         self._state = None
         # native engine: the last results by (policy, subject kind, subject id), and the members whose
@@ -116,7 +116,7 @@ class Session:
         self._touched: set | object = ALL_MEMBERS
         self.last_update: dict[str, int] = {"subjects": 0, "reasserted": 0}
         if engine == "durable":
-            from .durable import DurableHost, RuleState
+            from .engine.durable import DurableHost, RuleState
             host = DurableHost.get()
             self._state = RuleState(host, "s")
             # a session that is never closed frees its durable state at the next safe point
@@ -131,8 +131,8 @@ class Session:
 
     @property
     def as_of(self) -> dt.date:
-        from ..api import _evaluation_date
-        return _evaluation_date(self._facts, self._as_of)
+        from .api import evaluation_date
+        return evaluation_date(self._facts, self._as_of)
 
     def assert_fact(self, kind: str, record: Mapping[str, Any]) -> None:
         """Add ``record`` of ``kind``, or replace the one with the same key (see the table above)."""
@@ -288,13 +288,13 @@ class Session:
         self._open()
         if self._report is not None:
             return self._report
-        from ..api import _evaluation_date, assemble_report, get_engine
+        from .api import evaluation_date, assemble_report, get_engine
         facts = self._facts
-        on = _evaluation_date(facts, self._as_of)
+        on = evaluation_date(facts, self._as_of)
         view = View(facts, on)
         applicable = self._book.applicable(on, self._include_unverified)
         if self._state is not None:
-            from .durable import evaluate_all
+            from .engine.durable import evaluate_all
             before = self._state.changed
             results = evaluate_all(self._state.host, self._book, applicable, view, self._state)
             self.last_update = {"subjects": len(self._state.current), "reasserted": self._state.changed - before}
@@ -356,12 +356,12 @@ class Session:
         are checked. Anything unusual takes the full validation, whose error
         (with its path) is the one raised.
         """
-        from ..api import _evaluation_date
+        from .api import evaluation_date
         facts = self._quick(doc, changed) if changed is not None else None
         if facts is None:
             facts = self._validate(doc)
         try:
-            _evaluation_date(facts, self._as_of)
+            evaluation_date(facts, self._as_of)
         except UsageError as exc:
             raise UsageError(f"change refused: {exc}") from None
         self._doc, self._facts, self._report = doc, facts, None
@@ -371,14 +371,14 @@ class Session:
             self._touched = self._touched | touched
 
     def _quick(self, doc: dict, changed: tuple) -> FactDocument | None:
-        from ..facts.load import _CONVERTER, check_references   # the loader's own structuring hooks
-        from ..facts.model import Activity, Meeting, Member, Organization, Unit
-        from ..source import check_plain
+        from .facts.load import check_references, structure   # the loader's own structuring hooks
+        from .facts.model import Activity, Meeting, Member, Organization, Unit
+        from .source import check_plain
         try:
             old = self._facts
             if changed == ("unit",):
                 check_plain(doc["unit"], self._source)
-                facts = attrs.evolve(old, unit=_CONVERTER.structure(doc["unit"], Unit))
+                facts = attrs.evolve(old, unit=structure(doc["unit"], Unit))
             else:
                 name, i = changed
                 cls = {"members": Member, "organizations": Organization, "meetings": Meeting,
@@ -387,7 +387,7 @@ class Session:
                 if len(doc[name]) != len(items) + (1 if i == len(items) else 0):
                     return None
                 check_plain(doc[name][i], self._source)     # sizes, keys, surrogates: as the loader
-                new = _CONVERTER.structure(doc[name][i], cls)
+                new = structure(doc[name][i], cls)
                 items[i:i + 1] = [new]
                 facts = attrs.evolve(old, **{name: tuple(items)})
             if check_references(facts):
@@ -468,7 +468,7 @@ def _org_closure(orgs: list, start: set) -> set:
 
 def _unstructure(value: Any) -> Any:
     """A loaded document back as plain data (omitted fields left out)."""
-    from ..facts.model import TrainingHours
+    from .facts.model import TrainingHours
     if isinstance(value, TrainingHours):
         return {str(y): h for y, h in value.by_year}
     if isinstance(value, Month):

@@ -11,7 +11,7 @@ reader sees the periods that were looked at and which meeting or payment
 satisfied each. Evidence values come last.
 
 The tree is computed by walking the compiled ``ast`` of each expression and
-asking :func:`partyrules.rulebook.expr._eval` for each node's value, so it has
+asking :func:`partyrules.rulebook.expr.interpret_node` for each node's value, so it has
 exactly the semantics of the engine (Kleene logic, bounds, errors); only which
 operands were reached is followed here: an ``and``/``or`` stops at its first
 deciding operand, a chained comparison at its first false link, a conditional
@@ -30,20 +30,20 @@ from typing import Any, Iterable
 
 import attrs
 
-from .api import _evaluation_date
-from .engine.native import evaluate_policy, param_getter, subjects, to_json
-from .errors import UsageError
-from .facts.derive import Coverage, Derived, Lapse, MonthCheck, PeriodCheck, Quorum, TrainingYear
-from .facts.load import load_facts
-from .facts.model import OMITTED, Department, Election, Member, Organization, Unit
-from .facts.view import Unknown, View
-from .report.safe_text import MESSAGE_LIMIT, NAME_LIMIT, safe_block, safe_text
-from .periods import Month
-from .report.model import Result, Subject
-from .rulebook.expr import Env, EvalError, Expr, _compare, _eval, _truth, interpret
-from .rulebook.kleene import decide
-from .rulebook.load import Rulebook, load_rulebook
-from .rulebook.policy import Policy
+from ..api import evaluation_date
+from ..engine.native import evaluate_policy, param_getter, subjects, to_json
+from ..errors import UsageError
+from ..facts.derive import Coverage, Derived, Lapse, MonthCheck, PeriodCheck, Quorum, TrainingYear
+from ..facts.load import load_facts
+from ..facts.model import OMITTED, Department, Election, Member, Organization, Unit
+from ..facts.view import Unknown, View
+from ..report.safe_text import MESSAGE_LIMIT, NAME_LIMIT, safe_block, safe_text
+from ..periods import Month
+from ..report.model import Result, Subject
+from ..rulebook.expr import Env, EvalError, Expr, interpret, interpret_node
+from ..rulebook.kleene import compare, decide, truth
+from ..rulebook.load import Rulebook, load_rulebook
+from ..rulebook.policy import Policy
 
 __all__ = ["Explanation", "Node", "Part", "explain", "render_text", "render_json"]
 
@@ -112,7 +112,7 @@ def _text(source: str, node: ast.AST) -> str:
 
 def _value(node: ast.AST, env: Env) -> tuple[Any, str | None]:
     try:
-        return _eval(node, env), None
+        return interpret_node(node, env), None
     except EvalError as exc:
         return None, str(exc)
     except _FAILURES as exc:
@@ -125,7 +125,7 @@ def _hidden(node: ast.AST) -> bool:
 
 
 def trace(expr: Expr, env: Env) -> Node:
-    """The tree of ``expr`` on ``env``, every reached node with the value ``_eval`` gives it."""
+    """The tree of ``expr`` on ``env``, every reached node with the value ``interpret_node`` gives it."""
     source = _source_of(expr)
     return _trace(expr.tree.body, env, source)
 
@@ -151,7 +151,7 @@ def _trace(node: ast.AST, env: Env, source: str) -> Node:
             if c.error is not None:
                 break
             try:
-                v = _truth(c.value, "and/or operand")
+                v = truth(c.value, "and/or operand")
             except EvalError:
                 break
             if v is decides:
@@ -166,7 +166,7 @@ def _trace(node: ast.AST, env: Env, source: str) -> Node:
             if right.error is not None:
                 break
             try:
-                link = _compare(op, left.value, right.value)
+                link = compare(op, left.value, right.value)
             except _FAILURES:
                 break
             if link is False:
@@ -177,7 +177,7 @@ def _trace(node: ast.AST, env: Env, source: str) -> Node:
         test = child(node.test)
         if test.error is None:
             try:
-                t = _truth(test.value, "if condition")
+                t = truth(test.value, "if condition")
             except EvalError:
                 t = None
             if isinstance(t, Unknown):
@@ -257,7 +257,7 @@ def explain(facts: Any, policy_id: str, subject_id: str, as_of: dt.date | str | 
     unknown policy or subject, and the usual input errors for bad facts.
     """
     doc = load_facts(facts)
-    on = _evaluation_date(doc, as_of)
+    on = evaluation_date(doc, as_of)
     book = rulebook if rulebook is not None else load_rulebook(policies, builtin=builtin)
     policy = _choose_policy(book, policy_id, on)
     view = View(doc, on)

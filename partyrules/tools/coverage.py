@@ -29,12 +29,12 @@ from typing import Any, Iterable
 
 import attrs
 
-from .citations import Citation, CitationError, Registry, builtin_policies_dir, parse_citation
-from .errors import UsageError
-from .rulebook.load import Rulebook
-from .rulebook.policy import VERIFICATION, VERIFIED, Policy
-from .rulebook.schema import Fields, check_mapping, check_type, fail, text_pair
-from .source import Document, read_path
+from ..citations import Citation, CitationError, Registry, builtin_policies_dir, parse_citation
+from ..errors import UsageError
+from ..rulebook.load import Rulebook
+from ..rulebook.policy import VERIFICATION, VERIFIED, Policy
+from ..rulebook.schema import Fields, check_mapping, check_type, fail, text_pair
+from ..source import Document, read_path
 
 __all__ = [
     "CHECKABLE",

@@ -4,7 +4,7 @@ Installed partyrules registers it (entry point ``pytest11``, name ``partyrules``
 It collects:
 
 * every file named ``*.partyrules.yaml`` (or ``.yml``) that pytest visits: one
-  item per scenario (:mod:`partyrules.rulebook.scenarios`);
+  item per scenario (:mod:`partyrules.tools.scenarios`);
 * for each pack directory listed in the ini option ``partyrules_packs``: the
   scenario files of its ``tests/`` folder and one item per example of each of
   its policy files. When pytest is run without paths, the packs are added to the
@@ -43,7 +43,7 @@ class _State:
         self._error: BaseException | None = None
 
     def rulebook(self) -> Any:
-        from partyrules.rulebook.load import load_rulebook
+        from ..rulebook.load import load_rulebook
 
         if self._book is None and self._error is None:
             try:
@@ -137,8 +137,8 @@ class ScenarioFile(pytest.File):
         self.in_directory = in_directory
 
     def collect(self):
-        from partyrules.errors import PartyrulesError
-        from partyrules.rulebook.scenarios import load_scenario_file
+        from ..errors import PartyrulesError
+        from .scenarios import load_scenario_file
 
         try:
             scenarios = load_scenario_file(self.path, in_directory=self.in_directory)
@@ -154,7 +154,7 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
-        from partyrules.rulebook.scenarios import run_scenario
+        from .scenarios import run_scenario
 
         run = run_scenario(_state(self).rulebook(), self.scenario)
         if not run.ok:
@@ -177,7 +177,7 @@ class PolicyFile(pytest.File):
     """A policy file of a configured pack: one item per example of its policies."""
 
     def collect(self):
-        from partyrules.rulebook.examples import run_example  # noqa: F401  (fail early if missing)
+        from .examples import run_example  # noqa: F401  (fail early if missing)
 
         try:
             book = _state(self).rulebook()
@@ -199,7 +199,7 @@ class ExampleItem(pytest.Item):
         self.example = example
 
     def runtest(self) -> None:
-        from partyrules.rulebook.examples import run_example
+        from .examples import run_example
 
         run = run_example(_state(self).rulebook(), self.policy, self.example)
         if not run.ok:

@@ -20,10 +20,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import PartyrulesError
-from .periods import add_months, add_years
-from .rulebook.params import Parameter, Parameters, parameters_from_document
-from .source import read_path
+from ..errors import PartyrulesError
+from ..periods import add_months, add_years
+from ..rulebook.params import Parameter, Parameters, parameters_from_document
+from ..source import read_path
 
 LIMITS = ("at_most", "at_least")
 Report = Callable[[str, "int | None", "int | None", str], None]
@@ -63,7 +63,7 @@ def looser(local: float, local_unit: str, national: float, national_unit: str, l
 
 
 def _national(pack_root: Path, registry: Any) -> Parameters:
-    from .citations import builtin_policies_dir
+    from ..citations import builtin_policies_dir
     params = Parameters()
     folder = builtin_policies_dir() / "parameters"
     for f in sorted(folder.glob("*.yaml")):
@@ -75,7 +75,7 @@ def check_limits(report: Report, pack_root: Path | None, registry: Any) -> None:
     """Report every pack parameter that loosens the national limit it names (see the module docstring)."""
     if pack_root is None or not (pack_root / "parameters").is_dir():
         return
-    from .citations import builtin_policies_dir
+    from ..citations import builtin_policies_dir
     if pack_root.resolve() == builtin_policies_dir().resolve():
         return
     try:
@@ -107,7 +107,7 @@ def check_limits(report: Report, pack_root: Path | None, registry: Any) -> None:
 
 
 def _raw_limits() -> dict[str, str]:
-    from .citations import builtin_policies_dir
+    from ..citations import builtin_policies_dir
     out: dict[str, str] = {}
     for f in sorted((builtin_policies_dir() / "parameters").glob("*.yaml")):
         data = read_path(f).data
@@ -118,7 +118,7 @@ def _raw_limits() -> dict[str, str]:
 
 
 def _compare(report: Report, doc: Any, i: int, item: dict, national: Parameter, limit: str) -> None:
-    from .citations import Registry
+    from ..citations import Registry
     values = item.get("values") if isinstance(item.get("values"), list) else []
     for j, raw in enumerate(values):
         if not isinstance(raw, dict) or isinstance(raw.get("value"), bool) \

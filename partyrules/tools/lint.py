@@ -6,10 +6,9 @@ parameter files and reports, without stopping at the first problem:
 
 * the loader's own checks, policy by policy (shape, ids, severities, expression
   syntax, names, derived facts and record fields with "did you mean",
-  citations, the folder edition being cited, message placeholders), by calling
-  :func:`~partyrules.rulebook.policy.policy_from_data` for each policy, plus
-  finer checks of its own so that several problems of one policy are listed
-  together (each expression, each citation and each placeholder separately);
+  citations, the folder edition being cited, message placeholders): every
+  problem that :func:`~partyrules.rulebook.policy.read_policy` lists, the
+  validator whose first error the loader raises;
 * folders that name no registered instrument or edition;
 * duplicate policy ids (in the pack, and against the built-in rulebook);
 * parameters: shape, citations, two values taking effect on the same day, a
@@ -37,27 +36,23 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
-import string
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import attrs
 
-from .citations import CitationError, Registry, builtin_policies_dir, parse_citation
-from .errors import PartyrulesError, PolicyError
-from .facts.derive import BUILTIN, Derived
-from .periods import parse_date
-from .rulebook.expr import compile_expr
+from ..citations import CitationError, Registry, builtin_policies_dir, parse_citation
+from ..errors import PartyrulesError, PolicyError
+from ..facts.derive import BUILTIN, Derived
+from ..periods import parse_date
 from .lint_limits import check_limits
-from .rulebook.load import _EDITION_FIELDS, _SKIP_DIRS, Rulebook
-from .rulebook.packs import bundled_packs
-from .rulebook.params import _NAME as _PARAM_NAME
-from .rulebook.params import _PARAM_FIELDS, _VALUE_FIELDS, Parameter, Parameters, ParamValue
-from .rulebook.policy import (_CITATION_FIELDS, org_kinds_problem, _EXAMPLE_FIELDS, _ID, _POLICY_FIELDS, _SPEC, _UNLESS_FIELDS,
-                              expression_location,
-                              OUTCOMES, SEVERITIES, SUBJECT_VARS, VERIFICATION, VERIFIED, Policy, policy_from_data)
-from .rulebook.schema import Fields, _type_name, fail
-from .source import Document, format_path, read_path
+from ..rulebook.load import EDITION_FIELDS, PACK_SUBFOLDERS, Rulebook
+from ..rulebook.packs import bundled_packs
+from ..rulebook.params import PARAM_NAME
+from ..rulebook.params import PARAM_FIELDS, VALUE_FIELDS, Parameter, Parameters, ParamValue
+from ..rulebook.policy import Policy, read_policy
+from ..rulebook.schema import Fields, Problem, fail, has, mapping_problems, text_pair_problems
+from ..source import Document, read_path
 
 __all__ = ["Finding", "lint_paths", "DEFAULT_SEARCH"]
 
@@ -95,6 +90,9 @@ class _Sink:
         err = fail(doc, path, message)
         self.add(doc.source, err.line, err.column, err.message, severity)
 
+    def problem(self, problem: Problem) -> None:
+        self.error(problem.shown, problem.severity)
+
     def error(self, exc: PartyrulesError, severity: str = "error") -> None:
         source = getattr(exc, "source", None)
         if source is not None:
@@ -121,53 +119,16 @@ def _show(file: str | Path) -> str:
 # --------------------------------------------------------------------------- shapes
 
 def _check_fields(sink: _Sink, doc: Document, path: tuple, value: Any, fields: Fields) -> bool:
-    """Like :func:`~partyrules.rulebook.schema.check_mapping`, but reporting every key; False if not a mapping."""
-    if not isinstance(value, dict):
-        got = "null" if value is None else _type_name(type(value))
-        sink.at(doc, path, f"expected a mapping, got {got}")
-        return False
-    known = list(fields.required) + list(fields.optional)
-    for key in value:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            sink.at(doc, path + (key,), f"unknown key {key!r}{hint}; expected {', '.join(known)}")
-    for key in fields.required:
-        if key not in value:
-            sink.at(doc, path, f"missing required key {key!r}")
-    for key, want in {**fields.required, **fields.optional}.items():
-        if key in value and not _is(value[key], want):
-            got = "null" if value[key] is None else _type_name(type(value[key]))
-            sink.at(doc, path + (key,), f"expected {_type_name(want)}, got {got}")
-    return True
-
-
-def _is(value: Any, want: Any) -> bool:
-    wants = want if isinstance(want, tuple) else (want,)
-    return isinstance(value, wants) and not (isinstance(value, bool) and bool not in wants)
-
-
-def _good(value: dict, key: str, want: Any) -> bool:
-    return key in value and _is(value[key], want)
+    """Every problem :func:`~partyrules.rulebook.schema.check_mapping` would raise the first of; False if not a
+    mapping."""
+    for problem in mapping_problems(doc, path, value, fields):
+        sink.problem(problem)
+    return isinstance(value, dict)
 
 
 def _text_pair(sink: _Sink, doc: Document, path: tuple, value: Any) -> None:
-    if _check_fields(sink, doc, path, value, Fields(required={"zh": str, "en": str})):
-        for lang in ("zh", "en"):
-            if isinstance(value.get(lang), str) and not value[lang].strip():
-                sink.at(doc, path + (lang,), "must not be empty")
-
-
-def _placeholder_at(doc: Document, path: tuple, text: str, offset: int) -> tuple[int | None, int | None]:
-    """The file position of ``text[offset]`` when the scalar is on one line and unescaped, else its start."""
-    line, col = doc.where(path) or (None, None)
-    if line is None or not doc.lines or "\n" in text or line - 1 >= len(doc.lines):
-        return line, col
-    src = doc.lines[line - 1]
-    start = col - 1 + (1 if src[col - 1:col] in ("'", '"') else 0)
-    if src[start:start + len(text)] == text:
-        return line, start + offset + 1
-    return line, col
+    for problem in text_pair_problems(doc, path, value):
+        sink.problem(problem)
 
 
 # --------------------------------------------------------------------------- one policy
@@ -197,158 +158,14 @@ class _Entry:
 
 def _lint_policy(sink: _Sink, entry: _Entry, registry: Registry, params: Mapping[str, Any],
                  derived: Mapping[str, Derived], folder_ok: bool) -> None:
-    doc, path, data = entry.doc, entry.path, entry.data
-    before = len(sink.items)
-    if not _check_fields(sink, doc, path, data, _POLICY_FIELDS):
-        entry.errors = 1
-        return
-    if _good(data, "id", str) and not _ID.match(data["id"]):
-        sink.at(doc, path + ("id",), f"policy id {data['id']!r} must be dotted lowercase words, "
-                                     "e.g. organs.branch.committee-required")
-    if _good(data, "severity", str) and data["severity"] not in SEVERITIES:
-        sink.at(doc, path + ("severity",), f"expected error or warning, got {data['severity']!r}")
-    applies_to = data.get("applies_to")
-    if _good(data, "applies_to", str) and applies_to not in SUBJECT_VARS:
-        close = difflib.get_close_matches(applies_to, list(SUBJECT_VARS), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        sink.at(doc, path + ("applies_to",), f"expected one of {', '.join(SUBJECT_VARS)}, got {applies_to!r}{hint}")
-    for key in ("title", "message"):
-        if key in data:
-            _text_pair(sink, doc, path + (key,), data[key])
-
-    # expressions: each one on its own, so that one mistake does not hide the next
-    if applies_to in SUBJECT_VARS:
-        variables = {SUBJECT_VARS[applies_to]: applies_to}
-    else:       # still check syntax and functions, whichever subject was meant
-        variables = {var: kind for kind, var in SUBJECT_VARS.items()}
-    variables.update({"unit": "unit", "as_of": "date", "rule_from": "date", "rule_until": "date"})
-
-    def expr(p: tuple, text: Any) -> None:
-        try:
-            compile_expr(text, expression_location(doc, path + p, text), variables, derived, params)
-        except PolicyError as exc:
-            sink.error(exc)
-
-    for key in ("where", "require"):
-        if _good(data, key, str):
-            expr((key,), data[key])
-    if _good(data, "unless", list):
-        for i, raw in enumerate(data["unless"]):
-            if _check_fields(sink, doc, path + ("unless", i), raw, _UNLESS_FIELDS):
-                if _good(raw, "when", str):
-                    expr(("unless", i, "when"), raw["when"])
-                if "note" in raw:
-                    _text_pair(sink, doc, path + ("unless", i, "note"), raw["note"])
-    if _good(data, "evidence", dict):
-        for name, text in data["evidence"].items():
-            if not isinstance(name, str) or not name.isidentifier():
-                sink.at(doc, path + ("evidence", name), f"evidence name {name!r} must be an identifier")
-            expr(("evidence", name), text)
-
-    # citations: each one, then the folder's edition
-    cited: list = []
-    if _good(data, "citations", list):
-        if not data["citations"]:
-            sink.at(doc, path + ("citations",), "a policy needs at least one citation")
-        for i, raw in enumerate(data["citations"]):
-            cp = path + ("citations", i)
-            if isinstance(raw, str):
-                raw = {"ref": raw}
-            if not _check_fields(sink, doc, cp, raw, _CITATION_FIELDS) or not _good(raw, "ref", str):
-                continue
-            try:
-                citation = parse_citation(raw["ref"], registry)
-            except CitationError as exc:
-                sink.at(doc, cp, str(exc))
-                continue
-            ver = raw.get("verification")
-            if ver is not None and ver not in VERIFICATION:
-                sink.at(doc, cp + ("verification",), f"expected one of {', '.join(VERIFICATION)}, got {ver!r}")
-            own = citation.instrument == entry.instrument and citation.edition == entry.edition
-            problem = org_kinds_problem(raw, data.get("applies_to"), own)
-            if problem is not None:
-                sink.at(doc, cp + problem[0], problem[1])
-            cited.append((cp, citation, ver))
-            entry.cited.append((cp, citation))
-        if folder_ok and not any(c.instrument == entry.instrument and c.edition == entry.edition
-                                 for _p, c, _v in cited):
-            sink.at(doc, path + ("citations",),
-                    f"a policy in {entry.instrument}/{entry.edition} must cite {entry.instrument}@{entry.edition}")
-        unverified = data.get("unverified", False)
-        if any(v is not None and v not in VERIFIED for _p, _c, v in cited) and unverified is not True:
-            sink.at(doc, path + ("citations",), "a citation below E2 (E1 or U) is not a verified citation: "
-                                                "mark the policy `unverified: true` (it then runs only on request)")
-        elif unverified is True and cited and all(v is None or v in VERIFIED for _p, _c, v in cited):
-            sink.at(doc, path + ("unverified",), "unverified: true, but every citation is verified (F2, F1 or E2): "
-                                                 "the policy runs only on request", "warning")
-
-    # message placeholders: every one that is not an evidence name
-    if _good(data, "message", dict):
-        allowed = {"subject", "subject_id"}
-        if _good(data, "evidence", dict):
-            allowed |= {n for n in data["evidence"] if isinstance(n, str)}
-        for lang in ("zh", "en"):
-            if _good(data["message"], lang, str):
-                _lint_template(sink, doc, path + ("message", lang), data["message"][lang], allowed)
-
-    # examples
-    if _good(data, "examples", list):
-        for i, raw in enumerate(data["examples"]):
-            ep = path + ("examples", i)
-            if not _check_fields(sink, doc, ep, raw, _EXAMPLE_FIELDS):
-                continue
-            if _good(raw, "expect", str) and raw["expect"] not in OUTCOMES:
-                sink.at(doc, ep + ("expect",), f"expected one of {', '.join(OUTCOMES)}, got {raw['expect']!r}")
-            if _good(raw, "as_of", str):
-                try:
-                    parse_date(raw["as_of"])
-                except ValueError:
-                    sink.at(doc, ep + ("as_of",), f"expected a date YYYY-MM-DD, got {raw['as_of']!r}")
-            if _good(raw, "missing", list):
-                for j, m in enumerate(raw["missing"]):
-                    if not isinstance(m, str):
-                        sink.at(doc, ep + ("missing", j), "expected a string (a fact path)")
-
-    # the loader itself: anything the checks above did not say
-    mine = {(f.line, f.column) for f in sink.items[before:]}
-    said = [f.message for f in sink.items[before:]]
-    try:
-        entry.policy = policy_from_data(doc, path, data, instrument=entry.instrument, edition=entry.edition,
-                                        registry=registry, params=params, derived=derived)
-    except PolicyError as exc:
-        repeated = (exc.line or 1, exc.column or 1) in mine or any(m.startswith(exc.message) for m in said)
-        if not repeated and (entry.folder_ok or "must cite" not in exc.message):
-            sink.error(exc)
-        entry.policy = None
-    entry.errors = sum(1 for f in sink.items[before:] if f.severity == "error")
-    if entry.errors:
-        entry.policy = None
-
-
-def _lint_template(sink: _Sink, doc: Document, path: tuple, text: str, allowed: set[str]) -> None:
-    try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        sink.at(doc, path, f"bad message template: {exc} (write {{{{ and }}}} for literal braces)")
-        return
-    offset = 0
-    for literal, field, spec, conversion in parts:
-        offset += len(literal)
-        if field is None:
-            continue
-        at = text.find("{" + field, offset)
-        line, col = _placeholder_at(doc, path, text, at if at >= 0 else 0)
-        where = format_path(path)
-        if field not in allowed:
-            close = difflib.get_close_matches(field, sorted(allowed), n=1)
-            hint = f" (did you mean {{{close[0]}}}?)" if close else ""
-            sink.add(doc.source, line, col, f"{where}: placeholder {{{field}}} is not an evidence name; "
-                                            f"use one of {', '.join(sorted(allowed))}{hint}")
-        elif conversion is not None or (spec and not _SPEC.fullmatch(spec)):
-            sink.add(doc.source, line, col, f"{where}: placeholder {{{field}}}: only simple formats such as :.1% "
-                                            f"are allowed (a width up to 99, a precision up to 99 with f or %)")
-        if at >= 0:
-            offset = text.find("}", at) + 1
+    """Every problem of one policy, from the validator the loader runs (rulebook/policy.py)."""
+    reading = read_policy(entry.doc, entry.path, entry.data, instrument=entry.instrument, edition=entry.edition,
+                          registry=registry, params=params, derived=derived, cite_own=folder_ok)
+    for problem in reading.problems:
+        sink.problem(problem)
+    entry.cited = list(reading.cited)
+    entry.errors = sum(1 for p in reading.problems if p.severity == "error")
+    entry.policy = reading.policy
 
 
 # --------------------------------------------------------------------------- parameters
@@ -360,10 +177,10 @@ def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[
         sink.at(doc, (), "expected a list of parameters")
         return out
     for i, item in enumerate(doc.data):
-        if not _check_fields(sink, doc, (i,), item, _PARAM_FIELDS) or not _good(item, "name", str):
+        if not _check_fields(sink, doc, (i,), item, PARAM_FIELDS) or not has(item, "name", str):
             continue
         name = item["name"]
-        if not _PARAM_NAME.match(name):
+        if not PARAM_NAME.match(name):
             sink.at(doc, (i, "name"), f"parameter name {name!r} must be dotted lowercase, e.g. organs.branch_size")
         if name in seen:
             sink.at(doc, (i, "name"), f"parameter {name!r} is already defined in {seen[name]}")
@@ -371,21 +188,21 @@ def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[
         if "description" in item:
             _text_pair(sink, doc, (i, "description"), item["description"])
         values: list[tuple[tuple, ParamValue]] = []
-        for j, raw in enumerate(item["values"] if _good(item, "values", list) else []):
+        for j, raw in enumerate(item["values"] if has(item, "values", list) else []):
             vp = (i, "values", j)
-            if not _check_fields(sink, doc, vp, raw, _VALUE_FIELDS):
+            if not _check_fields(sink, doc, vp, raw, VALUE_FIELDS):
                 continue
             if ("citation" in raw) == ("setting" in raw):
                 sink.at(doc, vp, "give either citation (the article that sets the number) or "
                                  "setting (why it is a checker's choice, not a number of the law)")
             citation = None
-            if _good(raw, "citation", str):
+            if has(raw, "citation", str):
                 try:
                     citation = parse_citation(raw["citation"], registry)
                 except CitationError as exc:
                     sink.at(doc, vp + ("citation",), str(exc))
             start = None
-            if _good(raw, "from", str):
+            if has(raw, "from", str):
                 try:
                     start = parse_date(raw["from"])
                 except ValueError:
@@ -400,9 +217,9 @@ def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[
                     sink.at(doc, vp + ("from",), f"takes effect on {start}, before {ed.ref} is in force "
                                                  f"({ed.in_force_from}): the value would overlap the period "
                                                  "of an earlier edition")
-            if start is not None and _good(raw, "value", (int, float)):
+            if start is not None and has(raw, "value", (int, float)):
                 values.append((vp, ParamValue(start, raw["value"], citation, raw.get("setting"))))
-        if _good(item, "values", list) and not item["values"]:
+        if has(item, "values", list) and not item["values"]:
             sink.at(doc, (i, "values"), "a parameter needs at least one value")
         by_start: dict = {}
         for vp, v in values:
@@ -449,26 +266,21 @@ def _read(sink: _Sink, path: Path) -> Document | None:
         return None
 
 
-def _is_pack_root(d: Path) -> bool:
-    """A directory laid out as a pack: instruments, parameters, or folders of registered instruments."""
+def _is_pack_root(d: Path, known: frozenset[str]) -> bool:
+    """A directory laid out as a pack: instruments, parameters, or folders of instruments ``known``."""
     if not d.is_dir():
         return False
     if (d / "instruments.yaml").is_file() or (d / "parameters").is_dir() or _same(d, builtin_policies_dir()):
         return True
-    known = _builtin_instrument_ids()
     return any(c.is_dir() and c.name in known and any(e.is_dir() for e in c.iterdir()) for c in d.iterdir())
 
 
-_KNOWN: list = []
-
-
-def _builtin_instrument_ids() -> set[str]:
-    if not _KNOWN:
-        try:
-            _KNOWN.append({i.id for i in Registry.builtin().instruments})
-        except PartyrulesError:
-            _KNOWN.append(set())
-    return _KNOWN[0]
+def builtin_instrument_ids() -> frozenset[str]:
+    """The ids of the built-in instruments: a folder named by one marks a pack."""
+    try:
+        return frozenset(i.id for i in Registry.builtin().instruments)
+    except PartyrulesError:
+        return frozenset()
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -478,25 +290,25 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _root_of(target: Path) -> Path | None:
+def _root_of(target: Path, known: frozenset[str]) -> Path | None:
     """The pack directory that a path belongs to (None: outside any pack)."""
     if target.is_file():
         if target.parent.name == "parameters" or target.name in ("instruments.yaml", "provisions.yaml"):
             cand = target.parent.parent if target.parent.name == "parameters" else target.parent
         else:
             cand = target.parent.parent.parent
-        return cand if _is_pack_root(cand) else None
+        return cand if _is_pack_root(cand, known) else None
     for cand in (target, target.parent, target.parent.parent):
-        if _is_pack_root(cand):
+        if _is_pack_root(cand, known):
             return cand
     return None
 
 
-def _packs_below(folder: Path) -> list[Path]:
+def _packs_below(folder: Path, known: frozenset[str]) -> list[Path]:
     """The packs inside a folder that is not one (shallowest first, none inside another)."""
     found: list[Path] = []
     for d in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: (len(p.parts), str(p))):
-        if not any(f == d or f in d.parents for f in found) and _is_pack_root(d):
+        if not any(f == d or f in d.parents for f in found) and _is_pack_root(d, known):
             found.append(d)
     return found
 
@@ -513,7 +325,7 @@ class _Pack:
 
 def _load_registry(sink: _Sink, root: Path | None) -> Registry:
     """The built-in instruments and the pack's own, as the loader merges them."""
-    from .rulebook.load import load_registry
+    from ..rulebook.load import load_registry
     try:
         return load_registry([root] if root is not None else [])
     except PartyrulesError as exc:
@@ -531,7 +343,7 @@ def _load_derived(sink: _Sink, root: Path | None) -> dict[str, Derived]:
     if root is None or _same(root, builtin_policies_dir()):
         return derived
     try:
-        from .rulebook.packs import load_pack_derived, merge_derived
+        from ..rulebook.packs import load_pack_derived, merge_derived
     except ImportError:       # pragma: no cover - packs ship with partyrules
         return derived
     try:
@@ -576,14 +388,14 @@ def _scan(sink: _Sink, root: Path | None, lone: list[Path]) -> _Pack:
 
 def _policy_entries(sink: _Sink, root: Path, registry: Registry) -> list[_Entry]:
     out: list[_Entry] = []
-    for inst_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
+    for inst_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in PACK_SUBFOLDERS
                            and not p.name.startswith((".", "_"))):
         for ed_dir in sorted(p for p in inst_dir.iterdir() if p.is_dir()):
             meta = ed_dir / "_edition.yaml"
             if meta.is_file():
                 doc = _read(sink, meta)
-                if doc is not None and _check_fields(sink, doc, (), doc.data, _EDITION_FIELDS) \
-                        and _good(doc.data, "inherits", str):
+                if doc is not None and _check_fields(sink, doc, (), doc.data, EDITION_FIELDS) \
+                        and has(doc.data, "inherits", str):
                     try:
                         registry.edition(inst_dir.name, doc.data["inherits"])
                     except CitationError as exc:
@@ -690,8 +502,8 @@ def _check_index(sink: _Sink, pack: _Pack, targets: list[_Entry]) -> None:
 # --------------------------------------------------------------------------- examples and witnesses
 
 def _check_behaviour(sink: _Sink, book: Rulebook, targets: list[_Entry], search: int) -> None:
-    from .engine.native import evaluate_policy
-    from .rulebook.examples import run_example
+    from ..engine.native import evaluate_policy
+    from .examples import run_example
 
     needs: dict[int, set[str]] = {}
     for k, e in enumerate(targets):
@@ -760,7 +572,6 @@ def _period(registry: Registry, policy: Policy) -> tuple[_dt.date, _dt.date]:
     return ed.in_force_from, min(until, last) if until is not None else last
 
 
-_POOL: dict[tuple, list] = {}
 _CHUNK = 20
 
 
@@ -785,31 +596,29 @@ def _generated_views(count: int, first: _dt.date, last: _dt.date) -> tuple[Itera
 
 
 def _chunk(size: int, first: _dt.date, last: _dt.date, index: int) -> list:
-    key = (size, first, last, index)
-    if key not in _POOL:
-        from hypothesis import HealthCheck, Phase, given, seed, settings
-        from hypothesis import strategies as st
+    """The courts of one batch: the same every time (a fixed seed), made afresh (no module-level cache)."""
+    from hypothesis import HealthCheck, Phase, given, seed, settings
+    from hypothesis import strategies as st
 
-        from .facts.load import load_facts
-        from .facts.view import View
-        from .testing import fact_documents
+    from ..facts.load import load_facts
+    from ..facts.view import View
+    from ..testing import fact_documents
 
-        docs: list[dict] = []
+    docs: list[dict] = []
 
-        @seed(20240630 + index)
-        @settings(max_examples=size, database=None, phases=[Phase.generate], deadline=None,
-                  suppress_health_check=list(HealthCheck), print_blob=False)
-        @given(st.dates(first, last).flatmap(lambda day: fact_documents(as_of=day)))
-        def collect(doc: dict) -> None:
-            docs.append(doc)
+    @seed(20240630 + index)
+    @settings(max_examples=size, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(st.dates(first, last).flatmap(lambda day: fact_documents(as_of=day)))
+    def collect(doc: dict) -> None:
+        docs.append(doc)
 
-        collect()
-        views = []
-        for d in docs[:size]:
-            facts = load_facts(d)
-            views.append(View(facts, facts.as_of))
-        _POOL[key] = views
-    return _POOL[key]
+    collect()
+    views = []
+    for d in docs[:size]:
+        facts = load_facts(d)
+        views.append(View(facts, facts.as_of))
+    return views
 
 
 # --------------------------------------------------------------------------- the entry point
@@ -846,15 +655,16 @@ def lint_paths(paths: Iterable[str | Path] = (), *, search: int = DEFAULT_SEARCH
     """
     targets = lint_targets(paths)
     sink = _Sink()
+    known = builtin_instrument_ids()
     expanded: list[Path] = []
     for t in targets:
-        if t.is_dir() and _root_of(t) is None:
-            expanded += _packs_below(t) or [t]     # a folder of packs; else its files, each by its folders
+        if t.is_dir() and _root_of(t, known) is None:
+            expanded += _packs_below(t, known) or [t]     # a folder of packs; else its files, each by its folders
         else:
             expanded.append(t)
     groups: dict[str, tuple[Path | None, list[Path]]] = {}
     for t in expanded:
-        root = _root_of(t)
+        root = _root_of(t, known)
         key = str(root.resolve()) if root is not None else ""
         groups.setdefault(key, (root, []))[1].append(t)
     for key in sorted(groups):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import attrs
 
+from ..engine.native import evaluate_policy
 from ..errors import PartyrulesError
 from ..facts.load import facts_from_document
 from ..facts.model import FORMAT, OMITTED
 from ..facts.view import View
 from ..source import from_mapping
-from .load import Rulebook
-from .policy import Example, Policy
+from ..rulebook.load import Rulebook
+from ..rulebook.policy import Example, Policy
 
 
 @attrs.frozen
@@ -27,8 +28,6 @@ class ExampleRun:
 
 
 def run_example(rulebook: Rulebook, policy: Policy, example: Example) -> ExampleRun:
-    from ..engine.native import evaluate_policy   # the engine sits above the rulebook
-
     def done(ok: bool, detail: str) -> ExampleRun:
         return ExampleRun(policy, example, ok, detail)
 

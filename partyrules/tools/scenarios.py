@@ -38,9 +38,9 @@ import attrs
 from ..errors import PartyrulesError, PolicyError, UsageError
 from ..facts.model import FORMAT, FactDocument
 from ..source import Document, read_path
-from .load import Rulebook
-from .policy import OUTCOMES, Policy
-from .schema import Fields, check_mapping, check_type, fail, optional_date
+from ..rulebook.load import Rulebook
+from ..rulebook.policy import OUTCOMES, Policy
+from ..rulebook.schema import Fields, check_mapping, check_type, fail, optional_date
 
 PROBLEMS = ("violated", "unknown", "error")
 SUFFIXES = (".yaml", ".yml")
