@@ -48,7 +48,7 @@ from .api import _evaluation_date, _patterns, check, get_engine, selected
 from .errors import InternalError, PartyrulesError, UsageError, WorkerError
 from .facts.model import FactDocument
 from .periods import parse_date
-from .report.model import FAIL_ON, OUTCOME_ORDER, Report
+from .report.model import FAIL_ON, Report
 from .rulebook.load import load_rulebook
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json")

@@ -3,9 +3,10 @@
 One FACTS argument that is a file (or ``-``) gives exactly the report-v1
 output of that document. Several arguments, or a directory, give a batch: one
 row per document (or its one-line error) as a table, or with ``--format json``
-an object ``partyrules.batch/1`` holding every report. The exit status of a
-batch is 2 if any document could not be checked, else 1 if any has a
-violation that fails (``--fail-on``), else 0.
+an object ``partyrules.batch/1`` holding every report, written as the
+documents finish (each report rendered where it was checked, none kept: see
+docs/batch.md). The exit status of a batch is 2 if any document could not be
+checked, else 1 if any has a violation that fails (``--fail-on``), else 0.
 
 ``--fail-on warning`` (the default) keeps the contract's statuses: any violation
 exits 1 (other systems rely on it, so the default never changes). ``--fail-on
@@ -134,7 +135,7 @@ def run_batch(sources: list, output: str | None, fmt: str, all_results: bool, la
         if batch_json is not None:
             batch_json.close(batch_summary(kept))
         else:
-            write(render_batch_table(kept, lang).encode("utf-8"))
+            write(render_batch_table(kept, lang))
     return batch_exit_status(kept, fail_on)
 
 
@@ -217,12 +218,12 @@ def batch_summary(items: list[BatchItem]) -> dict:
 
 def render_batch_json(items: list[BatchItem], all_results: bool = False) -> str:
     """The ``partyrules.batch/1`` document of ``items`` (each with its report, or its JSON in ``rendered``)."""
-    pieces: list[bytes] = []
+    pieces: list[str] = []
     writer = BatchJsonWriter(pieces.append, all_results)
     for item in items:
         writer.add(item)
     writer.close(batch_summary(items))
-    return b"".join(pieces).decode("utf-8")
+    return "".join(pieces)
 
 
 class BatchJsonWriter:
@@ -234,11 +235,11 @@ class BatchJsonWriter:
     line indented four more spaces (JSON strings hold no raw line break).
     """
 
-    def __init__(self, write: Callable[[bytes], None], all_results: bool = False) -> None:
+    def __init__(self, write: Callable[[str], None], all_results: bool = False) -> None:
         self.write = write
         self.all_results = all_results
         self.count = 0
-        write(('{\n  "format": ' + json.dumps(BATCH_FORMAT) + ',\n  "reports": [').encode("utf-8"))
+        write('{\n  "format": ' + json.dumps(BATCH_FORMAT) + ',\n  "reports": [')
 
     def add(self, item: BatchItem) -> None:
         if item.error is not None:
@@ -253,12 +254,12 @@ class BatchJsonWriter:
             if not body.startswith("{\n"):
                 raise ValueError(f"{item.source}: rendered is not a report's JSON")
             text = "{\n  " + _dumps("source") + ": " + _dumps(item.source) + "," + body[1:].rstrip("\n")
-        self.write((("," if self.count else "") + "\n    " + text.replace("\n", "\n    ")).encode("utf-8"))
+        self.write(("," if self.count else "") + "\n    " + text.replace("\n", "\n    "))
         self.count += 1
 
     def close(self, summary: dict) -> None:
         end = "\n  ]" if self.count else "]"
-        self.write((end + ',\n  "summary": ' + _dumps(summary).replace("\n", "\n  ") + "\n}\n").encode("utf-8"))
+        self.write(end + ',\n  "summary": ' + _dumps(summary).replace("\n", "\n  ") + "\n}\n")
 
 
 def _dumps(value: Any) -> str:

@@ -77,27 +77,22 @@ def refuse_inputs(output: str | None, inputs: Iterable[object]) -> None:
 
 def write_output(text: str | bytes, output: str | None, inputs: Iterable[object] = ()) -> None:
     """Write ``text`` (or binary ``bytes``) to standard output (``None`` or ``-``), or whole to the file ``output``."""
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
     with output_stream(output, inputs) as write:
-        write(data)
+        write(text)
 
 
 @contextlib.contextmanager
-def output_stream(output: str | None, inputs: Iterable[object] = ()) -> Iterator[Callable[[bytes], None]]:
-    """A function that writes bytes to standard output, or to the file ``output`` with the guarantees above.
+def output_stream(output: str | None, inputs: Iterable[object] = ()) -> Iterator[Callable[[str | bytes], None]]:
+    """A function that writes text (or bytes) to standard output, or to the file ``output`` as above.
 
     For a batch that writes as documents finish: standard output gets each
     piece at once; the file gets them in its temporary file and appears whole
     only when the ``with`` block ends without an exception (on one, nothing is
-    left behind and the target is untouched).
+    left behind and the target is untouched). Text goes to a file as UTF-8, and
+    to standard output through ``sys.stdout`` (its encoding, whatever replaced it).
     """
     if output is None or output == "-":
-        sys.stdout.flush()                      # what was written as text goes out first
-
-        def to_stdout(data: bytes) -> None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        yield to_stdout
+        yield _to_stdout
         return
     refuse_inputs(output, inputs)
     target = Path(output)
@@ -141,15 +136,25 @@ def output_stream(output: str | None, inputs: Iterable[object] = ()) -> Iterator
             pending.clear()
 
 
+def _to_stdout(data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        sys.stdout.flush()                      # what was written as text goes out first
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data)
+        sys.stdout.flush()
+
+
 def _creating_reason(exc: OSError) -> str:
     return "no file can be created in that folder" if exc.errno == errno.ENOENT else _reason(exc)
 
 
-def _guarded(output: str, write: Callable[[bytes], None]) -> Callable[[bytes], None]:
-    """``write``, with a failure (disk full …) said as one :class:`OutputError` line."""
-    def guarded(data: bytes) -> None:
+def _guarded(output: str, write: Callable[[bytes], None]) -> Callable[[str | bytes], None]:
+    """``write`` of UTF-8, with a failure (disk full …) said as one :class:`OutputError` line."""
+    def guarded(data: str | bytes) -> None:
         try:
-            write(data)
+            write(data if isinstance(data, bytes) else data.encode("utf-8"))
         except OSError as exc:
             raise OutputError(f"{output}: cannot write: {_reason(exc)}") from None
     return guarded
