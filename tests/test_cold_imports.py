@@ -84,3 +84,18 @@ def test_every_public_name_resolves():
         assert getattr(partyrules, name) is not None
     with pytest.raises(AttributeError):
         partyrules.no_such_name  # noqa: B018
+
+
+def test_every_command_module_is_known_to_the_lazy_group():
+    """A new command module must be listed in COMMANDS, or the lazy group would never import it."""
+    import importlib
+    import pkgutil
+
+    import partyrules.cli as cli
+    helpers = {"options", "output"}
+    modules = {m.name for m in pkgutil.iter_modules(cli.__path__)} - helpers
+    assert set(cli.COMMANDS.values()) == modules
+    for name in sorted(modules):
+        importlib.import_module(f"partyrules.cli.{name}")
+    assert set(cli.main.commands) == set(cli.COMMANDS)
+    assert cli.main.list_commands(None) == sorted(cli.COMMANDS)
