@@ -113,22 +113,20 @@ def run_batch(sources: list, output: str | None, fmt: str, all_results: bool, la
     from ..batch import check_many
     show_bar = len(sources) >= PROGRESS_MIN and _stderr_is_terminal()
     as_json = fmt == "json"
-    # every error that stops the whole batch (a pack, --as-of, -o) is raised here, before any output
+    # what stops the whole batch (a pack, --as-of here, -o below) is raised before anything is written
     stream = check_many(sources, render="json" if as_json else None, keep="summary", all_results=all_results,
                         **options)
     kept: list[BatchItem] = []
-    with contextlib.ExitStack() as stack:
-        write = stack.enter_context(output_stream(output, sources))
-        bar = stack.enter_context(click.progressbar(length=len(sources), label="checking", file=sys.stderr)
-                                  if show_bar else contextlib.nullcontext())
-        stack.enter_context(contextlib.closing(stream))
+    with contextlib.closing(stream), output_stream(output, sources) as write:
         batch_json = BatchJsonWriter(write, all_results) if as_json else None
-        for item in stream:
-            if bar is not None:
-                bar.update(1)
-            if batch_json is not None:
-                batch_json.add(item)
-            kept.append(attrs.evolve(item, rendered=None))      # the summary row only
+        with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
+              else contextlib.nullcontext()) as bar:
+            for item in stream:
+                if bar is not None:
+                    bar.update(1)
+                if batch_json is not None:
+                    batch_json.add(item)
+                kept.append(attrs.evolve(item, rendered=None))      # the summary row only
         for item in kept:
             if item.error is not None:
                 click.echo(f"partyrules: {_one_line(item.error)}", err=True)
