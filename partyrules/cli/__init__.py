@@ -2,16 +2,22 @@
 
 One module per subcommand (``check``, ``test`` …), each registering itself on
 :data:`main`; this module holds the group, the error handling and the output.
+A subcommand's module is imported only when that command runs (or ``--help``
+lists them all), so ``partyrules check`` does not pay for the imports of
+``lint``, ``test`` or ``ledger`` (hypothesis, openpyxl …).
 
 Exit statuses (report-v1): 0 nothing fails, 1 a violation fails (``check
 --fail-on``: by default a violated policy of severity error; a warning alone
 exits 0), 2 the input, a policy or the command line is wrong — with one line on standard error
 that names the file and the path or line:column, never a traceback. Output is
-rendered whole before anything is written, so nothing is ever half-written.
+rendered whole before anything is written, so nothing is ever half-written —
+except a batch (``check`` with several documents), which writes to standard
+output as documents finish; its ``-o FILE`` still appears whole at the end.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Iterable
 
@@ -33,7 +39,23 @@ def emit(text: str, output: str | None, inputs: Iterable[object] = ()) -> None:
     write_output(text, output, inputs)
 
 
+# the subcommands, by the module that registers each: imported on first use
+COMMANDS = {
+    "check": "check", "coverage": "coverage", "diff": "diff", "example": "example", "explain": "explain",
+    "ledger": "ledger", "lint": "lint", "schema": "schema", "test": "test", "timeline": "timeline",
+    "upcoming": "upcoming",
+}
+
+
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}")     # it adds its command to main
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -70,11 +92,3 @@ def main() -> None:
     """Check a court's Party organizations against the articles of Party regulations."""
 
 
-
-
-def _register() -> None:
-    # each module adds its command to main
-    from . import check, coverage, diff, example, explain, ledger, lint, schema, test, timeline, upcoming  # noqa: F401
-
-
-_register()

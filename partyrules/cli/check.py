@@ -3,9 +3,10 @@
 One FACTS argument that is a file (or ``-``) gives exactly the report-v1
 output of that document. Several arguments, or a directory, give a batch: one
 row per document (or its one-line error) as a table, or with ``--format json``
-an object ``partyrules.batch/1`` holding every report. The exit status of a
-batch is 2 if any document could not be checked, else 1 if any has a
-violation that fails (``--fail-on``), else 0.
+an object ``partyrules.batch/1`` holding every report, written as the
+documents finish (each report rendered where it was checked, none kept: see
+docs/batch.md). The exit status of a batch is 2 if any document could not be
+checked, else 1 if any has a violation that fails (``--fail-on``), else 0.
 
 ``--fail-on warning`` (the default) keeps the contract's statuses: any violation
 exits 1 (other systems rely on it, so the default never changes). ``--fail-on
@@ -25,20 +26,23 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
+import attrs
 import click
 
 from ..api import ENGINES, check
-from ..batch import BatchItem, check_many, expand_sources
 from ..errors import UsageError
 from ..report.model import FAIL_ON, OUTCOME_ORDER
 from ..report.render import render_html, render_json, render_table, width
 from ..report.safe_text import NAME_LIMIT, safe_text
-from ..report.sarif import render_sarif, subject_positions
 from ..rulebook.load import load_rulebook
 from . import emit, main, one_line as _one_line
-from .output import refuse_inputs
+from .output import output_stream, refuse_inputs
 from .options import select_options
+
+if TYPE_CHECKING:
+    from ..batch import BatchItem
 
 FORMATS = ("table", "json", "html", "sarif", "xlsx")
 
@@ -88,20 +92,49 @@ def check_cmd(facts: tuple[str, ...], as_of: str | None, fmt: str, packs: tuple[
         raise UsageError(f"--format {fmt} shows one document: give a single FACTS file")
     if list(facts).count("-") > 1:
         raise UsageError("standard input (-) can be given only once")
+    from ..batch import expand_sources
     sources = expand_sources(facts)
     refuse_inputs(output, sources)
+    status = run_batch(sources, output, fmt, all_results, lang, fail_on, as_of=as_of, policies=packs,
+                       builtin=not no_builtin, engine=engine, workers=jobs, include_unverified=include_unverified,
+                       select=select, skip=skip)
+    raise click.exceptions.Exit(status)
+
+
+def run_batch(sources: list, output: str | None, fmt: str, all_results: bool, lang: str, fail_on: str,
+              **options: Any) -> int:
+    """Check ``sources`` and write the batch output as documents finish; the exit status.
+
+    Reports are rendered where they are checked and never kept: what stays
+    until the end is one summary row per document (the table's alignment and
+    the JSON ``summary`` need them all), so memory does not grow with the
+    documents' size. ``-o FILE`` still appears whole, when the batch is done.
+    """
+    from ..batch import check_many
     show_bar = len(sources) >= PROGRESS_MIN and _stderr_is_terminal()
-    with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
-          else contextlib.nullcontext()) as bar:
-        items = list(check_many(sources, as_of=as_of, policies=packs, builtin=not no_builtin, engine=engine,
-                                workers=jobs, include_unverified=include_unverified, select=select, skip=skip,
-                                progress=(lambda _item: bar.update(1)) if bar is not None else None))
-    for item in items:
-        if item.error is not None:
-            click.echo(f"partyrules: {_one_line(item.error)}", err=True)
-    text = render_batch_json(items, all_results) if fmt == "json" else render_batch_table(items, lang)
-    emit(text, output, sources)
-    raise click.exceptions.Exit(batch_exit_status(items, fail_on))
+    as_json = fmt == "json"
+    # what stops the whole batch (a pack, --as-of here, -o below) is raised before anything is written
+    stream = check_many(sources, render="json" if as_json else None, keep="summary", all_results=all_results,
+                        **options)
+    kept: list[BatchItem] = []
+    with contextlib.closing(stream), output_stream(output, sources) as write:
+        batch_json = BatchJsonWriter(write, all_results) if as_json else None
+        with (click.progressbar(length=len(sources), label="checking", file=sys.stderr) if show_bar
+              else contextlib.nullcontext()) as bar:
+            for item in stream:
+                if bar is not None:
+                    bar.update(1)
+                if batch_json is not None:
+                    batch_json.add(item)
+                kept.append(attrs.evolve(item, rendered=None))      # the summary row only
+        for item in kept:
+            if item.error is not None:
+                click.echo(f"partyrules: {_one_line(item.error)}", err=True)
+        if batch_json is not None:
+            batch_json.close(batch_summary(kept))
+        else:
+            write(render_batch_table(kept, lang))
+    return batch_exit_status(kept, fail_on)
 
 
 def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], no_builtin: bool,
@@ -118,6 +151,7 @@ def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], 
     elif fmt == "html":
         text = render_html(report, all_results, lang)
     elif fmt == "sarif":
+        from ..report.sarif import render_sarif, subject_positions
         book = load_rulebook(packs, builtin=not no_builtin)      # cached: the one check() used
         text = render_sarif(report, book.policies, all_results, lang, subject_positions(report.source))
     else:
@@ -163,17 +197,17 @@ def batch_summary(items: list[BatchItem]) -> dict:
     rows = []
     totals = {k: 0 for k in OUTCOME_ORDER}
     for item in items:
-        if item.report is None:
+        if item.summary is None:
             rows.append({"source": item.source, "error": _one_line(item.error)})
             continue
-        counts = item.report.summary
+        counts = item.summary.counts
         for k in OUTCOME_ORDER:
             totals[k] += counts[k]
-        rows.append({"source": item.source, "unit": item.report.unit, "as_of": item.report.as_of.isoformat(),
+        rows.append({"source": item.source, "unit": item.summary.unit, "as_of": item.summary.as_of.isoformat(),
                      **counts})
     return {
         "documents": len(items),
-        "failed": sum(1 for i in items if i.report is None),
+        "failed": sum(1 for i in items if i.summary is None),
         "with_violations": sum(1 for i in items if i.exit_status == 1),
         "outcomes": totals,
         "rows": rows,
@@ -181,14 +215,53 @@ def batch_summary(items: list[BatchItem]) -> dict:
 
 
 def render_batch_json(items: list[BatchItem], all_results: bool = False) -> str:
-    reports = []
+    """The ``partyrules.batch/1`` document of ``items`` (each with its report, or its JSON in ``rendered``)."""
+    pieces: list[str] = []
+    writer = BatchJsonWriter(pieces.append, all_results)
     for item in items:
-        if item.report is None:
-            reports.append({"source": item.source, "error": _one_line(item.error)})
+        writer.add(item)
+    writer.close(batch_summary(items))
+    return "".join(pieces)
+
+
+class BatchJsonWriter:
+    """``partyrules.batch/1`` written one report at a time, byte for byte what one ``json.dumps`` gives.
+
+    An item gives its report's JSON text (``rendered``, from ``check_many(render="json")``),
+    or its report to render here. That text is the report's ``json.dumps(indent=2)``:
+    nested one level down it is the same text with ``source`` first and every
+    line indented four more spaces (JSON strings hold no raw line break).
+    """
+
+    def __init__(self, write: Callable[[str], None], all_results: bool = False) -> None:
+        self.write = write
+        self.all_results = all_results
+        self.count = 0
+        write('{\n  "format": ' + json.dumps(BATCH_FORMAT) + ',\n  "reports": [')
+
+    def add(self, item: BatchItem) -> None:
+        if item.error is not None:
+            text = _dumps({"source": item.source, "error": _one_line(item.error)})
         else:
-            reports.append({"source": item.source, **item.report.to_json(all_results)})
-    doc = {"format": BATCH_FORMAT, "reports": reports, "summary": batch_summary(items)}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+            if item.rendered is not None:
+                body = item.rendered.decode("utf-8")
+            elif item.report is not None:
+                body = render_json(item.report, self.all_results)
+            else:
+                raise ValueError(f"{item.source}: the item carries neither its report nor its JSON")
+            if not body.startswith("{\n"):
+                raise ValueError(f"{item.source}: rendered is not a report's JSON")
+            text = "{\n  " + _dumps("source") + ": " + _dumps(item.source) + "," + body[1:].rstrip("\n")
+        self.write(("," if self.count else "") + "\n    " + text.replace("\n", "\n    "))
+        self.count += 1
+
+    def close(self, summary: dict) -> None:
+        end = "\n  ]" if self.count else "]"
+        self.write(end + ',\n  "summary": ' + _dumps(summary).replace("\n", "\n  ") + "\n}\n")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 _HEAD = {
@@ -205,11 +278,11 @@ def render_batch_table(items: list[BatchItem], lang: str = "zh") -> str:
     rows: list[tuple[str, ...]] = []
     for item in items:
         source = safe_text(item.source)                 # a file name may hold escapes too
-        if item.report is None:
+        if item.summary is None:
             rows.append((source, _TOTAL[lang][1] + _one_line(item.error)))
         else:
-            s = item.report.summary
-            rows.append((source, safe_text(item.report.unit, NAME_LIMIT), item.report.as_of.isoformat(),
+            s = item.summary.counts
+            rows.append((source, safe_text(item.summary.unit, NAME_LIMIT), item.summary.as_of.isoformat(),
                          *(str(s[k]) for k in OUTCOME_ORDER)))
     full = [head] + [r for r in rows if len(r) == len(head)]
     cols = [max(width(r[c]) for r in full) for c in range(len(head))]

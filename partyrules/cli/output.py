@@ -20,15 +20,15 @@ same guarantees hold everywhere:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-import secrets
 import signal
 import stat
 import sys
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..errors import PartyrulesError
 
@@ -77,15 +77,24 @@ def refuse_inputs(output: str | None, inputs: Iterable[object]) -> None:
 
 def write_output(text: str | bytes, output: str | None, inputs: Iterable[object] = ()) -> None:
     """Write ``text`` (or binary ``bytes``) to standard output (``None`` or ``-``), or whole to the file ``output``."""
+    with output_stream(output, inputs) as write:
+        write(text)
+
+
+@contextlib.contextmanager
+def output_stream(output: str | None, inputs: Iterable[object] = ()) -> Iterator[Callable[[str | bytes], None]]:
+    """A function that writes text (or bytes) to standard output, or to the file ``output`` as above.
+
+    For a batch that writes as documents finish: standard output gets each
+    piece at once; the file gets them in its temporary file and appears whole
+    only when the ``with`` block ends without an exception (on one, nothing is
+    left behind and the target is untouched). Text goes to a file as UTF-8, and
+    to standard output through ``sys.stdout`` (its encoding, whatever replaced it).
+    """
     if output is None or output == "-":
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-        else:
-            sys.stdout.write(text)
-        sys.stdout.flush()
+        yield _to_stdout
         return
     refuse_inputs(output, inputs)
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
     target = Path(output)
     if target.is_dir():
         raise OutputError(f"{output}: is a directory; give a file name")
@@ -100,22 +109,67 @@ def write_output(text: str | bytes, output: str | None, inputs: Iterable[object]
         st = mode = None                        # a new file: the umask decides, as for any plain write
     except OSError as exc:
         raise OutputError(f"{output}: cannot write: {_reason(exc)}") from None
-    try:
-        if st is not None and not stat.S_ISREG(st.st_mode):
-            # /dev/null, /dev/stdout, a FIFO: a stream to write into, never a file to replace
-            with open(target, "wb") as fh:
-                fh.write(data)
-            return
-        with _cleanup_on_signals() as pending:
-            _replace(target, data, mode, pending)
-    except OSError as exc:
-        reason = "no file can be created in that folder" if exc.errno == errno.ENOENT else _reason(exc)
-        raise OutputError(f"{output}: cannot write: {reason}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # /dev/null, /dev/stdout, a FIFO: a stream to write into, never a file to replace
+        try:
+            fh = open(target, "wb")
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot write: {_reason(exc)}") from None
+        with fh:
+            yield _guarded(output, lambda data: _write_all(fh.fileno(), data))
+        return
+    with _cleanup_on_signals() as pending:
+        try:
+            fd, tmp, named = _open_temporary(target, mode, pending)
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot write: {_creating_reason(exc)}") from None
+        try:
+            yield _guarded(output, lambda data: _write_all(fd, data))
+            try:
+                _install(fd, tmp, named, target, pending)
+            except OSError as exc:
+                raise OutputError(f"{output}: cannot write: {_creating_reason(exc)}") from None
+        finally:
+            os.close(fd)
+            for name in pending:
+                _unlink_quietly(name)
+            pending.clear()
 
 
-def _replace(target: Path, data: bytes, mode: int | None, pending: list) -> None:
+def _to_stdout(data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        sys.stdout.flush()                      # what was written as text goes out first
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data)
+        sys.stdout.flush()
+
+
+def _creating_reason(exc: OSError) -> str:
+    return "no file can be created in that folder" if exc.errno == errno.ENOENT else _reason(exc)
+
+
+def _guarded(output: str, write: Callable[[bytes], None]) -> Callable[[str | bytes], None]:
+    """``write`` of UTF-8, with a failure (disk full …) said as one :class:`OutputError` line."""
+    def guarded(data: str | bytes) -> None:
+        try:
+            write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"{output}: cannot write: {_reason(exc)}") from None
+    return guarded
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _open_temporary(target: Path, mode: int | None, pending: list) -> tuple[int, str, bool]:
+    """A file to write the output into, beside the target: anonymous where the system allows."""
     folder = str(target.parent)
-    tmp = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
+    tmp = str(target.parent / f".{target.name}.{os.urandom(4).hex()}.tmp")
     fd = _open_anonymous(folder)
     named = fd is None
     if named:
@@ -124,21 +178,21 @@ def _replace(target: Path, data: bytes, mode: int | None, pending: list) -> None
     try:
         if mode is not None:
             os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-        if not named:
-            # give the anonymous file a name only now, for the instant before it replaces the target
-            pending.append(tmp)
-            _link_anonymous(fd, folder, tmp)
-        os.replace(tmp, target)
-        pending.remove(tmp)
-    finally:
+    except OSError:
         os.close(fd)
-        for name in pending:
-            _unlink_quietly(name)
-        pending.clear()
+        raise
+    return fd, tmp, named
+
+
+def _install(fd: int, tmp: str, named: bool, target: Path, pending: list) -> None:
+    """The written temporary file replaces the target, all at once."""
+    os.fsync(fd)
+    if not named:
+        # give the anonymous file a name only now, for the instant before it replaces the target
+        pending.append(tmp)
+        _link_anonymous(fd, str(target.parent), tmp)
+    os.replace(tmp, target)
+    pending.remove(tmp)
 
 
 def _open_anonymous(folder: str) -> int | None:

@@ -20,7 +20,6 @@ made visible (:func:`visible`); the table and the HTML template only lay it out.
 from __future__ import annotations
 
 import re
-from importlib import metadata
 from typing import Any
 
 import attrs
@@ -155,6 +154,7 @@ class HumanReport:
 
 
 def tool_version() -> str:
+    from importlib import metadata       # here: a report made by check() carries its version already
     try:
         return metadata.version("partyrules")
     except metadata.PackageNotFoundError:     # run from a source tree that was never installed

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .human import HumanReport, human_report, visible
 from .model import Report
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def render_json(report: Report, all_results: bool = False) -> str:
@@ -178,6 +180,7 @@ def render_html(report: Report, all_results: bool = False, lang: str = "zh") -> 
 
 
 def _templates() -> jinja2.Environment:
+    import jinja2      # here: only the HTML page needs it, and importing it costs a plain check ~30 ms
     # a new environment per call: no module-level mutable state (jinja2 caches compiled templates per environment)
     env = jinja2.Environment(loader=jinja2.PackageLoader("partyrules.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
