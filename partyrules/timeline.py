@@ -152,13 +152,13 @@ def timeline(facts: Any, as_of: dt.date | str | None = None, *, rulebook: Rulebo
             continue
         people.append(Person(m.id, m.name if m.name is not OMITTED else m.id, "member",
                              None if m.org in (OMITTED, None) else m.org,
-                             tuple(_steps(m.development, m, on, reg, param))))
+                             tuple(_steps(m.development, m, on, reg, param, m.birth_date))))
     for a in doc.applicants if doc.applicants is not OMITTED else ():
         if a.development is OMITTED:
             continue
         people.append(Person(a.id, a.name if a.name is not OMITTED else a.id, "applicant",
                              None if a.org in (OMITTED, None) else a.org,
-                             tuple(_steps(a.development, None, on, reg, param))))
+                             tuple(_steps(a.development, None, on, reg, param, a.birth_date))))
     if member is not None:
         people = [p for p in people if p.id == member]
         if not people:
@@ -177,8 +177,8 @@ def _present(value: Any) -> bool:
     return value is not OMITTED and value is not None
 
 
-def _steps(d: Development, m: Any, on: dt.date, reg: Registry, param) -> list[Step]:
-    """Every step the record reaches, in the order of the process."""
+def _steps(d: Development, m: Any, on: dt.date, reg: Registry, param, birth: Any = OMITTED) -> list[Step]:
+    """Every step the record reaches, in the order of the process (``m``: the member, None for an applicant)."""
     steps: list[Step] = []
 
     def edition(day: Any) -> str | None:
@@ -202,10 +202,10 @@ def _steps(d: Development, m: Any, on: dt.date, reg: Registry, param) -> list[St
         steps.append(Step(key, actual, state, kind, b, cite, ed, left))
 
     admitted = m.admitted_on if m is not None else OMITTED
-    applied = d.applied_on
-    add("applied", applied, kind="not_before" if m is not None and _present(m.birth_date) else None,
-        bound=counting.anniversary(m.birth_date, param("devt.min_age")) if m is not None and _present(m.birth_date)
-        else None, article="art.5")
+    # a member's application is one fact, recorded here or as round-two applied_on (derive_devt.application_date)
+    applied = d.applied_on if d.applied_on is not OMITTED or m is None else m.applied_on
+    add("applied", applied, kind="not_before" if _present(birth) else None,
+        bound=counting.anniversary(birth, param("devt.min_age")) if _present(birth) else None, article="art.5")
     if _present(applied):
         add("application_talk", d.application_talk_on, anchor=applied, kind="by",
             bound=counting.within_months_deadline(applied, param("devt.application_talk_months")), article="art.7")

@@ -19,7 +19,7 @@ from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
 SEVERITY_RANK = {"error": 0, "warning": 1}
-SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
+SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3, "applicant": 4}
 FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
 
 
