@@ -97,6 +97,9 @@ class Person:
     kind: str                      # "member" or "applicant"
     org: str | None
     steps: tuple[Step, ...]
+    # still in the process on the evaluation date: an applicant, or a member not yet a full member
+    # (what the reports' timeline section lists; not in partyrules.timeline/1)
+    open: bool = True
 
     def to_json(self, registry: Registry) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind, "org": self.org,
@@ -113,6 +116,10 @@ class Timeline:
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "as_of": self.as_of.isoformat(), "source": self.source,
                 "people": [p.to_json(self.registry) for p in self.people]}
+
+    def in_process(self) -> tuple[Person, ...]:
+        """The people still in the process: the applicants and the members not yet full members."""
+        return tuple(p for p in self.people if p.open)
 
     def upcoming(self, days: int = 30) -> list[tuple[Person, Step]]:
         """The steps coming due within ``days`` days of the evaluation date, soonest first, then the overdue."""
@@ -152,7 +159,7 @@ def timeline(facts: Any, as_of: dt.date | str | None = None, *, rulebook: Rulebo
             continue
         people.append(Person(m.id, m.name if m.name is not OMITTED else m.id, "member",
                              None if m.org in (OMITTED, None) else m.org,
-                             tuple(_steps(m.development, m, on, reg, param, m.birth_date))))
+                             tuple(_steps(m.development, m, on, reg, param, m.birth_date)), _probationary(m, on)))
     for a in doc.applicants if doc.applicants is not OMITTED else ():
         if a.development is OMITTED:
             continue
@@ -164,6 +171,16 @@ def timeline(facts: Any, as_of: dt.date | str | None = None, *, rulebook: Rulebo
         if not people:
             raise UsageError(f"--member: no member or applicant {member!r} with a recorded admission process")
     return Timeline(on, tuple(people), reg, doc.source)
+
+
+def _probationary(m: Any, on: dt.date) -> bool:
+    """Not yet a full member on ``on``: no ``full_on`` by then (recorded as none, or later), or, where
+    ``full_on`` is not recorded, the document's status says probationary."""
+    if isinstance(m.full_on, dt.date):
+        return m.full_on > on
+    if m.full_on is None:
+        return True
+    return m.status == "probationary"
 
 
 def _params(book: Rulebook):
