@@ -38,6 +38,8 @@ def test_the_section_lists_the_applicants_and_probationary_members_step_by_step(
     assert (assessment.date, assessment.bound, assessment.state, assessment.level) == \
         ("—", "不迟于 2023-11-22", "已逾期", "bad")
     assert assessment.citation == "《中国共产党发展党员工作细则》（2014年）第十一条"
+    assert assessment.article == "第十一条"
+    assert section.basis == "各项期限的依据：《中国共产党发展党员工作细则》（2014年）"
     probation = {r.step: r for r in people["林晓婷"].rows}
     conversion = probation["支部大会讨论转正"]
     assert conversion.state == "待办（还有200天）" and conversion.level == "due"
@@ -48,9 +50,9 @@ def test_the_section_lists_the_applicants_and_probationary_members_step_by_step(
 def test_the_table_shows_each_step_with_its_bound_and_article():
     text = section_text(render_table(partyrules.check(str(COURT))))
     assert "【彭宇（入党申请人，民事审判第一庭党支部）】" in text
-    assert re.search(r"  每半年考察 +— +已逾期\n +期限：不迟于 2023-11-22 · 《中国共产党发展党员工作细则》（2014年）第十一条",
-                     text)
-    assert re.search(r"  列为发展对象 +2023-03-20 +提前（未满期限）\n +期限：不早于 2023-04-20 · .*第十三条", text)
+    assert "各项期限的依据：《中国共产党发展党员工作细则》（2014年）" in text      # the instrument, said once
+    assert re.search(r"  每半年考察 +— +已逾期\n +期限：不迟于 2023-11-22 · 第十一条\n", text)
+    assert re.search(r"  列为发展对象 +2023-03-20 +提前（未满期限）\n +期限：不早于 2023-04-20 · 第十三条\n", text)
     from partyrules.report.render import width
     assert max(width(line) for line in text.splitlines()) <= 80
 
@@ -60,9 +62,11 @@ def test_the_html_section_in_both_languages():
     html = render_html(report)
     assert '<section class="timeline">' in html and "发展党员工作进度（正在发展的8人）" in html
     assert '<td class="state bad">已逾期</td>' in html
-    assert "<td class=\"basis\">《中国共产党发展党员工作细则》（2014年）第十一条</td>" in html
+    assert '<p class="basis-note">各项期限的依据：《中国共产党发展党员工作细则》（2014年）</p>' in html
+    assert '<td class="state bad">已逾期</td><td class="basis">第十一条</td>' in html
     en = render_html(report, lang="en")
-    assert "Admission process (8 people in it)" in en and '<td class="state bad">overdue</td>' in en
+    assert "Admission process (8 people in it)" in en
+    assert '<td class="state bad">overdue</td><td class="basis">Article 11</td>' in en
     assert "periodic assessment" in en or "half-yearly assessment" in en
 
 

@@ -159,6 +159,8 @@ def _timeline_lines(h: HumanReport) -> list[str]:
     tw = t.words
     zh = h.lang == "zh"
     out = ["", t.heading, "─" * TABLE_WIDTH]
+    if t.basis:
+        out.extend(wrap(t.basis, TABLE_WIDTH))
     step_cols = max(width(r.step) for p in t.people for r in p.rows) + 2
     for p in t.people:
         who = f"{p.name}（{p.kind}{'，' + p.org if p.org else ''}）" if zh else \
@@ -167,7 +169,7 @@ def _timeline_lines(h: HumanReport) -> list[str]:
         for r in p.rows:
             out.extend(_hanging(_pad(r.step, step_cols) + _pad(r.date, 12), r.state, 2))
             basis = " · ".join(x for x in ((tw["bound"] + ("：" if zh else ": ") + r.bound) if r.bound else "",
-                                           r.citation) if x)
+                                           r.article) if x)
             if basis:
                 out.extend(_hanging("", basis, 4))
         out.append("")

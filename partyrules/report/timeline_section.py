@@ -42,10 +42,10 @@ KIND_WORDS = {"zh": {"applicant": "入党申请人", "member": "预备党员"},
 WORDS = {
     "zh": {"heading": "发展党员工作进度（正在发展的{n}人）", "step": "步骤", "date": "日期", "bound": "期限",
            "state": "状态", "basis": "依据", "not_recorded": "未记录", "not_done": "—", "later": "后续步骤",
-           "days": "（还有{n}天）"},
+           "days": "（还有{n}天）", "basis_note": "各项期限的依据：{instrument}"},
     "en": {"heading": "Admission process ({n} people in it)", "step": "step", "date": "date", "bound": "bound",
            "state": "state", "basis": "article", "not_recorded": "not recorded", "not_done": "—",
-           "later": "the next step", "days": " (in {n} days)"},
+           "later": "the next step", "days": " (in {n} days)", "basis_note": "The bounds are set by {instrument}."},
 }
 
 
@@ -56,7 +56,8 @@ class TimelineRow:
     bound: str
     state: str
     level: str            # ok | bad | due | wait | unknown
-    citation: str         # the article that sets the bound, "" when none does
+    citation: str         # the article that sets the bound, in full ("" when none does)
+    article: str = ""     # the same without the instrument when the section names it once (第十一条)
 
 
 @attrs.frozen
@@ -72,6 +73,7 @@ class TimelineSection:
     heading: str
     words: dict
     people: tuple[TimelinePerson, ...]
+    basis: str = ""       # the instrument every bound is cited from, said once ("" when they differ)
 
 
 def report_timeline(report: Report) -> Any:
@@ -97,10 +99,16 @@ def timeline_section(report: Report, lang: str = "zh") -> TimelineSection | None
         rows = []
         for s in p.steps:
             step, date, bound, state, cite = (visible(x) for x in _row(s, tl.registry, lang))
-            rows.append(TimelineRow(step, date, bound, state, STATE_LEVEL[s.state], cite))
+            rows.append(TimelineRow(step, date, bound, state, STATE_LEVEL[s.state], cite,
+                                    _article(s.citation, tl.registry, lang)))
         org = org_names.get(p.org, p.org) if p.org else ""
         out.append(TimelinePerson(visible(p.name), KIND_WORDS[lang][p.kind], visible(org or ""), tuple(rows)))
-    return TimelineSection(w["heading"].format(n=len(out)), w, tuple(out))
+    instruments = {_instrument(s.citation, tl.registry, lang) for p in people for s in p.steps if s.citation}
+    if len(instruments) != 1:          # not one instrument to name once: every row cites in full
+        out = [attrs.evolve(p, rows=tuple(attrs.evolve(r, article=r.citation) for r in p.rows)) for p in out]
+        return TimelineSection(w["heading"].format(n=len(out)), w, tuple(out))
+    return TimelineSection(w["heading"].format(n=len(out)), w, tuple(out),
+                           w["basis_note"].format(instrument=instruments.pop()))
 
 
 def _row(s: Any, registry: Any, lang: str) -> tuple[str, str, str, str, str]:
@@ -120,6 +128,24 @@ def _row(s: Any, registry: Any, lang: str) -> tuple[str, str, str, str, str]:
         c = parse_citation(s.citation, registry)
         cite = c.label_zh(registry) if lang == "zh" else c.label_en(registry)
     return TITLES[s.key][0 if lang == "zh" else 1], date, bound, state, cite
+
+
+def _instrument(ref: str, registry: Any, lang: str) -> str:
+    """The instrument and edition part of a citation's label: 《中国共产党发展党员工作细则》（2014年）."""
+    c = parse_citation(ref, registry)
+    full = c.label_zh(registry) if lang == "zh" else c.label_en(registry)
+    return full[:len(full) - len(_article(ref, registry, lang))].rstrip(", ")
+
+
+def _article(ref: str | None, registry: Any, lang: str) -> str:
+    """The article part of a citation's label: 第十一条 (Article 11)."""
+    if not ref:
+        return ""
+    c = parse_citation(ref, registry)
+    full = c.label_zh(registry) if lang == "zh" else c.label_en(registry)
+    # 《title》（edition）第N条…: from the first 第 after the title; Title (edition), Article N…
+    at = full.index("第", full.rindex("》")) if lang == "zh" else full.rindex(", Article ") + 2
+    return full[at:]
 
 
 def _org_names(facts: Any) -> dict[str, str]:
