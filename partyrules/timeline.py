@@ -298,7 +298,8 @@ def _state(actual: Any, kind: str | None, bound: dt.date | None, on: dt.date, la
     if kind == "not_before":
         if bound is not None and on < bound:
             return "waiting", None
-        return ("not_recorded" if actual is OMITTED else "missing" if actual is None else "waiting"), None
+        # a step allowed from a day on, and not taken: nothing sets a day by which it must be
+        return ("not_recorded" if actual is OMITTED else "waiting"), None
     if kind == "before":
         if bound is not None and bound <= on:      # the later step happened without this one
             return ("not_recorded" if actual is OMITTED else "missing"), None
