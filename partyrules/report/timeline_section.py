@@ -45,7 +45,7 @@ WORDS = {
            "days": "（还有{n}天）", "basis_note": "各项期限的依据：{instrument}"},
     "en": {"heading": "Admission process ({n} people in it)", "step": "step", "date": "date", "bound": "bound",
            "state": "state", "basis": "article", "not_recorded": "not recorded", "not_done": "—",
-           "later": "the next step", "days": " (in {n} days)", "basis_note": "The bounds are set by {instrument}."},
+           "later": " the next step", "days": " (in {n} days)", "basis_note": "The bounds are set by {instrument}."},
 }
 
 
@@ -119,7 +119,8 @@ def _row(s: Any, registry: Any, lang: str) -> tuple[str, str, str, str, str]:
                                                                    else w["not_recorded"])
     bound = ""
     if s.bound_kind is not None:
-        bound = f"{BOUND_WORDS[lang][s.bound_kind]} {s.bound.isoformat() if s.bound else w['later']}"
+        word = BOUND_WORDS[lang][s.bound_kind]
+        bound = f"{word} {s.bound.isoformat()}" if s.bound else word + w["later"]
     state = STATE_WORDS[lang][s.state]
     if s.state == "due" and s.days_left is not None:
         state += w["days"].format(n=s.days_left)
