@@ -206,3 +206,12 @@ def test_the_timeline_reads_the_member_field_when_the_process_lacks_it():
     tl = partyrules.timeline(doc(members=[member(applied_on="2019-09-01", development={"activist_on": None})]))
     applied = next(s for s in tl.people[0].steps if s.key == "applied")
     assert str(applied.date) == "2019-09-01" and applied.state == "early"
+
+
+def test_explain_shows_an_applicant_subject():
+    from click.testing import CliRunner
+    from partyrules.cli import main
+    result = CliRunner().invoke(main, ["explain", str(COURT), "--policy", "devt.applicant.assessment",
+                                       "--subject", "a02"])
+    assert result.exit_code == 0, result.output
+    assert "对象：入党申请人 a02（彭宇）" in result.output and "结果：违反" in result.output

@@ -8,6 +8,8 @@ The JSON lists every result; a person reads them differently:
 2. what cannot be decided for one subject because one of its facts is missing
    (named in words: "萧红的党费交纳记录");
 3. policy failures, if any;
+   then what comes due, and the admission process of each person still in it
+   (:mod:`.timeline_section`);
 4. what could not be checked at all because the court does not record a field
    (``missing_kind: not_recorded``), folded into one entry per field with the
    rules it affects and how to start recording it;

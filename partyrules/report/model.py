@@ -25,7 +25,8 @@ FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation t
 
 @attrs.frozen(order=True)
 class Subject:
-    """What a result is about: ``kind`` (``unit``, ``department``, ``organization`` or ``member``),
+    """What a result is about: ``kind`` (``unit``, ``department``, ``organization`` or ``member``; ``applicant``
+    only for documents with the ``applicants`` extension),
     the ``id`` from the fact document, and its ``name`` (the id when the document gives no name)."""
 
     kind: str
