@@ -243,9 +243,10 @@ P8a = "secretary_approved_on left out of the latest election: approval unknown"
 P9 = ("the political review's conclusion (2023-11-02) came after the branch meeting that admitted her "
       "(2023-10-24); none may be admitted before passing it (devt-rules@2014 art.16)")
 P10 = ("a development object decided on 2023-03-20, eleven months after becoming an activist (2022-04-20); "
-       "a year or more of cultivation is required (devt-rules@2014 art.13; shown by partyrules timeline)")
+       "a year or more of cultivation is required (devt-rules@2014 art.13; devt.applicant.object-one-year, and shown by "
+       "partyrules timeline)")
 P11 = ("an activist since 2023-05-22 never assessed: the half-yearly assessment was due by 2023-11-22 "
-       "(devt-rules@2014 art.11; shown by partyrules timeline)")
+       "(devt-rules@2014 art.11; devt.applicant.assessment, and shown by partyrules timeline)")
 P8b = ("status and dues_paid left out: her status still follows from full_on, but whether she paid "
        "dues is unknown, so the six-month rule (constitution art.9 para.3) cannot be decided for her")
 
@@ -398,7 +399,7 @@ APPLICANTS = [
     ("a02", "彭宇", "civil1", "1999-08-16",
      [("applied_on", "2023-04-03"), ("application_talk_on", "2023-04-20"),
       ("activist_on", "2023-05-22"), ("activist_filed_on", "2023-05-30"),
-      ("contacts", "[{member: %s}]" % ID["civil1-3"]), ("assessments", "[]")], P11),
+      ("contacts", "[{member: %s}]" % ID["civil1-3"]), ("assessments", "[]"), ("object_on", "null")], P11),
 ]
 
 

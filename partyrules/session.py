@@ -34,6 +34,7 @@ kind                      asserted record                                 retrac
 ``department``            ``unit.departments[]``, key ``id``              id or record
 ``organization``          ``organizations[]``, key ``id``                 id or record
 ``member``                ``members[]``, key ``id``                       id or record
+``applicant``             ``applicants[]``, key ``id``                    id or record
 ``meeting``               ``meetings[]``, key ``id`` when it has one      id, or an equal record
 ``activity``              ``activities[]`` (always added)                 an equal record
 ``election``              ``{"org": ID, "date": …, …}`` into that          ``{"org": ID, "date": …}``
@@ -67,11 +68,12 @@ from .report.model import Report
 from .rulebook.load import Rulebook, load_rulebook
 from .source import read_path
 
-KINDS = ("unit", "department", "organization", "member", "meeting", "activity", "election")
+KINDS = ("unit", "department", "organization", "member", "applicant", "meeting", "activity", "election")
 ALL_MEMBERS = object()      # a change whose reach is not bounded: re-check every subject
 _LIST_OF = {"member": "members", "meeting": "meetings", "activity": "activities", "election": "organizations"}
 TOP_LEVEL = ("as_of", "records_from")
-_LISTS = {"organization": "organizations", "member": "members", "meeting": "meetings", "activity": "activities"}
+_LISTS = {"organization": "organizations", "member": "members", "applicant": "applicants", "meeting": "meetings",
+          "activity": "activities"}
 
 
 def open_session(facts: Any, *, as_of: dt.date | str | None = None, engine: str = "native",
@@ -157,7 +159,7 @@ class Session:
             unit = self._unit(doc)
             unit["departments"] = _upsert(unit.get("departments"), record, "id", kind)
             changed = ("unit",)
-        elif kind in ("organization", "member"):
+        elif kind in ("organization", "member", "applicant"):
             doc[_LISTS[kind]] = _upsert(doc.get(_LISTS[kind]), record, "id", kind)
             changed = (_LISTS[kind], _index(doc[_LISTS[kind]], record))
         elif kind == "meeting":
@@ -189,7 +191,7 @@ class Session:
             if not isinstance(unit, dict) or unit.get("id") != want:
                 raise UsageError(f"retract_fact: there is no unit {want!r}")
             del doc["unit"]
-        elif kind in ("department", "organization", "member"):
+        elif kind in ("department", "organization", "member", "applicant"):
             key = _key(id_or_record, "id", kind)
             if kind == "department":
                 unit = self._unit(doc)

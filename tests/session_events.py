@@ -11,7 +11,7 @@ def court_events(data: dict) -> tuple[dict, list[tuple]]:
     The start holds the unit (its id and departments without heads) and the
     organizations without anything that names a member; then come the members
     (without their introducers), each organization in full, the unit in full,
-    the members who have introducers again in full, the meetings in date order,
+    the members who have introducers again in full, the applicants, the meetings in date order,
     the activities in date order and finally the elections.
     """
     start = {k: copy.deepcopy(v) for k, v in data.items() if k in ("format", "as_of", "records_from")}
@@ -24,6 +24,7 @@ def court_events(data: dict) -> tuple[dict, list[tuple]]:
     events += [("organization", {k: v for k, v in o.items() if k != "elections"}) for o in data["organizations"]]
     events += [("unit", unit)]
     events += [("member", m) for m in data["members"] if "introducers" in m]
+    events += [("applicant", a) for a in data.get("applicants", [])]      # their contacts are members
     events += [("meeting", m) for m in sorted(data["meetings"], key=lambda m: (m["date"], m.get("id", "")))]
     events += [("activity", a) for a in sorted(data.get("activities", []), key=lambda a: a["date"])]
     events += [("election", dict(e, org=o["id"])) for o in data["organizations"] for e in o.get("elections", [])]

@@ -29,7 +29,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the result values the engines produce and the reports read
     ("results", ("partyrules.report.model",)),
     # evaluating policies on facts (native and durable-rules), and what comes due
-    ("engine", ("partyrules.engine", "partyrules.due")),
+    ("engine", ("partyrules.engine", "partyrules.due", "partyrules.admission")),
     # turning results into tables, HTML, SARIF, JUnit, diffs
     ("report", ("partyrules.report",)),
     # the library's entry points: one check, a session, a batch, a timeline, the ledger workbook

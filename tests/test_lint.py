@@ -64,7 +64,7 @@ def test_bad_operators(pack_lines):
 def test_several_problems_of_one_policy_are_all_listed(pack_lines):
     g = rel(ORGANS / "operators.yaml")
     # policy [1]: an unknown subject kind and, whatever subject was meant, an assignment in require
-    assert f"{g}:13:15: error: [1].applies_to: expected one of unit, department, organization, member, got " \
+    assert f"{g}:13:15: error: [1].applies_to: expected one of unit, department, organization, member, applicant, got " \
            f"'organisation' (did you mean 'organization'?)" in pack_lines
     assert any(x.startswith(f"{g}:14:12: error: not a valid expression") for x in pack_lines)
     # policy [2]: where and require (a block scalar: the column inside it) each have their own mistake

@@ -23,7 +23,8 @@ from partyrules.report.render import render_html
 ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
 A4 = (595.28, 841.89)          # points
-MAX_PAGES = 4
+# the findings take four pages; the admission section (eight people in the process, a row per step) three more
+MAX_PAGES = 8
 
 
 def chromium() -> str | None:
@@ -124,6 +125,19 @@ def test_key_text_is_printed(printed):
                 assert printed_in(f.message, text), f.message          # the whole message: nothing cut off
                 for t in f.todo:
                     assert printed_in(t, text), t
+
+
+def test_the_admission_section_is_printed_in_full(printed):
+    report, _reader, pages = printed
+    text = "".join(pages)
+    t = human_report(report, lang="zh").timeline
+    assert t is not None and printed_in(t.heading, text) and printed_in(t.basis, text)
+    for p in t.people:
+        assert printed_in(p.name + "（" + p.kind, text), p.name
+        for r in p.rows:
+            assert printed_in(r.step, text) and printed_in(r.state, text), (p.name, r.step)
+            if r.bound:
+                assert printed_in(r.bound, text), r.bound
 
 
 def test_no_clipped_column(printed):

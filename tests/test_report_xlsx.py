@@ -59,7 +59,7 @@ def test_sheets_and_the_list_of_problems_name_people_articles_and_what_to_do(tmp
     wb = _book(tmp_path)
     report = partyrules.check(str(COURT))
     names = wb.sheetnames
-    assert names[:4] == ["汇总", "问题清单", "待办", "未能核查"]
+    assert names[:5] == ["汇总", "问题清单", "待办", "发展党员进度", "未能核查"]
     assert "立案庭、审判监督庭党支部" in names and "执行局党支部" in names
     assert names.index("机关党委") < names.index("办公室、研究室党支部")      # committee before its branches
     rows = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
@@ -141,3 +141,35 @@ def test_what_is_coming_due_fills_the_to_do_sheet(tmp_path):
     assert rows[0][0].date() == first.due and rows[0][1] == first.days_left
     assert rows[0][2] == first.title()["zh"] and rows[0][3] == (first.subject.name or first.subject.id)
     assert "第" in rows[0][4] and "条" in rows[0][4]
+
+
+def test_the_admission_sheet_lists_each_step_of_the_people_in_the_process(tmp_path):
+    import datetime as dt
+    wb = _book(tmp_path)
+    rows = list(wb["发展党员进度"].iter_rows(values_only=True))
+    assert rows[0] == ("姓名", "身份", "党组织", "步骤", "日期", "期限", "状态", "依据条款")
+    people = {(r[0], r[1]) for r in rows[1:]}
+    # the two applicants and the six probationary members; members whose process is over are not listed
+    assert ("韩雪", "入党申请人") in people and ("彭宇", "入党申请人") in people
+    assert sum(1 for _, kind in people if kind == "预备党员") == 6 and len(people) == 8
+    early = next(r for r in rows if r[0] == "韩雪" and r[3] == "列为发展对象")
+    assert early[2] == "执行局党支部" and early[4] == dt.datetime(2023, 3, 20)     # a date cell
+    assert early[5] == "不早于 2023-04-20" and early[6] == "提前（未满期限）"
+    assert early[7] == "《中国共产党发展党员工作细则》（2014年）第十三条"
+    overdue = next(r for r in rows if r[0] == "彭宇" and r[3] == "每半年考察")
+    assert overdue[4] == "—" and overdue[5] == "不迟于 2023-11-22" and overdue[6] == "已逾期"
+    assert "第十一条" in overdue[7]
+    assert any(r[6] and r[6].startswith("待办（还有") for r in rows[1:])
+
+
+def test_no_admission_sheet_when_nobody_is_in_the_process(tmp_path):
+    from partyrules.ledger.report_book import build_report_book
+    import yaml
+    data = yaml.safe_load(COURT.read_text(encoding="utf-8"))
+    data.pop("applicants")
+    for m in data["members"]:
+        m.pop("development", None)
+    report = partyrules.check(data)
+    assert "发展党员进度" not in build_report_book(report, report.facts).sheetnames
+    found = [r for r in report.results if r.subject.kind == "applicant"]
+    assert found == []       # a document without the applicants list never sees the applicant kind

@@ -65,6 +65,10 @@ def _subjects(kind: str, view: View) -> list[tuple[Any, Subject]] | tuple[str, S
         if facts.organizations is OMITTED:
             return ("organizations", unit_subject)
         return [(o, Subject("organization", o.id, _name(o))) for o in facts.organizations]
+    if kind == "applicant":
+        # an extension list: a document without it has no applicants (no result, not an unknown)
+        return [] if facts.applicants is OMITTED else [(a, Subject("applicant", a.id, _name(a)))
+                                                       for a in facts.applicants]
     if facts.members is OMITTED:
         return ("members", unit_subject)
     # a member admitted after the evaluation date is not yet a member

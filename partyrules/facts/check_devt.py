@@ -32,6 +32,7 @@ def check_devt(facts: FactDocument) -> list[Problem]:
             if m.development is not OMITTED:
                 problems += _development(p + ("development",), m.development, m.birth_date, facts.as_of,
                                          members, m.id)
+                problems += _application(p, m)
             problems += _dues(p, m, facts.as_of)
     if facts.applicants is not OMITTED:
         seen: dict[str, int] = {}
@@ -97,6 +98,20 @@ def _development(p: tuple, d: Development, birth: Any, as_of: Any, members: set[
         if present is not OMITTED and due is not OMITTED and present > due:
             problems.append((p + (f"{kind}_present",), f"{present} present exceed the {due} entitled to attend"))
     return problems
+
+
+def _application(p: tuple, m: Member) -> list[Problem]:
+    """``applied_on`` and ``development.applied_on`` are one fact (derive_devt.application_date): two
+    different days cannot both be the application, and the one given alone obeys the other's rule."""
+    day = m.development.applied_on
+    if day is OMITTED:
+        return []
+    path = p + ("development", "applied_on")
+    if m.applied_on is not OMITTED and m.applied_on != day:
+        return [(path, f"{day} differs from applied_on {m.applied_on}: both record the one application")]
+    if m.applied_on is OMITTED and m.admitted_on is not OMITTED and day > m.admitted_on:
+        return [(path, f"{day} is after admitted_on {m.admitted_on}: the application precedes the admission")]
+    return []
 
 
 def _dues(p: tuple, m: Member, as_of: Any) -> list[Problem]:

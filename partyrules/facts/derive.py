@@ -19,7 +19,7 @@ import attrs
 import datetime as dt
 
 from ..periods import PERIOD_KINDS, Period, add_months, add_years
-from .model import OMITTED, Department, Election, Member, Organization, Unit
+from .model import OMITTED, Applicant, Department, Election, Member, Organization, Unit
 from .view import Unknown, View
 
 
@@ -975,6 +975,7 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "department": tuple(a.name for a in attrs.fields(Department)),
     "organization": tuple(a.name for a in attrs.fields(Organization)),
     "member": tuple(a.name for a in attrs.fields(Member)),
+    "applicant": tuple(a.name for a in attrs.fields(Applicant)),
     "election": tuple(a.name for a in attrs.fields(Election)),
     "lapse": tuple(a.name for a in attrs.fields(Lapse)),
     "coverage": tuple(a.name for a in attrs.fields(Coverage)),

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from .. import counting
 from ..periods import Month
 from .derive import Derived, count_full, full_member_on
-from .model import OMITTED, Member
+from .model import OMITTED, Applicant, Member
 from .view import Unknown, View
 
 # the rate table of dues-regulations@2008 arts 2 and 5: bracket → (upper bound of after-tax monthly pay or None)
@@ -44,6 +44,18 @@ def anniversary(view: View, start: dt.date, years: int) -> dt.date:
     return counting.anniversary(start, years)
 
 
+def application_date(view: View, member: Member) -> Any:
+    """The day a member applied for membership: one fact, recorded as ``development.applied_on`` (devt-rules
+    art.5) or as ``applied_on`` (round two, constitution art.1), whichever is given; the loader refuses the
+    two when they differ (facts/check_devt.py). Unknown naming ``applied_on`` when neither is given."""
+    dev = member.development
+    if dev is not OMITTED and dev.applied_on is not OMITTED:
+        return dev.applied_on
+    if member.applied_on is not OMITTED:
+        return member.applied_on
+    return Unknown.of(f"{view.path(member)}.applied_on")
+
+
 def full_member_contacts(view: View, member: Member) -> Any:
     """How many of the cultivation contacts (devt-rules@2014 art.9) were full members on the day the
     person became an activist. A member of this unit counts by their ``full_on``; a person outside it by
@@ -65,6 +77,16 @@ def _full_people(view: View, person: Any, field: str, day_field: str) -> Any:
     if day is None:
         return Unknown.of(f"{p}.{day_field}")
     return count_full(view, people, f"{p}.{field}", lambda other: full_member_on(view, other, day))
+
+
+def applicant_full_contacts(view: View, applicant: Applicant) -> Any:
+    """:func:`full_member_contacts` of an applicant (a person of ``applicants``, not yet a member)."""
+    return _full_people(view, applicant, "contacts", "activist_on")
+
+
+def applicant_assessment_overdue(view: View, applicant: Applicant, months: int) -> Any:
+    """:func:`assessment_overdue` of an applicant (a person of ``applicants``, not yet a member)."""
+    return assessment_overdue(view, applicant, months)
 
 
 def assessment_overdue(view: View, member: Any, months: int) -> Any:
@@ -320,7 +342,10 @@ DERIVED: tuple[Derived, ...] = (
     _d("within_months", within_months, ("date", "date", "int")),
     _d("months_deadline", months_deadline, ("date", "int")),
     _d("anniversary", anniversary, ("date", "int")),
+    _d("application_date", application_date, ("member",)),
     _d("full_member_contacts", full_member_contacts, ("member",)),
+    _d("applicant_full_contacts", applicant_full_contacts, ("applicant",)),
+    _d("applicant_assessment_overdue", applicant_assessment_overdue, ("applicant", "int")),
     _d("assessment_overdue", assessment_overdue, ("member", "int")),
     _d("extension_problems", extension_problems, ("member", "int", "int")),
     _d("latest_extension_on", latest_extension_on, ("member",)),
@@ -333,7 +358,7 @@ DERIVED: tuple[Derived, ...] = (
 
 
 def register(builtin: dict[str, Derived]) -> None:
-    """Add these derived facts to the built-in set (called once, by :mod:`.derive`)."""
+    """Add these derived facts to the built-in set (called once, at import, by :mod:`.derive`)."""
     for d in DERIVED:
         if d.name in builtin:
             raise RuntimeError(f"derived fact {d.name!r} is defined twice")

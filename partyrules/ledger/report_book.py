@@ -2,7 +2,9 @@
 
 Sheets: 汇总 (unit, date, counts per organization), 问题清单 (every violation, then
 every unknown, then rule faults: organization / whom / article / finding / what to
-do), 待办 (what is coming due), 未能核查 (what the court does not record at all), and
+do), 待办 (what is coming due), 发展党员进度 (each applicant and probationary member,
+each step of the admission process with its date, bound, state and article; only when
+someone is in the process), 未能核查 (what the court does not record at all), and
 one sheet per organization. People and organizations are named, missing facts are
 named by the ledger's own sheet and column, so a clerk knows where to fill them in.
 """
@@ -21,6 +23,7 @@ from .. import __version__
 from ..facts.model import OMITTED, FactDocument
 from ..report.model import Report, Result
 from ..report.render import width as text_width
+from ..report.timeline_section import timeline_sheet_rows
 from ..report.words import describe, field_words
 from .layout import GRIDS, ORG_KINDS, TABLES, UNIT_ROWS, label_of
 
@@ -53,6 +56,10 @@ def build_report_book(report: Report, facts: FactDocument, rulebook: Any = None,
     _rows_sheet(wb.create_sheet("待办"), ("到期日", "还有（天）", "事项", "涉及", "依据条款"),
                 (12, 10, 50, 20, 40), upcoming_rows(upcoming, report),
                 "（本次未列出待办事项）" if upcoming is not None else "（本版本未计算待办事项）")
+    timeline = timeline_sheet_rows(report)
+    if timeline:
+        _rows_sheet(wb.create_sheet("发展党员进度"), ("姓名", "身份", "党组织", "步骤", "日期", "期限", "状态", "依据条款"),
+                    (10, 12, 20, 22, 12, 18, 16, 40), timeline, "")
     _rows_sheet(wb.create_sheet("未能核查"), ("贵院未记录的事项", "在台账中的位置", "涉及规则", "涉及的检查数"),
                 (30, 36, 60, 12), not_recorded_rows([r for r in report.results if _not_recorded(r)], rulebook),
                 "（没有因未记录而无法核查的事项）")
@@ -295,7 +302,9 @@ class _Places:
         self.facts = facts
         orgs = () if facts.organizations is OMITTED else facts.organizations
         members = () if facts.members is OMITTED else facts.members
+        applicants = () if facts.applicants is OMITTED else facts.applicants
         self.orgs = {o.id: o for o in orgs}
+        self.applicant_org = {a.id: a.org for a in applicants if a.org not in (OMITTED, None)}
         self.order = {o.id: (KIND_RANK.get(o.kind, 9), i) for i, o in enumerate(orgs)}
         self.member_org = {m.id: m.org for m in members if m.org not in (OMITTED, None)}
         self.dept_org: dict[str, str] = {}
@@ -309,6 +318,8 @@ class _Places:
             return sid
         if kind == "member":
             return self.member_org.get(sid, UNIT_PLACE)
+        if kind == "applicant":
+            return self.applicant_org.get(sid, UNIT_PLACE)
         if kind == "department":
             return self.dept_org.get(sid, UNIT_PLACE)
         return UNIT_PLACE
@@ -328,4 +339,6 @@ class _Places:
     def subject(self, r: Result) -> str:
         if r.subject.kind == "unit":
             return "本单位"
+        if r.subject.kind == "applicant":
+            return f"{r.subject.name or r.subject.id}（入党申请人）"
         return r.subject.name or r.subject.id

@@ -194,7 +194,10 @@ def render_diff_table(diff: Diff, lang: str = "zh") -> str:
 
     def who(f: Finding) -> str:
         s = f.subject
-        return f"{s['id']}" + (f" {s['name']}" if s.get("name") and s["name"] != s["id"] else "")
+        text = f"{s['id']}" + (f" {s['name']}" if s.get("name") and s["name"] != s["id"] else "")
+        if s["kind"] == "applicant":      # not a member: say so (ids of applicants and members never clash)
+            text += "（入党申请人）" if lang == "zh" else " (applicant)"
+        return text
 
     def line(f: Finding, outcome: str | None = None) -> str:
         text = f.message.get(lang) or f.message.get("zh") or ""

@@ -8,6 +8,8 @@ The JSON lists every result; a person reads them differently:
 2. what cannot be decided for one subject because one of its facts is missing
    (named in words: "萧红的党费交纳记录");
 3. policy failures, if any;
+   then what comes due, and the admission process of each person still in it
+   (:mod:`.timeline_section`);
 4. what could not be checked at all because the court does not record a field
    (``missing_kind: not_recorded``), folded into one entry per field with the
    rules it affects and how to start recording it;
@@ -27,6 +29,7 @@ import attrs
 from ..facts.model import OMITTED, FactDocument
 from ..facts.recorded import field_pattern
 from .model import Report, Result
+from .timeline_section import TimelineSection, timeline_section
 from .words import describe, field_words, how_to_record
 
 KIND_RANK = {"committee": 0, "general_branch": 1, "branch": 2}
@@ -56,7 +59,8 @@ WORDS = {
         "unverified": "（未核实）", "sep": "、", "colon": "：", "fault": "请将此情况报告给规则维护人员。",
         "outcome": {"error": "违反", "warning": "警告", "unknown": "待补充", "fault": "出错", "satisfied": "符合",
                     "not_applicable": "不适用"},
-        "kind": {"unit": "单位", "department": "部门", "organization": "党组织", "member": "党员"},
+        "kind": {"unit": "单位", "department": "部门", "organization": "党组织", "member": "党员",
+                 "applicant": "入党申请人"},
         "counts": "违反 {violations} · 警告 {warnings} · 待补充事实 {unknowns} · 未记录而未能核查 {not_recorded}"
                   " · 出错 {errors} · 符合 {satisfied} · 不适用 {not_applicable}",
         "page": "第 {page} 页", "rules_sep": "；",
@@ -77,7 +81,8 @@ WORDS = {
         "unverified": " (unverified)", "sep": ", ", "colon": ": ", "fault": "Please report this to the rule maintainers.",
         "outcome": {"error": "violated", "warning": "warning", "unknown": "fact needed", "fault": "error",
                     "satisfied": "satisfied", "not_applicable": "n/a"},
-        "kind": {"unit": "unit", "department": "department", "organization": "organization", "member": "member"},
+        "kind": {"unit": "unit", "department": "department", "organization": "organization", "member": "member",
+                 "applicant": "applicant"},
         "counts": "violations {violations} · warnings {warnings} · facts needed {unknowns} · not recorded "
                   "{not_recorded} · errors {errors} · satisfied {satisfied} · not applicable {not_applicable}",
         "page": "page {page}", "rules_sep": "; ",
@@ -151,6 +156,7 @@ class HumanReport:
     words: dict
     upcoming: tuple[dict, ...] = ()       # what comes due (report.upcoming), as rows of plain text
     upcoming_heading: str = ""
+    timeline: TimelineSection | None = None   # the people still in the admission process, step by step
 
 
 def tool_version() -> str:
@@ -205,7 +211,8 @@ def human_report(report: Report, all_results: bool = False, lang: str = "zh") ->
         counts=counts, org_rows=rows, totals=totals, any_errors=bool(faults), sections=tuple(sections),
         not_recorded=_not_recorded(folded, lang),
         notices=tuple(visible(n.message[lang]) for n in report.notices), words=w,
-        upcoming=_upcoming(report, lang), upcoming_heading=_upcoming_heading(report, lang))
+        upcoming=_upcoming(report, lang), upcoming_heading=_upcoming_heading(report, lang),
+        timeline=timeline_section(report, lang))
 
 
 def _upcoming(report: Report, lang: str) -> tuple[dict, ...]:
@@ -319,7 +326,7 @@ class _Places:
         w = WORDS[lang]
         self.unit_name = ""
         self.orgs: dict[str, tuple] = {}
-        self.member_org: dict[str, Any] = {}
+        self.member_org: dict[Any, Any] = {}    # member id, or ("applicant", id) → organization id
         self.dept_org: dict[str, str] = {}
         self.names: dict[tuple[str, str], str] = {}
         self.kind_words = w["kind"]
@@ -344,6 +351,9 @@ class _Places:
         for m in facts.members if facts.members is not OMITTED else ():
             self.names[("member", m.id)] = m.name if m.name is not OMITTED else m.id
             self.member_org[m.id] = m.org
+        for a in facts.applicants if facts.applicants is not OMITTED else ():
+            self.names[("applicant", a.id)] = a.name if a.name is not OMITTED else a.id
+            self.member_org[("applicant", a.id)] = a.org
 
     def all_places(self) -> list[tuple]:
         return ([self.unit_place] if self.facts is not None and self.facts.unit is not OMITTED else []) + \
@@ -355,8 +365,8 @@ class _Places:
             return (2, 0, r.subject.name or sid)
         if kind == "organization" and sid in self.orgs:
             return self.orgs[sid]
-        if kind == "member":
-            org = self.member_org.get(sid, OMITTED)
+        if kind in ("member", "applicant"):
+            org = self.member_org.get(sid if kind == "member" else (kind, sid), OMITTED)
             if isinstance(org, str) and org in self.orgs:
                 return self.orgs[org]
             return self.no_org

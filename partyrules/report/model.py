@@ -19,13 +19,14 @@ from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
 SEVERITY_RANK = {"error": 0, "warning": 1}
-SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3}
+SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3, "applicant": 4}
 FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
 
 
 @attrs.frozen(order=True)
 class Subject:
-    """What a result is about: ``kind`` (``unit``, ``department``, ``organization`` or ``member``),
+    """What a result is about: ``kind`` (``unit``, ``department``, ``organization`` or ``member``; ``applicant``
+    only for documents with the ``applicants`` extension),
     the ``id`` from the fact document, and its ``name`` (the id when the document gives no name)."""
 
     kind: str

@@ -135,6 +135,8 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
             out.extend(_hanging(f"{row['due']}  {row['when']}  ", f"{row['what']} · {who}", 0))
             for c in row["citations"]:
                 out.extend(_hanging("", c, 12))
+    if h.timeline is not None:
+        out.extend(_timeline_lines(h))
     if h.not_recorded:
         out.append("")
         out.append(f"{w['s_not_recorded']}（{len(h.not_recorded)}）" if lang == "zh"
@@ -150,6 +152,30 @@ def render_table(report: Report, all_results: bool = False, lang: str = "zh") ->
         for n in h.notices:
             out.extend(_hanging("- ", n, 0))
     return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def _timeline_lines(h: HumanReport) -> list[str]:
+    """The admission-process section: per person, each step on a line (step, date, state), its bound and
+    article on the next."""
+    t = h.timeline
+    tw = t.words
+    zh = h.lang == "zh"
+    out = ["", t.heading, "─" * TABLE_WIDTH]
+    if t.basis:
+        out.extend(wrap(t.basis, TABLE_WIDTH))
+    step_cols = max(width(r.step) for p in t.people for r in p.rows) + 2
+    for p in t.people:
+        who = f"{p.name}（{p.kind}{'，' + p.org if p.org else ''}）" if zh else \
+            f"{p.name} ({p.kind}{', ' + p.org if p.org else ''})"
+        out.extend(wrap(f"【{who}】" if zh else f"[{who}]", TABLE_WIDTH))
+        for r in p.rows:
+            out.extend(_hanging(_pad(r.step, step_cols) + _pad(r.date, 12), r.state, 2))
+            basis = " · ".join(x for x in ((tw["bound"] + ("：" if zh else ": ") + r.bound) if r.bound else "",
+                                           r.article) if x)
+            if basis:
+                out.extend(_hanging("", basis, 4))
+        out.append("")
+    return out[:-1]
 
 
 def _summary_table(h: HumanReport) -> list[str]:

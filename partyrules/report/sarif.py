@@ -36,7 +36,7 @@ FINGERPRINT = "partyrules/subject/v1"
 _LEVEL = {"violated": None, "unknown": "note", "error": "error", "satisfied": "none", "not_applicable": "none"}
 _KIND = {"violated": "fail", "unknown": "fail", "error": "fail", "satisfied": "pass",
          "not_applicable": "notApplicable"}
-_LISTS = {"organization": "organizations", "member": "members"}
+_LISTS = {"organization": "organizations", "member": "members", "applicant": "applicants"}
 
 
 def subject_positions(source: str) -> dict[tuple[str, str], tuple[int, int]]:

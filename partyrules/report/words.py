@@ -115,6 +115,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "activities[].member": ("活动涉及的党员", "the member of the activity"),
 }
 
+# an applicant's record (applicants[]) has the same admission-process fields as a member's
+FIELDS.update({"applicants[]" + k[len("members[]"):]: v for k, v in list(FIELDS.items())
+               if k.startswith("members[].development")})
+FIELDS.update({"applicants[].birth_date": ("出生日期", "the date of birth"),
+               "applicants[].org": ("所在党组织", "the organization")})
+
 # record kind (the pattern before the field) → where a court keeps it, in the office's terms (zh, en)
 RECORDS: dict[str, tuple[str, str]] = {
     "": ("事实文件", "the fact document"),
@@ -124,6 +130,9 @@ RECORDS: dict[str, tuple[str, str]] = {
     "organizations[].elections[]": ("每次换届选举", "each election"),
     "organizations[].secretary_changes[]": ("每次书记调整", "each change of secretary"),
     "members[]": ("每名党员", "each member"),
+    "members[].development": ("每名党员的发展党员工作记录", "each member's admission process"),
+    "applicants[]": ("每名入党申请人", "each applicant"),
+    "applicants[].development": ("每名入党申请人的发展党员工作记录", "each applicant's admission process"),
     "meetings[]": ("每次会议", "each meeting"),
     "activities[]": ("每项活动", "each activity"),
 }

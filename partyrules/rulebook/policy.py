@@ -7,7 +7,7 @@ A policy file reads like the article it encodes::
     severity: error                  # error for hard rules, warning for 一般/原则上
     citations:
       - organs-regulations@2019 art.7
-    applies_to: organization         # unit | department | organization | member
+    applies_to: organization         # unit | department | organization | member | applicant
     where: org.kind == 'branch'      # optional: false → not_applicable
     require: full_members(org) < param('organs.branch_committee_min_full_members') or len(org.committee_members) > 0
     unless:                          # optional recorded exceptions (Catala-style)
@@ -42,7 +42,9 @@ from .expr import Expr, Located, compile_expr
 from .params import Parameters
 from .schema import Fields, Problem, fail, first_error, has, mapping_problems, text_pair_problems, type_problem
 
-SUBJECT_VARS = {"unit": "unit", "department": "dept", "organization": "org", "member": "member"}
+# ``applicant``: a person of ``applicants`` (the admission-process extension, docs/facts-devt.md)
+SUBJECT_VARS = {"unit": "unit", "department": "dept", "organization": "org", "member": "member",
+                "applicant": "applicant"}
 SEVERITIES = ("error", "warning")
 OUTCOMES = ("violated", "unknown", "error", "satisfied", "not_applicable")
 VERIFICATION = ("F2", "F1", "E2", "E1", "U")

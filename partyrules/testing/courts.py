@@ -71,6 +71,7 @@ def clean_court(as_of: dt.date | str, *, records_years: int = 2) -> dict[str, An
         for rec in roll[full:]:   # a recent admission, introduced by two full members of the branch
             rec["introducers"] = [{"member": roll[0]["id"]}, {"member": roll[1]["id"]}]
             rec["development"] = _development(dt.date.fromisoformat(rec["admitted_on"]), roll[:2], full)
+            rec["applied_on"] = rec["development"]["applied_on"]   # one application, recorded both ways
         secretary = roll[0]["id"]
         if bid in ("b1", "b2"):
             leaders.append(roll[1]["id"])

@@ -129,6 +129,8 @@ def _member(draw: st.DrawFn, mid: str, org: str, dept: str, snap: dt.date) -> di
         out["secretary_training_years"] = draw(st.lists(st.integers(2015, snap.year), unique=True, max_size=4))
     if draw(st.integers(0, 2)) == 0:
         out.update(_admission(draw, admitted, full_on if status == "full" else None, snap))
+        if "applied_on" in out:       # one application, recorded both ways (the loader refuses two days)
+            out["applied_on"] = out["development"]["applied_on"]
     if draw(st.integers(0, 2)) == 0:
         out.update(_dues_details(draw, admitted, snap))
     return out
