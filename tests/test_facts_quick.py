@@ -55,6 +55,12 @@ def _outcome(fn, *args):
         return ("error", type(exc).__name__, str(exc), getattr(exc, "problems", None), getattr(exc, "more", None))
 
 
+def _at(doc, path):
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
 def _paths(value, path=()):
     yield path
     if isinstance(value, dict):
@@ -76,8 +82,15 @@ def mutated(draw):
         for step in path[:-1]:
             parent = parent[step]
         last = path[-1]
-        op = draw(st.sampled_from(["replace", "replace", "replace", "drop", "add", "repeat"]))
-        if op == "replace":
+        op = draw(st.sampled_from(["replace", "replace", "replace", "drop", "add", "repeat", "late"]))
+        if op == "late":                    # a record (or a year of training) after the document's as_of
+            dated = [p for p in paths if isinstance(_at(doc, p), str) and len(_at(doc, p)) == 10
+                     and _at(doc, p)[4:5] == "-"] + [p for p in paths if p[-1:] == ("training_hours",)]
+            if dated:
+                at = draw(st.sampled_from(dated))
+                parent = _at(doc, at[:-1])
+                parent[at[-1]] = "2030-01-01" if isinstance(parent[at[-1]], str) else {"2031": 1}
+        elif op == "replace":
             parent[last] = copy.deepcopy(draw(st.sampled_from(HOSTILE)))
         elif op == "drop":
             del parent[last]

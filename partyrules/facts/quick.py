@@ -111,21 +111,21 @@ def _number(value: Any, seen: _Seen) -> float:
 def _date(value: Any, seen: _Seen) -> dt.date:
     if type(value) is str:
         day = seen.dates.get(value)
-        if day is None:
-            day = seen.dates[value] = _parse_day(value)
-        return day
+        return day if day is not None else _parse_day(value, seen)
     if type(value) is dt.date and FIRST_DATE <= value <= LAST_DATE:
         return value
     raise NotQuick
 
 
-def _parse_day(text: str) -> dt.date:
+def _parse_day(text: str, seen: _Seen) -> dt.date:
+    """A date not met before in this document, remembered."""
     try:
         day = parse_date(text)
     except ValueError:
         raise NotQuick from None
     if not FIRST_DATE <= day <= LAST_DATE:
         raise NotQuick
+    seen.dates[text] = day
     return day
 
 
@@ -180,6 +180,7 @@ def _training_hours(value: Any, seen: _Seen) -> TrainingHours:
 def _nullable(inner: Hook) -> Hook:
     def hook(value: Any, seen: _Seen) -> Any:
         return None if value is None else inner(value, seen)
+    hook.inner = inner          # type: ignore[attr-defined]  # for the generated record functions
     return hook
 
 
@@ -190,6 +191,7 @@ def _literal(allowed: tuple) -> Hook:
         if type(value) is not str or value not in allowed_set:
             raise NotQuick
         return value
+    hook.allowed = allowed_set  # type: ignore[attr-defined]  # for the generated record functions
     return hook
 
 
@@ -223,18 +225,83 @@ def _list_of(item: Hook) -> Hook:
     return hook
 
 
-def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
-    names = frozenset(hooks)
-    required = frozenset(f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING and f.name in hooks)
+# Simple checks are written into the record's function rather than called: a court has some 2,000
+# records of a few fields each, and a call per field was most of the time.
+_INLINE = {_str: "type({v}) is not str",
+           _non_empty: "type({v}) is not str or not {v}.strip()",
+           _bool: "{v} is not True and {v} is not False",
+           _count: "type({v}) is not int or not 0 <= {v} <= MAX_COUNT"}
 
-    def hook(value: Any, seen: _Seen) -> Any:
-        if type(value) is not dict:
-            raise NotQuick
-        keys = value.keys()
-        if not (keys <= names and keys >= required):       # an unknown field, or a required one missing
-            raise NotQuick
-        return cls(**{k: hooks[k](v, seen) for k, v in value.items()})
-    return hook
+_ABSENT = object()
+
+
+def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
+    """One function that checks and builds a ``cls`` from a mapping, generated for its fields.
+
+    Fields are passed positionally in attrs' order; a key left out takes the
+    field's default (OMITTED), a key that is not a field or a required field
+    missing is not quick.
+    """
+    fields = [f for f in attrs.fields(cls) if f.name in hooks]
+    skipped = [f for f in attrs.fields(cls) if f.name not in hooks]
+    if any(not f.init or f.kw_only or isinstance(f.default, attrs.Factory) for f in fields) or \
+            attrs.fields(cls)[len(fields):] != tuple(skipped):
+        raise TypeError(f"no quick structuring for {cls.__name__}")
+    ns: dict[str, Any] = {"cls": cls, "NotQuick": NotQuick, "MAX_COUNT": MAX_COUNT, "ABSENT": _ABSENT,
+                          "names": frozenset(hooks),
+                          "required": frozenset(f.name for f in fields if f.default is attrs.NOTHING),
+                          "_date": _date, "_parse_day": _parse_day}
+    lines = ["def make(value, seen):",
+             "    if type(value) is not dict:",
+             "        raise NotQuick",
+             "    keys = value.keys()",
+             "    if not (keys <= names and keys >= required):",
+             "        raise NotQuick",
+             "    get = value.get",
+             "    dates = seen.dates",
+             "    latest = seen.latest"]
+    for i, f in enumerate(fields):
+        v = f"v{i}"
+        check = _field_check(v, hooks[f.name], i, ns)
+        if f.default is attrs.NOTHING:
+            lines += [f"    {v} = value[{f.name!r}]"] + ["    " + line for line in check]
+        else:
+            ns[f"D{i}"] = f.default
+            lines += [f"    {v} = get({f.name!r}, ABSENT)",
+                      f"    if {v} is ABSENT:",
+                      f"        {v} = D{i}",
+                      "    else:"] + ["        " + line for line in check]
+    lines += ["    if latest > seen.latest:           # records inside this one may have moved it on",
+              "        seen.latest = latest",
+              f"    return cls({', '.join(f'v{i}' for i in range(len(fields)))})"]
+    exec(compile("\n".join(lines), f"<quick structuring of {cls.__name__}>", "exec"), ns)
+    return ns["make"]
+
+
+def _field_check(v: str, hook: Hook, i: int, ns: dict) -> list[str]:
+    """The lines that check (and convert) the value in ``v`` for ``hook``, raising NotQuick."""
+    nullable = getattr(hook, "inner", None)
+    if nullable is not None:
+        hook = nullable
+    if hook in _INLINE:
+        lines = [f"if {_INLINE[hook].format(v=v)}:", "    raise NotQuick"]
+    elif hasattr(hook, "allowed"):
+        ns[f"A{i}"] = hook.allowed
+        lines = [f"if type({v}) is not str or {v} not in A{i}:", "    raise NotQuick"]
+    elif hook is _date or hook is _record_date:
+        lines = [f"if type({v}) is str:",
+                 f"    day = dates.get({v})",
+                 f"    {v} = day if day is not None else _parse_day({v}, seen)",
+                 "else:",
+                 f"    {v} = _date({v}, seen)"]
+        if hook is _record_date:
+            lines += [f"if {v} > latest:", f"    latest = {v}"]
+    else:
+        ns[f"H{i}"] = hook
+        lines = [f"{v} = H{i}({v}, seen)"]
+    if nullable is not None:
+        lines = [f"if {v} is not None:"] + ["    " + line for line in lines]
+    return lines
 
 
 _SCALARS: dict[Any, Hook] = {str: _str, NonEmpty: _non_empty, bool: _bool, Count: _count, Hours: _number,
