@@ -397,11 +397,13 @@ def read_json(text: str, source: str) -> Document:
         raise ValueError(f"{name} is not a finite number")
 
     def pairs(items: list) -> dict:
-        out: dict = {}
-        for k, v in items:
-            if k in out:
-                raise ValueError(f"duplicate key {k!r}")
-            out[k] = v
+        out = dict(items)
+        if len(out) != len(items):       # a key given twice: name the first one repeated
+            seen: set = set()
+            for k, _ in items:
+                if k in seen:
+                    raise ValueError(f"duplicate key {k!r}")
+                seen.add(k)
         return out
 
     def integer(digits: str) -> int:
@@ -438,6 +440,68 @@ def check_plain(data: Any, source: str) -> None:
     be strings or integers; numbers finite and of a sane size. Values of other
     types (dates, a program's own objects) are left to the validation that follows.
     """
+    if not _is_plain(data):
+        _check_plain_located(data, source)
+
+
+def _is_plain(data: Any) -> bool:
+    """Whether :func:`_check_plain_located` would find nothing, asked quickly.
+
+    Nearly every document is fine, and naming the path of each of its values
+    (a tuple and a string per value) cost more than reading the JSON. This pass
+    goes level by level, without paths, checking the strings of a level at once;
+    it answers False on anything it is unsure of, and the located pass then says
+    what is wrong (or that nothing is).
+    """
+    level = [data]
+    depth = seen = 0
+    while level:
+        seen += len(level)
+        if depth > MAX_DEPTH or seen > MAX_VALUES:
+            return False
+        below: list = []
+        keys: list = []
+        texts = [value for value in level if type(value) is str]      # most values: one pass in C
+        others = level if not texts else [value for value in level if type(value) is not str]
+        for value in others:
+            kind = type(value)
+            if kind is dict:
+                keys.extend(value)
+                below.extend(value.values())
+            elif kind is list or kind is tuple:
+                below.extend(value)
+            elif kind is int:
+                if value.bit_length() > MAX_INT_DIGITS * 3.33:
+                    return False
+            elif kind is float:
+                if not math.isfinite(value):
+                    return False
+            elif value is None or kind is bool:
+                pass
+            elif isinstance(value, (str, int, float, dict, list, tuple)):
+                return False                      # a subclass: the located pass judges it as its base
+        try:
+            texts.extend(keys)
+            joined = "".join(texts)                   # TypeError: a key that is not a string
+        except TypeError:
+            if any(type(key) is not int for key in keys if type(key) is not str):
+                return False
+            texts = [text for text in texts if type(text) is str]
+            joined = "".join(texts)
+        if len(joined) > MAX_STRING and max(map(len, texts)) > MAX_STRING:
+            return False
+        if not joined.isascii():
+            try:
+                joined.encode("utf-8")                # refuses exactly the surrogates, in C
+            except UnicodeEncodeError:
+                return False
+        level = below
+        depth += 1
+    return True
+
+
+def _check_plain_located(data: Any, source: str) -> None:
+    """The problem :func:`check_plain` reports, with the path of the first value found wrong."""
     stack = [(data, 0, ())]
     seen = 0
     while stack:

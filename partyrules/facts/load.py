@@ -26,6 +26,7 @@ from cattrs.gen import make_dict_structure_fn, override
 from ..errors import InputError
 from ..periods import Month, parse_date
 from ..source import Document, from_mapping, read_path
+from . import quick
 from .check_devt import check_devt
 from .model import (FORMAT, OMITTED, Count, FactDocument, Hours, Member, NonEmpty, Number, Omitted, Organization,
                     TrainingHours)
@@ -351,6 +352,20 @@ def load_facts(source: Any) -> FactDocument:
 
 def facts_from_document(doc: Document) -> FactDocument:
     data = doc.data
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        try:
+            facts = quick.structure(data, doc.source)
+        except quick.NotQuick:
+            pass
+        else:
+            if not _references(facts) and not check_devt(facts):
+                return facts
+    return _careful(doc)
+
+
+def _careful(doc: Document) -> FactDocument:
+    """Structure and check with every problem located and worded (the quick path found one, or gave up)."""
+    data = doc.data
     if not isinstance(data, dict):
         # never echo the content: a file named by mistake (a password file) is not shown back
         raise InputError(doc.source, "", f"expected a mapping at the top level (a fact document, format: {FORMAT}), "
@@ -390,6 +405,11 @@ def _ids(items: Any, list_name: str, problems: list, key: str = "id") -> dict[st
 
 def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
     """Unique ids and references to an existing id of the right list; dates that contradict each other."""
+    return _references(facts) + records_after(facts)
+
+
+def _references(facts: FactDocument) -> list[tuple[tuple, str]]:
+    """:func:`check_references` but for records dated after as_of (which the quick path sees for itself)."""
     problems: list[tuple[tuple, str]] = []
     orgs = _ids(facts.organizations, "organizations", problems)
     members = _ids(facts.members, "members", problems)
@@ -408,6 +428,9 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
     def refs(path: tuple, values: Any, table: dict, what: str) -> None:
         if values is OMITTED:
             return
+        distinct = set(values)
+        if len(distinct) == len(values) and table.keys() >= distinct:
+            return                      # the usual case, without a path per value (attendance lists are long)
         seen = set()
         for i, v in enumerate(values):
             ref(path + (i,), v, table, what)
@@ -469,7 +492,6 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
     if (facts.records_from not in (OMITTED, None) and facts.as_of is not OMITTED
             and facts.records_from > facts.as_of):
         problems.append((("records_from",), f"{facts.records_from} is after as_of {facts.as_of}"))
-    problems.extend(records_after(facts))
     return problems
 
 

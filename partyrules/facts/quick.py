@@ -1,0 +1,358 @@
+"""The quick way from plain data to a :class:`FactDocument`, for documents that are right.
+
+The careful structuring (cattrs with detailed validation, in :mod:`.load`)
+records the path of every value so that a problem can be located; on a court
+of some 50,000 values that bookkeeping costs more than reading the JSON. Most
+documents have no problem, so this module structures in one pass that only
+answers "fine, here it is" or :class:`NotQuick` ("ask the careful path"),
+without paths, messages or exception groups. The careful path then finds and
+words the problem exactly as before.
+
+The rule that keeps the two in step: whatever this module accepts, the careful
+path accepts too and builds an equal document; anything it is unsure of (a
+``str`` subclass, an integer past 2**53 given as hours) is simply not quick.
+``tests/test_facts_quick.py`` holds the two to that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import typing
+from typing import Any, Callable, Literal, Union
+
+import attrs
+
+from ..periods import Month, parse_date
+from .model import FactDocument, Hours, NonEmpty, Number, Count, Omitted, TrainingHours
+
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)   # as the careful path's
+MAX_COUNT = 2 ** 53 - 1
+NOT_RECORDS = frozenset({"postponement_approved_until"})            # as load.NOT_RECORDS
+
+Hook = Callable[[Any, "_Seen"], Any]
+
+
+class NotQuick(Exception):
+    """The document needs the careful path (which says what, if anything, is wrong)."""
+
+
+class _Seen:
+    """What one load has met so far: parsed dates and months (documents repeat them), the latest record."""
+
+    __slots__ = ("dates", "months", "latest", "latest_year")
+
+    def __init__(self) -> None:
+        self.dates: dict[str, dt.date] = {}
+        self.months: dict[str, Month] = {}
+        self.latest = FIRST_DATE        # the latest date of a record (see load.records_after)
+        self.latest_year = 0            # the latest year of training hours
+
+
+def structure(data: Any, source: str) -> FactDocument:
+    """``data`` as a FactDocument, if it is one with no problem the careful path would report about
+    its shape or its records' dates; raises :class:`NotQuick` otherwise.
+
+    The references between records (ids) are left to ``load.check_references``,
+    which costs little when nothing is wrong.
+    """
+    seen = _Seen()
+    try:
+        facts = _DOCUMENT(data, seen, source)
+    except NotQuick:
+        raise
+    except Exception:           # a value no hook expected (unhashable, overflowing): the careful path says
+        raise NotQuick from None
+    as_of = facts.as_of
+    if as_of is not _OMITTED and (seen.latest > as_of or seen.latest_year > as_of.year):
+        raise NotQuick
+    return facts
+
+
+_OMITTED = attrs.fields(FactDocument).as_of.default
+
+
+# --------------------------------------------------------------------------- scalar hooks
+
+def _str(value: Any, seen: _Seen) -> str:
+    if type(value) is not str:
+        raise NotQuick
+    return value
+
+
+def _non_empty(value: Any, seen: _Seen) -> str:
+    if type(value) is not str or not value.strip():
+        raise NotQuick
+    return value
+
+
+def _bool(value: Any, seen: _Seen) -> bool:
+    if value is not True and value is not False:
+        raise NotQuick
+    return value
+
+
+def _count(value: Any, seen: _Seen) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:
+        raise NotQuick
+    return value
+
+
+def _number(value: Any, seen: _Seen) -> float:
+    kind = type(value)
+    if kind is float:
+        if 0 <= value < math.inf:       # NaN compares false
+            return value
+    elif kind is int and 0 <= value <= MAX_COUNT:
+        return float(value)
+    raise NotQuick
+
+
+def _date(value: Any, seen: _Seen) -> dt.date:
+    if type(value) is str:
+        day = seen.dates.get(value)
+        return day if day is not None else _parse_day(value, seen)
+    if type(value) is dt.date and FIRST_DATE <= value <= LAST_DATE:
+        return value
+    raise NotQuick
+
+
+def _parse_day(text: str, seen: _Seen) -> dt.date:
+    """A date not met before in this document, remembered."""
+    try:
+        day = parse_date(text)
+    except ValueError:
+        raise NotQuick from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise NotQuick
+    seen.dates[text] = day
+    return day
+
+
+def _record_date(value: Any, seen: _Seen) -> dt.date:
+    """A date that records something that happened: it must not lie after as_of (checked at the end)."""
+    day = _date(value, seen)
+    if day > seen.latest:
+        seen.latest = day
+    return day
+
+
+def _month(value: Any, seen: _Seen) -> Month:
+    if type(value) is str:
+        month = seen.months.get(value)
+        if month is None:
+            month = seen.months[value] = _parse_month(value)
+        return month
+    if type(value) is Month:
+        return value
+    raise NotQuick
+
+
+def _parse_month(text: str) -> Month:
+    try:
+        month = Month.parse(text)
+    except ValueError:
+        raise NotQuick from None
+    if not FIRST_DATE.year <= month.year <= LAST_DATE.year:
+        raise NotQuick
+    return month
+
+
+def _training_hours(value: Any, seen: _Seen) -> TrainingHours:
+    if type(value) is not dict:
+        raise NotQuick
+    pairs: dict[int, float] = {}
+    for key, hours in value.items():
+        if type(key) is int:
+            year = key
+        elif type(key) is str and key.isascii() and key.isdigit() and len(key) == 4:
+            year = int(key)
+        else:
+            raise NotQuick
+        if not 1900 <= year <= 2999 or year in pairs:
+            raise NotQuick
+        pairs[year] = _number(hours, seen)
+    if pairs:
+        seen.latest_year = max(seen.latest_year, max(pairs))
+    return TrainingHours(tuple(sorted(pairs.items())))
+
+
+def _nullable(inner: Hook) -> Hook:
+    def hook(value: Any, seen: _Seen) -> Any:
+        return None if value is None else inner(value, seen)
+    hook.inner = inner          # type: ignore[attr-defined]  # for the generated record functions
+    return hook
+
+
+def _literal(allowed: tuple) -> Hook:
+    allowed_set = frozenset(allowed)
+
+    def hook(value: Any, seen: _Seen) -> Any:
+        if type(value) is not str or value not in allowed_set:
+            raise NotQuick
+        return value
+    hook.allowed = allowed_set  # type: ignore[attr-defined]  # for the generated record functions
+    return hook
+
+
+# --------------------------------------------------------------------------- lists and records
+
+def _ids(value: Any, seen: _Seen) -> tuple:
+    """A list of ids, in bulk: attendance lists are most of a court's values."""
+    if type(value) is not list and type(value) is not tuple:
+        raise NotQuick
+    if value and (set(map(type, value)) != {str} or not all(map(str.strip, value))):
+        raise NotQuick
+    return tuple(value)
+
+
+def _months(value: Any, seen: _Seen) -> tuple:
+    """A list of months (dues paid), in bulk: a court lists some 10,000, of a few dozen distinct ones."""
+    if type(value) is not list and type(value) is not tuple:
+        raise NotQuick
+    known = seen.months
+    try:
+        return tuple([known[x] for x in value])
+    except KeyError:                    # a month not met yet (or not a month): one by one
+        return tuple([_month(x, seen) for x in value])
+
+
+def _list_of(item: Hook) -> Hook:
+    def hook(value: Any, seen: _Seen) -> tuple:
+        if type(value) is not list and type(value) is not tuple:
+            raise NotQuick
+        return tuple([item(x, seen) for x in value])
+    return hook
+
+
+# Simple checks are written into the record's function rather than called: a court has some 2,000
+# records of a few fields each, and a call per field was most of the time.
+_INLINE = {_str: "type({v}) is not str",
+           _non_empty: "type({v}) is not str or not {v}.strip()",
+           _bool: "{v} is not True and {v} is not False",
+           _count: "type({v}) is not int or not 0 <= {v} <= MAX_COUNT"}
+
+_ABSENT = object()
+
+
+def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
+    """One function that checks and builds a ``cls`` from a mapping, generated for its fields.
+
+    Fields are passed positionally in attrs' order; a key left out takes the
+    field's default (OMITTED), a key that is not a field or a required field
+    missing is not quick.
+    """
+    fields = [f for f in attrs.fields(cls) if f.name in hooks]
+    skipped = [f for f in attrs.fields(cls) if f.name not in hooks]
+    if any(not f.init or f.kw_only or isinstance(f.default, attrs.Factory) for f in fields) or \
+            attrs.fields(cls)[len(fields):] != tuple(skipped):
+        raise TypeError(f"no quick structuring for {cls.__name__}")
+    ns: dict[str, Any] = {"cls": cls, "NotQuick": NotQuick, "MAX_COUNT": MAX_COUNT, "ABSENT": _ABSENT,
+                          "names": frozenset(hooks),
+                          "required": frozenset(f.name for f in fields if f.default is attrs.NOTHING),
+                          "_date": _date, "_parse_day": _parse_day}
+    lines = ["def make(value, seen):",
+             "    if type(value) is not dict:",
+             "        raise NotQuick",
+             "    keys = value.keys()",
+             "    if not (keys <= names and keys >= required):",
+             "        raise NotQuick",
+             "    get = value.get",
+             "    dates = seen.dates",
+             "    latest = seen.latest"]
+    for i, f in enumerate(fields):
+        v = f"v{i}"
+        check = _field_check(v, hooks[f.name], i, ns)
+        if f.default is attrs.NOTHING:
+            lines += [f"    {v} = value[{f.name!r}]"] + ["    " + line for line in check]
+        else:
+            ns[f"D{i}"] = f.default
+            lines += [f"    {v} = get({f.name!r}, ABSENT)",
+                      f"    if {v} is ABSENT:",
+                      f"        {v} = D{i}",
+                      "    else:"] + ["        " + line for line in check]
+    lines += ["    if latest > seen.latest:           # records inside this one may have moved it on",
+              "        seen.latest = latest",
+              f"    return cls({', '.join(f'v{i}' for i in range(len(fields)))})"]
+    exec(compile("\n".join(lines), f"<quick structuring of {cls.__name__}>", "exec"), ns)
+    return ns["make"]
+
+
+def _field_check(v: str, hook: Hook, i: int, ns: dict) -> list[str]:
+    """The lines that check (and convert) the value in ``v`` for ``hook``, raising NotQuick."""
+    nullable = getattr(hook, "inner", None)
+    if nullable is not None:
+        hook = nullable
+    if hook in _INLINE:
+        lines = [f"if {_INLINE[hook].format(v=v)}:", "    raise NotQuick"]
+    elif hasattr(hook, "allowed"):
+        ns[f"A{i}"] = hook.allowed
+        lines = [f"if type({v}) is not str or {v} not in A{i}:", "    raise NotQuick"]
+    elif hook is _date or hook is _record_date:
+        lines = [f"if type({v}) is str:",
+                 f"    day = dates.get({v})",
+                 f"    {v} = day if day is not None else _parse_day({v}, seen)",
+                 "else:",
+                 f"    {v} = _date({v}, seen)"]
+        if hook is _record_date:
+            lines += [f"if {v} > latest:", f"    latest = {v}"]
+    else:
+        ns[f"H{i}"] = hook
+        lines = [f"{v} = H{i}({v}, seen)"]
+    if nullable is not None:
+        lines = [f"if {v} is not None:"] + ["    " + line for line in lines]
+    return lines
+
+
+_SCALARS: dict[Any, Hook] = {str: _str, NonEmpty: _non_empty, bool: _bool, Count: _count, Hours: _number,
+                             Number: _number, dt.date: _date, Month: _month, TrainingHours: _training_hours}
+
+
+def _hook_for(tp: Any, records: dict[type, Hook], record_date: bool = False) -> Hook:
+    """The hook of one field type; ``record_date``: a date field whose value records an event."""
+    origin = typing.get_origin(tp)
+    if origin is Union:
+        args = typing.get_args(tp)
+        rest = [a for a in args if a not in (type(None), Omitted)]
+        if len(rest) != 1:
+            raise TypeError(f"unsupported union {tp}")
+        inner = _hook_for(rest[0], records, record_date)
+        return _nullable(inner) if type(None) in args else inner
+    if origin is Literal:
+        return _literal(typing.get_args(tp))
+    if origin is tuple:
+        item_type, _ellipsis = typing.get_args(tp)
+        if item_type is NonEmpty:
+            return _ids
+        if item_type is Month:
+            return _months
+        return _list_of(_hook_for(item_type, records))
+    if tp is dt.date and record_date:
+        return _record_date
+    if tp in _SCALARS:
+        return _SCALARS[tp]
+    if attrs.has(tp):
+        return _record_hook(tp, records)
+    raise TypeError(f"no quick hook for {tp}")
+
+
+def _record_hook(cls: type, records: dict[type, Hook]) -> Hook:
+    if cls not in records:
+        hints = typing.get_type_hints(cls)
+        hooks = {f.name: _hook_for(hints[f.name], records,
+                                   record_date=cls is not FactDocument and f.name not in NOT_RECORDS)
+                 for f in attrs.fields(cls) if not (cls is FactDocument and f.name == "source")}
+        records[cls] = _record(cls, hooks)
+    return records[cls]
+
+
+def _document_hook() -> Callable[[Any, _Seen, str], FactDocument]:
+    top = _record_hook(FactDocument, {})
+
+    def hook(value: Any, seen: _Seen, source: str) -> FactDocument:
+        facts = top(value, seen)
+        return attrs.evolve(facts, source=source) if source != facts.source else facts
+    return hook
+
+
+_DOCUMENT = _document_hook()

@@ -1,0 +1,164 @@
+"""The quick loading path agrees with the careful one.
+
+``facts_from_document`` first tries :mod:`partyrules.facts.quick` (no paths,
+no messages) and falls back to the careful cattrs path when anything is off;
+``check_plain`` likewise asks a pathless question before its located walk.
+These properties hold the pairs to one answer: on valid documents the same
+FactDocument, on mutated and hostile ones the same error, word for word.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import pytest
+
+from partyrules.errors import PartyrulesError
+from partyrules.facts import load, quick
+from partyrules.facts.model import FactDocument
+from partyrules.periods import Month
+from partyrules.source import Document, _check_plain_located, _is_plain, check_plain, from_mapping
+from partyrules.testing.strategies import fact_documents, with_omissions
+
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("QUICK_EXAMPLES", "40")), deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+class Text(str):
+    """A str subclass: the quick path leaves such values to the careful one."""
+
+
+HOSTILE = [None, True, False, 0, -1, 1, 2 ** 53 - 1, 2 ** 53, 2 ** 70, 10 ** 120, 0.5, -0.0, math.nan, math.inf,
+           "", " ", "x", "m0001", "b01", "2024-13-01", "2024-02-30", "2024-01-01", "2999-12-31", "3000-01-01",
+           "1899-12-31", "1900-01-01", "2024-06", "2024-13", "0000-01", "9999-12-31", "full", "branch",
+           "general_meeting", "\ud800", "x" * 70_000, Text("m0001"), Text("2024-01-01"), [], {}, ["m0001"],
+           ["2024-01"], ["m0001", "m0001"], [None], {"2023": 12}, {2023: 12}, {"2023": -1}, {"2023": 10 ** 400},
+           {"23": 1}, {True: 1}, {"id": "x"}, {"date": "2024-01-01"}, dt.date(2024, 1, 1),
+           dt.datetime(2024, 1, 1), Month(2024, 1), (1, 2), {"a": {"b": {"c": []}}}]
+
+
+def _old(data: object, source: str = "<mapping>"):
+    """The careful way, as before the quick path: the located plain check, then cattrs and the checks."""
+    _check_plain_located(data, source)
+    return load._careful(Document(data, source, {}))
+
+
+def _outcome(fn, *args):
+    try:
+        return ("ok", fn(*args))
+    except PartyrulesError as exc:
+        return ("error", type(exc).__name__, str(exc), getattr(exc, "problems", None), getattr(exc, "more", None))
+
+
+def _at(doc, path):
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _paths(item, path + (i,))
+
+
+@st.composite
+def mutated(draw):
+    """A valid document with a few values replaced, keys dropped or added, or items repeated."""
+    doc = copy.deepcopy(draw(fact_documents(max_branches=2, max_members_per_branch=4)))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(doc) if p]
+        path = draw(st.sampled_from(paths))
+        parent = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        op = draw(st.sampled_from(["replace", "replace", "replace", "drop", "add", "repeat", "late"]))
+        if op == "late":                    # a record (or a year of training) after the document's as_of
+            dated = [p for p in paths if isinstance(_at(doc, p), str) and len(_at(doc, p)) == 10
+                     and _at(doc, p)[4:5] == "-"] + [p for p in paths if p[-1:] == ("training_hours",)]
+            if dated:
+                at = draw(st.sampled_from(dated))
+                parent = _at(doc, at[:-1])
+                parent[at[-1]] = "2030-01-01" if isinstance(parent[at[-1]], str) else {"2031": 1}
+        elif op == "replace":
+            parent[last] = copy.deepcopy(draw(st.sampled_from(HOSTILE)))
+        elif op == "drop":
+            del parent[last]
+        elif op == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["extra", "id", "date", "as_of", 5, "source"]))] = \
+                copy.deepcopy(draw(st.sampled_from(HOSTILE)))
+        elif op == "repeat" and isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[last]))
+    return doc
+
+
+@SETTINGS
+@given(fact_documents(max_branches=3).flatmap(with_omissions))
+def test_valid_documents_take_the_quick_path_and_equal_the_careful_result(drawn):
+    doc, _removed = drawn
+    assert _is_plain(doc)
+    facts = quick.structure(doc, "<mapping>")          # raises NotQuick if the quick path gave up
+    assert facts == _old(doc)
+    assert load.facts_from_document(from_mapping(doc)) == facts
+
+
+@SETTINGS
+@given(mutated())
+def test_mutated_documents_give_the_same_result_or_the_same_error(doc):
+    expected = _outcome(_old, doc)
+    assert _outcome(lambda d: load.facts_from_document(from_mapping(d)), doc) == expected
+    assert _outcome(load.facts_from_document, _mapping(doc)) == _outcome(load._careful, _mapping(doc))
+
+
+@SETTINGS
+@given(mutated())
+def test_quick_structure_accepts_only_what_the_careful_path_accepts(doc):
+    try:
+        facts = quick.structure(doc, "<mapping>")
+    except quick.NotQuick:
+        return
+    careful = load._CONVERTER.structure(doc, FactDocument)       # the plain check and references come apart
+    assert facts == careful
+    assert not load.records_after(careful)                       # late records are never quick
+
+
+@SETTINGS
+@given(mutated())
+def test_plain_check_quick_answer_matches_the_located_walk(doc):
+    located = _outcome(_check_plain_located, doc, "<x>")
+    if _is_plain(doc):                       # it may be unsure (a str subclass), never wrongly sure
+        assert located == ("ok", None)
+    assert _outcome(check_plain, doc, "<x>") == located
+
+
+def _mapping(doc) -> Document:
+    return Document(doc, "<mapping>", {})
+
+
+@pytest.mark.parametrize("depth", [63, 64, 65, 66])
+def test_nesting_limit_is_the_same_either_way(depth):
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    assert _is_plain(value) == (depth <= 64)
+    assert _outcome(check_plain, value, "<x>") == _outcome(_check_plain_located, value, "<x>")
+
+
+def test_a_late_record_falls_back_to_the_located_message():
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "organizations": [{"id": "b01", "kind": "branch"}],
+           "meetings": [{"org": "b01", "kind": "general_meeting", "date": "2024-07-01"}]}
+    with pytest.raises(quick.NotQuick):
+        quick.structure(doc, "<mapping>")
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+    assert "meetings[0].date: 2024-07-01 is after the document's as_of 2024-06-30" in _outcome(load.load_facts, doc)[2]
