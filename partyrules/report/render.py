@@ -6,7 +6,6 @@ and the same report always renders to the same bytes.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
@@ -17,7 +16,7 @@ from .model import Report
 
 
 def render_json(report: Report, all_results: bool = False) -> str:
-    return json.dumps(report.to_json(all_results), ensure_ascii=False, indent=2) + "\n"
+    return report.json_text(all_results) + "\n"
 
 
 def width(text: str) -> int:
