@@ -23,15 +23,14 @@ from partyrules.facts.derive import BUILTIN
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import Unknown, View
 from partyrules.rulebook.compiled import compile_tree
-from partyrules.rulebook.expr import HOT, Env, EvalError, Located, compile_expr, evaluate, interpret
+from partyrules.rulebook.expr import Env, EvalError, Located, compile_expr, evaluate, interpret
 from partyrules.testing import fact_documents, with_omissions
 
 BOOK = partyrules.load_rulebook()
 
 
 def compiled(expr, env):
-    """The compiled form, whatever its count (evaluate interprets an expression until it is hot)."""
-    expr.runs[0] = HOT
+    """The compiled form (what evaluate runs)."""
     return evaluate(expr, env)
 
 
@@ -150,13 +149,14 @@ def test_the_compiled_form_is_made_once_and_kept_with_the_policy():
     assert "_expr" in policy.require.fn.__name__
 
 
-def test_an_expression_is_interpreted_until_it_is_hot_then_compiled(monkeypatch):
-    expr = compile_expr("a + 1", Located("t.yaml"), {"a": "value"}, BUILTIN, {})
-    env = Env(View(DOC, DOC.as_of), {"a": 1}, lambda *a: None, BUILTIN)
-    calls = []
-    monkeypatch.setattr(type(expr), "fn", property(lambda self: (calls.append(1), lambda e: 2)[1]))
-    assert [evaluate(expr, env) for _ in range(HOT)] == [2] * HOT and calls == []
-    assert evaluate(expr, env) == 2 and calls == [1]
+def test_every_expression_is_compiled_when_the_rulebook_is_loaded_each_text_once():
+    from partyrules.rulebook.load import _expressions
+    fns = {}
+    for policy in BOOK.policies:
+        for expr in _expressions(policy):
+            fn = object.__getattribute__(expr, "fn")      # set by the loader: no compiling on first read
+            assert hasattr(fn, "source"), (policy.id, expr.text)
+            assert fns.setdefault(expr.text, fn) is fn, (policy.id, expr.text)
 
 
 def test_a_policy_with_compiled_expressions_still_pickles():

@@ -39,22 +39,27 @@ class Lazy:
     """A value computed on first use and then kept: a result's message and evidence, which only a
     listed or serialised result needs (most results of a check are satisfied and never printed).
 
+    ``Lazy(fn, arg)`` is ``fn(arg)``: one argument, so that the message and the evidence of a
+    result can share one tuple of what they are made from (few objects per result: the garbage
+    collector visits each one while a check of thousands of results runs).
     Equal results compare by the computed values; a pickled result carries the value, not the recipe.
     """
 
-    __slots__ = ("_todo", "_value")
+    __slots__ = ("_fn", "_arg", "_value")
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._todo: tuple | None = (fn, args)
+    def __init__(self, fn: Callable[[Any], Any], arg: Any) -> None:
+        self._fn: Callable[[Any], Any] | None = fn
+        self._arg = arg
         self._value: Any = None
 
     def get(self) -> Any:
-        todo = self._todo         # one read: another thread may finish it meanwhile (the same value)
-        if todo is None:
+        fn = self._fn             # one read: another thread may finish it meanwhile (the same value)
+        if fn is None:
             return self._value
-        value = todo[0](*todo[1])
-        self._value = value
-        self._todo = None
+        value = fn(self._arg)
+        self._value = value       # set before _fn is cleared: a reader that sees None finds the value
+        self._fn = None
+        self._arg = None
         return value
 
     def __reduce__(self) -> tuple:
@@ -285,7 +290,13 @@ def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, 
     Done after evaluation, once for every engine, so that all engines give the same bytes.
     """
     recorded = recorded_fields(facts)
-    out = [attrs.evolve(r, missing_kind=missing_kind(r.missing, recorded)) if r.outcome == "unknown" else r
+    out = [_with_missing_kind(r, missing_kind(r.missing, recorded)) if r.outcome == "unknown" else r
            for r in results]
-    out.sort(key=lambda r: r.sort_key())
+    out.sort(key=Result.sort_key)
     return tuple(out)
+
+
+def _with_missing_kind(r: Result, kind: str | None) -> Result:
+    """``attrs.evolve(r, missing_kind=kind)`` without its per-call look at the class (thousands of unknowns)."""
+    return Result(r.policy, r.outcome, r.severity, r.subject, r.citations, r._message, r._evidence, r.missing,
+                  r.instrument, r.edition, kind, r.title)

@@ -197,40 +197,44 @@ def bounded(op: type, u: Unknown, c: Any) -> Any:
 
 # ---------------------------------------------------------------------------- outcomes
 
-def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, frozenset, list]:
+_NONE: frozenset = frozenset()
+
+
+def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, frozenset, Any]:
     """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value.
 
-    Returns (outcome, missing paths, exception notes).
+    Returns (outcome, missing paths, exception notes); the notes are an empty tuple when there are none
+    (one object for the many results that carry none).
     """
     if policy.where is not None:
         applies = run(policy.where, env)
         if applies is False:
-            return "not_applicable", frozenset(), []
+            return "not_applicable", _NONE, ()
         if isinstance(applies, Unknown):
             # whether the rule applies is unknown: even a condition that holds could not tell
             # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
             holds = run(policy.require, env)
-            return "unknown", applies.missing | missing(holds), []
+            return "unknown", applies.missing | missing(holds), ()
         if applies is not True:
             raise EvalError(f"where must be true or false, got {applies!r}")
     holds = run(policy.require, env)
     if not isinstance(holds, (bool, Unknown)):
         raise EvalError(f"require must be true or false, got {holds!r}")
     if holds is True:
-        return "satisfied", frozenset(), []
+        return "satisfied", _NONE, ()
     excused_unknown: frozenset = frozenset()
     may_be_excused = False       # an exception that might hold (even one that names no missing fact)
     for exc in policy.unless:
         v = run(exc.when, env)
         if v is True:
-            return "satisfied", frozenset(), [dict(exc.note)]
+            return "satisfied", _NONE, [dict(exc.note)]
         if isinstance(v, Unknown):
             excused_unknown |= v.missing
             may_be_excused = True
         elif v is not False:
             raise EvalError(f"unless must be true or false, got {v!r}")
     if isinstance(holds, Unknown):
-        return "unknown", holds.missing | excused_unknown, []
+        return "unknown", holds.missing | excused_unknown, ()
     if may_be_excused:
-        return "unknown", excused_unknown, []
-    return "violated", frozenset(), []
+        return "unknown", excused_unknown, ()
+    return "violated", _NONE, ()

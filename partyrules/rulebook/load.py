@@ -36,6 +36,7 @@ from ..facts.derive import BUILTIN, Derived
 from ..source import read_path
 from .packs import (DERIVED_FILE, installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived,
                     resolve_pack)
+from .expr import compile_all
 from .params import Parameters, parameters_from_document
 from .policy import Policy, policy_from_data, retarget
 from .schema import Fields, check_mapping, fail
@@ -236,7 +237,14 @@ def _load(dirs: list[Path]) -> Rulebook:
                 policies.append(retarget(p, edition, parent, meta))
     _check_unique(policies)
     policies.sort(key=lambda p: (p.id, registry.edition(p.instrument, p.edition).in_force_from))
+    compile_all(e for p in policies for e in _expressions(p))   # once, kept with the rulebook
     return Rulebook(tuple(policies), params, registry, derived, packs, rulebook_digest(dirs))
+
+
+def _expressions(policy: Policy) -> list:
+    """Every expression of ``policy``: where, require, each unless and each evidence entry."""
+    return ([policy.where] if policy.where is not None else []) + [policy.require] \
+        + [u.when for u in policy.unless] + [e for _name, e in policy.evidence]
 
 
 def rulebook_files(folder: Path) -> list[Path]:
