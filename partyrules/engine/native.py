@@ -77,14 +77,24 @@ def _name(entity: Any) -> str:
 
 
 def param_getter(rulebook: Rulebook, on: dt.date):
-    """``get(name)``: the value in force on ``on`` (an error if none); ``get(name, day)``: on ``day``, or None."""
+    """``get(name)``: the value in force on ``on`` (an error if none); ``get(name, day)``: on ``day``, or None.
+
+    Values in force on ``on`` are looked up once per getter (one per policy and view): every subject asks again.
+    """
+    in_force: dict[str, Any] = {}
+
     def get(name: str, day: dt.date | None = None) -> Any:
         if day is not None:
             value = rulebook.params.by_name[name].at(day)
             return None if value is None else value.value
+        try:
+            return in_force[name]
+        except KeyError:
+            pass
         value = rulebook.params.by_name[name].at(on)
         if value is None:
             raise EvalError(f"parameter {name!r} has no value in force on {on.isoformat()}")
+        in_force[name] = value.value
         return value.value
     return get
 

@@ -234,15 +234,22 @@ def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derive
 
 # ---------------------------------------------------------------------------- evaluation
 
-@attrs.frozen
 class Env:
-    """What an expression sees: the view, its variables, parameters and derived facts."""
+    """What an expression sees: the view, its variables, parameters and derived facts.
 
-    view: View
-    variables: Mapping[str, Any]
-    param: Callable[..., Any]      # (name) → value in force on the evaluation date; (name, day) → on day, or None
-    derived: Mapping[str, Derived]
-    since: Any = None       # the day the evaluated policy's edition took effect
+    A plain class with slots, not attrs: one is made per (policy, subject), ~13k for a court,
+    and a frozen attrs class sets each field through ``object.__setattr__``. Never changed once made.
+    """
+
+    __slots__ = ("view", "variables", "param", "derived", "since")
+
+    def __init__(self, view: View, variables: Mapping[str, Any], param: Callable[..., Any],
+                 derived: Mapping[str, Derived], since: Any = None) -> None:
+        self.view = view
+        self.variables = variables
+        self.param = param      # (name) → value in force on the evaluation date; (name, day) → on day, or None
+        self.derived = derived
+        self.since = since      # the day the evaluated policy's edition took effect
 
 
 _FAILURES = (TypeError, ValueError, ArithmeticError, KeyError, AttributeError)

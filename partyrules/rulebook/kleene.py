@@ -119,19 +119,21 @@ def builtin(name: str, args: list) -> Any:
 def call_derived(env: Any, name: str, args: tuple) -> Any:
     """A derived fact on known arguments, computed once per view (they are pure functions of it)."""
     d = env.derived[name]
-    for a, kind in zip(args, d.args):
-        if a is None and not kind.endswith("?"):
-            raise EvalError(f"{name}() got null for its {kind} argument")
-    # records by identity, other values by type and value (1 and True and 1.0 are different arguments)
-    key = (name, env.since if d.needs_since else None,
-           tuple([("id", id(a)) if getattr(type(a), "__attrs_attrs__", None) is not None
-                  else ("v", type(a).__name__, a) for a in args]))
+    # records by identity (an int), other values by type and value (a tuple: 1, True and 1.0 are
+    # different arguments); a loop rather than a comprehension: most calls take one argument
+    key: list = [name, env.since if d.needs_since else None]
+    kinds = d.args
+    for i, a in enumerate(args):
+        if a is None and i < len(kinds) and not kinds[i].endswith("?"):
+            raise EvalError(f"{name}() got null for its {kinds[i]} argument")
+        key.append(id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
     memo = env.view.memo
+    k = tuple(key)
     try:
-        return memo[key]
+        return memo[k]
     except KeyError:
         pass
-    value = memo[key] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
+    value = memo[k] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
     return value
 
 
