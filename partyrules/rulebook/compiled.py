@@ -15,7 +15,8 @@ Kleene's logic is resolved where the compiler knows the types: a literal operand
 of ``and``/``or``/``not``/``x if c else y`` is decided here; comparisons,
 ``and``/``or``/``not`` are known to give a truth value (True, False or Unknown),
 so their results skip the run-time "must be true or false" check; a comparison
-with a literal on one side tests only the other side for Unknown. Everything
+with a literal on one side tests only the other side for Unknown, and one between two
+numbers (or, for ``==``/``!=``, two known values) runs as Python's own. Everything
 else goes through the generic helpers, with the interpreter's evaluation order
 (and so the same errors and the same missing facts).
 """
@@ -214,7 +215,15 @@ class _Generator:
         if line is not None:
             self.emit(ind, f"{t} = {line}")
             return _Val(t, "truth")
-        self.emit(ind, f"{t} = _cmp({self.bind(op)}, {a.code}, {b.code})")
+        slow = f"_cmp({self.bind(op)}, {a.code}, {b.code})"
+        if kind in _ORDERING:       # two numbers: kleene.compare would order them as Python does
+            self.emit(ind, f"{t} = ({a.code} {_SYMBOL[kind]} {b.code}) "
+                           f"if type({a.code}) in _NUM and type({b.code}) in _NUM else {slow}")
+        elif kind in _EQUALITY:     # neither unknown: kleene.compare is Python's == (or !=)
+            self.emit(ind, f"{t} = {slow} if isinstance({a.code}, _U) or isinstance({b.code}, _U) "
+                           f"else ({a.code} {_SYMBOL[kind]} {b.code})")
+        else:
+            self.emit(ind, f"{t} = {slow}")
         # the interpreter takes any result that is neither False nor Unknown as True
         self.emit(ind, f"if {t} is not True and {t} is not False and not isinstance({t}, _U): {t} = True")
         return _Val(t, "truth")
