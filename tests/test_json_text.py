@@ -14,7 +14,7 @@ import partyrules
 from partyrules.report import json_text
 from partyrules.report.render import render_json
 from partyrules.testing import fact_documents
-from partyrules.report.json_text import Shared
+from partyrules.report.json_text import Each, Shared
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
                     st.sampled_from(["", "\n", '"', "\\", "中文", "\u2028", "\x00", "{[,]}: "]))
@@ -62,3 +62,9 @@ def test_what_json_refuses_it_refuses():
 def test_a_report_renders_as_json_dumps_of_its_document(raw, all_results):
     report = partyrules.check(raw)
     assert render_json(report, all_results) == reference(report.to_json(all_results)) + "\n"
+
+
+@given(st.lists(values, max_size=4))
+def test_a_list_made_while_written_is_written_as_the_list(items):
+    made = json_text.dumps({"x": Each(items, lambda v: [v]), "y": Each([], str)})
+    assert made == reference({"x": [[v] for v in items], "y": []})

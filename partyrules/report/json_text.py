@@ -10,7 +10,8 @@ where it sits: ``json`` only indents after a newline, and a string never holds a
 so shifting each newline is exactly what ``json`` does at that depth.
 
 A :class:`Shared` value is written once per depth and its text reused wherever it recurs
-(the citations that thousands of results share).
+(the citations that thousands of results share); an :class:`Each` list makes its items as it
+writes them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ class Shared:
     def __init__(self, value: Any) -> None:
         self.value = value
         self.texts: dict[str, str] = {}
+
+
+class Each:
+    """A list whose items are made while it is written, ``make(item)`` for each of ``items``: each is
+    dropped once written, so thousands of results never live as dicts at once (which would only
+    give the garbage collector more to visit)."""
+
+    __slots__ = ("items", "make")
+
+    def __init__(self, items: Any, make: Any) -> None:
+        self.items = items
+        self.make = make
 
 
 def dumps(value: Any) -> str:
@@ -77,6 +90,18 @@ def encode_into(value: Any, indent: str, out: list[str]) -> None:
             else:
                 out.append(sep)
                 encode_into(v, inner, out)
+            sep = ",\n" + inner
+        out.append("\n" + indent + "]")
+    elif t is Each:
+        if not value.items:
+            out.append("[]")
+            return
+        inner = indent + _INDENT
+        sep = "[\n" + inner
+        make = value.make
+        for item in value.items:
+            out.append(sep)
+            encode_into(make(item), inner, out)
             sep = ",\n" + inner
         out.append("\n" + indent + "]")
     elif t is Shared:

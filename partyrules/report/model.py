@@ -16,7 +16,7 @@ from ..citations import Registry
 from ..facts.model import FactDocument
 from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
 from . import json_text
-from .json_text import Shared
+from .json_text import Each, Shared
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
@@ -261,7 +261,7 @@ class Report:
                 found = shared[id(r.citations)] = (
                     r.citations, Shared([citation_json(spec, self.registry) for spec in r.citations]))
             return found[1]
-        return json_text.dumps(self._document([r._json(cites(r)) for r in self.listed(all_results)]))
+        return json_text.dumps(self._document(Each(self.listed(all_results), lambda r: r._json(cites(r)))))
 
     def _document(self, results: list) -> dict:
         return {
