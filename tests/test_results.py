@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 
 import partyrules
-from partyrules.report.model import Lazy, Result, _with_missing_kind
+from partyrules.report.model import Result, _with_missing_kind
 
 COURT = Path(__file__).resolve().parents[1] / "examples" / "court.yaml"
 
@@ -17,17 +17,18 @@ def test_satisfied_and_not_applicable_results_make_nothing_until_read():
     report = partyrules.check(COURT)
     quiet = [r for r in report.results if r.outcome in ("satisfied", "not_applicable")]
     assert quiet
-    assert all(type(r._message) is Lazy and r._message._fn is not None for r in quiet)
-    assert all(type(r._evidence) is Lazy and r._evidence._fn is not None for r in quiet)
+    # one recipe tuple for both until read
+    assert all(type(r._message) is tuple and r._evidence is r._message for r in quiet)
     r = quiet[0]
-    assert r.message == r.message and isinstance(r.evidence, dict)
-    assert r._message._fn is None and r._evidence._fn is None       # made once, then kept
+    assert r.message is r.message and isinstance(r.evidence, dict)   # made once, then kept
+    assert type(r._message) is dict and type(r._evidence) is dict
 
 
 def test_a_result_pickles_with_its_values_and_compares_equal():
     report = partyrules.check(COURT)
     for r in report.results[:50]:
         copy = pickle.loads(pickle.dumps(r))
+        assert type(copy._message) is dict and type(copy._evidence) is dict   # the values, not the recipe
         assert copy == r and copy.message == r.message and copy.evidence == r.evidence
 
 

@@ -18,7 +18,7 @@ from ..facts.derive import Lapse, MonthCheck
 from ..facts.model import OMITTED, Election
 from ..facts.view import Unknown, View
 from ..periods import Month
-from ..report.model import Lazy, Result, Subject
+from ..report.model import Result, Subject
 from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
 from ..rulebook.kleene import decide
 from ..rulebook.load import Rulebook
@@ -197,20 +197,19 @@ def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterab
     """A result with its message and JSON evidence, the same for every engine.
 
     Both are made when first read (most results are satisfied and never printed), from one
-    tuple they share; the evidence values they are made from are immutable, so the result is
+    tuple they share (see :class:`~partyrules.report.model.Result`); the evidence values they are made from are immutable, so the result is
     the same either way. ``names`` (``View.names``) lets the message name the people,
     organizations and departments that the evidence holds by id; the evidence itself keeps the
     ids. ``records_from`` (the document's) lets the message of an unknown result say when the
     records start.
     """
     missing = tuple(sorted(missing)) if missing else ()
-    recipe = (policy, subject, outcome, missing, evidence, notes, names, records_from)
-    return Result(outcome=outcome, subject=subject, message=Lazy(_message, recipe),
-                  evidence=Lazy(_shown_evidence, recipe), missing=missing, **base)
+    recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
+    return Result(outcome=outcome, subject=subject, message=recipe, evidence=recipe, missing=missing, **base)
 
 
 def _shown_evidence(recipe: tuple) -> dict:
-    evidence, notes = recipe[4], recipe[5]
+    evidence, notes = recipe[6], recipe[7]
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = list(notes)
@@ -218,7 +217,7 @@ def _shown_evidence(recipe: tuple) -> dict:
 
 
 def _message(recipe: tuple) -> dict:
-    policy, subject, outcome, missing, evidence, _notes, names, records_from = recipe
+    _m, _e, policy, subject, outcome, missing, evidence, _notes, names, records_from = recipe
     if outcome == "unknown":
         return _unknown_message(missing, records_from)
     if outcome == "violated":

@@ -35,47 +35,13 @@ class Subject:
     name: str
 
 
-class Lazy:
-    """A value computed on first use and then kept: a result's message and evidence, which only a
-    listed or serialised result needs (most results of a check are satisfied and never printed).
-
-    ``Lazy(fn, arg)`` is ``fn(arg)``: one argument, so that the message and the evidence of a
-    result can share one tuple of what they are made from (few objects per result: the garbage
-    collector visits each one while a check of thousands of results runs).
-    Equal results compare by the computed values; a pickled result carries the value, not the recipe.
-    """
-
-    __slots__ = ("_fn", "_arg", "_value")
-
-    def __init__(self, fn: Callable[[Any], Any], arg: Any) -> None:
-        self._fn: Callable[[Any], Any] | None = fn
-        self._arg = arg
-        self._value: Any = None
-
-    def get(self) -> Any:
-        fn = self._fn             # one read: another thread may finish it meanwhile (the same value)
-        if fn is None:
-            return self._value
-        value = fn(self._arg)
-        self._value = value       # set before _fn is cleared: a reader that sees None finds the value
-        self._fn = None
-        self._arg = None
-        return value
-
-    def __reduce__(self) -> tuple:
-        return (_plain, (self.get(),))
-
-    def __repr__(self) -> str:
-        return repr(self.get())
+def _message_of(value: Any) -> Any:
+    """A result's message, made from its recipe when it is still one (see :class:`Result`)."""
+    return value[0](value) if type(value) is tuple else value
 
 
-def _plain(value: Any) -> Any:
-    return value
-
-
-def forced(value: Any) -> Any:
-    """``value``, computed if it is :class:`Lazy`."""
-    return value.get() if type(value) is Lazy else value
+def _evidence_of(value: Any) -> Any:
+    return value[1](value) if type(value) is tuple else value
 
 
 @attrs.frozen
@@ -95,9 +61,13 @@ class Result:
     severity: str
     subject: Subject
     citations: tuple        # of rulebook.policy.CitationSpec
-    # ``message=`` and ``evidence=`` in the constructor: a dict, or a Lazy that makes it on first use
-    _message: Any = attrs.field(eq=forced, repr=forced)
-    _evidence: Any = attrs.field(eq=forced, repr=forced)
+    # ``message=`` and ``evidence=`` in the constructor: a dict, or a recipe that makes it when first
+    # read: a tuple ``(make_message, make_evidence, ...)``, each called with the whole tuple. One tuple
+    # for both, not an object apiece: most results of a check are satisfied and never printed, and
+    # the garbage collector visits every object they hold while the check runs. Equal results
+    # compare by the values; a pickled result carries the values, not the recipe.
+    _message: Any = attrs.field(eq=_message_of, repr=_message_of)
+    _evidence: Any = attrs.field(eq=_evidence_of, repr=_evidence_of)
     missing: tuple[str, ...] = ()
     instrument: str = ""
     edition: str = ""
@@ -111,13 +81,23 @@ class Result:
     def message(self) -> dict:
         """``{"zh": …, "en": …}``."""
         m = self._message
-        return m.get() if type(m) is Lazy else m
+        if type(m) is tuple:
+            m = m[0](m)
+            object.__setattr__(self, "_message", m)   # kept: made once (a race makes an equal one)
+        return m
 
     @property
     def evidence(self) -> dict:
         """The values the decision used, as JSON."""
         e = self._evidence
-        return e.get() if type(e) is Lazy else e
+        if type(e) is tuple:
+            e = e[1](e)
+            object.__setattr__(self, "_evidence", e)
+        return e
+
+    def __reduce__(self) -> tuple:
+        return (Result, tuple(self.message if a.name == "_message" else self.evidence if a.name == "_evidence"
+                              else getattr(self, a.name) for a in attrs.fields(Result)))
 
     def sort_key(self) -> tuple:
         return (SEVERITY_RANK.get(self.severity, 9), self.policy, SUBJECT_RANK.get(self.subject.kind, 9),
