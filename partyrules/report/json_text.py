@@ -47,6 +47,25 @@ class Each:
         self.make = make
 
 
+class Written:
+    """A value that writes itself: ``write(indent, out)`` appends what :func:`encode_into` would for it
+    (a result whose keys are fixed, written without making its dict)."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, write: Any) -> None:
+        self.write = write
+
+
+def text(value: Any, indent: str = "") -> str:
+    """One value's JSON at ``indent`` (a string without a call into the encoder)."""
+    if type(value) is str:
+        return encode_basestring(value)
+    out: list[str] = []
+    encode_into(value, indent, out)
+    return "".join(out)
+
+
 def dumps(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``."""
     out: list[str] = []
@@ -104,6 +123,8 @@ def encode_into(value: Any, indent: str, out: list[str]) -> None:
             encode_into(make(item), inner, out)
             sep = ",\n" + inner
         out.append("\n" + indent + "]")
+    elif t is Written:
+        value.write(indent, out)
     elif t is Shared:
         text = value.texts.get(indent)
         if text is None:

@@ -16,7 +16,7 @@ from ..citations import Registry
 from ..facts.model import FactDocument
 from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
 from . import json_text
-from .json_text import Each, Shared
+from .json_text import Each, Shared, Written, encode_into, text
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
@@ -143,6 +143,26 @@ class Result:
             out["missing_kind"] = self.missing_kind     # an addition to report-v1: readers may ignore it
         return out
 
+    def _write_json(self, cites: Any, indent: str, out: list[str]) -> None:
+        """What :mod:`.json_text` writes for ``self._json(cites)`` at ``indent``, without making the dict
+        (the same keys in the same order: tests/test_json_text.py compares the two)."""
+        i = indent + "  "
+        j = i + "  "
+        s = self.subject
+        out.append(f'{{\n{i}"policy": {text(self.policy)},\n{i}"outcome": {text(self.outcome)},\n'
+                   f'{i}"severity": {text(self.severity)},\n{i}"subject": {{\n{j}"kind": {text(s.kind, j)},\n'
+                   f'{j}"id": {text(s.id, j)},\n{j}"name": {text(s.name, j)}\n{i}}},\n{i}"citations": ')
+        encode_into(cites, i, out)
+        out.append(f',\n{i}"message": ')
+        encode_into(self.message, i, out)
+        out.append(f',\n{i}"evidence": ')
+        encode_into(self.evidence, i, out)
+        out.append(f',\n{i}"missing": ')
+        encode_into(list(self.missing), i, out)
+        if self.outcome == "unknown" and self.missing_kind is not None:
+            out.append(f',\n{i}"missing_kind": {text(self.missing_kind, i)}')
+        out.append(f"\n{indent}}}")
+
 
 def citation_json(spec: Any, registry: Registry) -> dict:
     """A cited article (a ``CitationSpec``) as ``partyrules.report/1`` shows it (one place: the spec's own)."""
@@ -241,7 +261,9 @@ class Report:
                 found = shared[id(r.citations)] = (
                     r.citations, Shared([citation_json(spec, self.registry) for spec in r.citations]))
             return found[1]
-        return json_text.dumps(self._document(Each(self.listed(all_results), lambda r: r._json(cites(r)))))
+        def written(r: Result) -> Written:
+            return Written(lambda indent, out: r._write_json(cites(r), indent, out))
+        return json_text.dumps(self._document(Each(self.listed(all_results), written)))
 
     def _document(self, results: list) -> dict:
         return {
