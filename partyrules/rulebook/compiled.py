@@ -16,7 +16,7 @@ of ``and``/``or``/``not``/``x if c else y`` is decided here; comparisons,
 ``and``/``or``/``not`` are known to give a truth value (True, False or Unknown),
 so their results skip the run-time "must be true or false" check; a comparison
 with a literal on one side tests only the other side for Unknown, and one between two
-numbers (or, for ``==``/``!=``, two known values) runs as Python's own. Everything
+numbers, two dates or two texts (for ``==``/``!=``, any two known values) runs as Python's own. Everything
 else goes through the generic helpers, with the interpreter's evaluation order
 (and so the same errors and the same missing facts).
 """
@@ -24,6 +24,7 @@ else goes through the generic helpers, with the interpreter's evaluation order
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from typing import Any, Callable, NamedTuple
 
 import attrs
@@ -44,6 +45,7 @@ _RECORDS = frozenset(v for m in (model, derive) for v in vars(m).values()
 
 _NAMESPACE: dict[str, Any] = {
     "_U": Unknown, "_RECORDS": _RECORDS, "_OMITTED": model.OMITTED, "_E": kleene.EvalError, "_ast": ast, "_NUM": (int, float),
+    "_ORDERED": (dt.date, str),
     "_field": kleene.field, "_truth": kleene.truth, "_cmp": kleene.compare, "_bounded": kleene.bounded,
     "_order_error": kleene.order_error, "_ifu": kleene.if_unknown, "_arith": kleene.arith,
     "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
@@ -216,9 +218,10 @@ class _Generator:
             self.emit(ind, f"{t} = {line}")
             return _Val(t, "truth")
         slow = f"_cmp({self.bind(op)}, {a.code}, {b.code})"
-        if kind in _ORDERING:       # two numbers: kleene.compare would order them as Python does
+        if kind in _ORDERING:       # two numbers, dates or texts: kleene.compare orders them as Python does
             self.emit(ind, f"{t} = ({a.code} {_SYMBOL[kind]} {b.code}) "
-                           f"if type({a.code}) in _NUM and type({b.code}) in _NUM else {slow}")
+                           f"if (type({a.code}) in _NUM and type({b.code}) in _NUM) "
+                           f"or (type({a.code}) is type({b.code}) and type({a.code}) in _ORDERED) else {slow}")
         elif kind in _EQUALITY:     # neither unknown: kleene.compare is Python's == (or !=)
             self.emit(ind, f"{t} = {slow} if isinstance({a.code}, _U) or isinstance({b.code}, _U) "
                            f"else ({a.code} {_SYMBOL[kind]} {b.code})")
