@@ -115,12 +115,6 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     return make
 
 
-def _run(expr: Any, env: Env) -> Any:
-    # the expression's compiled code; what it raises on odd values becomes the policy's error
-    # once per subject (evaluate_policy), not once per expression
-    return expr.fn(env)
-
-
 _NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -146,7 +140,9 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
         env = make_env(entity)
         try:
             try:
-                outcome, missing, notes = decide(policy, _run, env)
+                # compiled code (run=None); what it raises on odd values becomes the policy's error
+                # here, once per subject, not around each expression
+                outcome, missing, notes = decide(policy, None, env)
                 evidence = _NO_EVIDENCE if outcome == "not_applicable" else {name: fn(env) for name, fn in evidence_fns}
             except FAILURES as exc:
                 raise failure(exc) from None

@@ -202,24 +202,25 @@ def bounded(op: type, u: Unknown, c: Any) -> Any:
 _NONE: frozenset = frozenset()
 
 
-def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, frozenset, Any]:
-    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value.
+def decide(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any) -> tuple[str, frozenset, Any]:
+    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value
+    (None: each expression's compiled code, ``expr.fn(env)``, without a call around it).
 
     Returns (outcome, missing paths, exception notes); the notes are an empty tuple when there are none
     (one object for the many results that carry none).
     """
     if policy.where is not None:
-        applies = run(policy.where, env)
+        applies = policy.where.fn(env) if run is None else run(policy.where, env)
         if applies is False:
             return "not_applicable", _NONE, ()
         if isinstance(applies, Unknown):
             # whether the rule applies is unknown: even a condition that holds could not tell
             # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
-            holds = run(policy.require, env)
+            holds = policy.require.fn(env) if run is None else run(policy.require, env)
             return "unknown", applies.missing | missing(holds), ()
         if applies is not True:
             raise EvalError(f"where must be true or false, got {applies!r}")
-    holds = run(policy.require, env)
+    holds = policy.require.fn(env) if run is None else run(policy.require, env)
     if not isinstance(holds, (bool, Unknown)):
         raise EvalError(f"require must be true or false, got {holds!r}")
     if holds is True:
@@ -227,7 +228,7 @@ def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, 
     excused_unknown: frozenset = frozenset()
     may_be_excused = False       # an exception that might hold (even one that names no missing fact)
     for exc in policy.unless:
-        v = run(exc.when, env)
+        v = exc.when.fn(env) if run is None else run(exc.when, env)
         if v is True:
             return "satisfied", _NONE, [dict(exc.note)]
         if isinstance(v, Unknown):
