@@ -86,13 +86,14 @@ unknowns = st.builds(
     Unknown, st.frozensets(st.sampled_from(["x.p", "y.q", "z.r"]), max_size=2),
     st.one_of(st.none(), st.integers(0, 4)), st.one_of(st.none(), st.integers(2, 7)))
 plain = st.one_of(st.booleans(), st.none(), st.integers(-3, 9), st.sampled_from([0.5, 2.0, "branch", "x", ""]),
-                  st.sampled_from([dt.date(2023, 5, 6), dt.date(2024, 6, 30)]))
+                  st.sampled_from([dt.date(2023, 5, 6), dt.date(2024, 6, 30)]),
+                  st.sampled_from([1e308, -1e308, 2 ** 999, 1e-320]))      # sums and products that overflow
 values = st.one_of(plain, unknowns, st.lists(st.one_of(plain, unknowns), max_size=3).map(tuple))
 
 
 def literal(draw) -> str:
     return draw(st.sampled_from(["True", "False", "None", "0", "1", "3", "-2", "2.5", "'branch'", "'x'",
-                                 "(1, 2)", "['branch', 'x']", "[]"]))
+                                 "(1, 2)", "['branch', 'x']", "[]", "1e308", "1e999"]))
 
 
 @st.composite

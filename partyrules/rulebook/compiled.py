@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import math
 from typing import Any, Callable, NamedTuple
 
 import attrs
@@ -45,7 +46,7 @@ _RECORDS = frozenset(v for m in (model, derive) for v in vars(m).values()
 
 _NAMESPACE: dict[str, Any] = {
     "_U": Unknown, "_RECORDS": _RECORDS, "_OMITTED": model.OMITTED, "_E": kleene.EvalError, "_ast": ast, "_NUM": (int, float),
-    "_ORDERED": (dt.date, str),
+    "_ORDERED": (dt.date, str), "_finite": math.isfinite,
     "_field": kleene.field, "_truth": kleene.truth, "_cmp": kleene.compare, "_bounded": kleene.bounded,
     "_order_error": kleene.order_error, "_ifu": kleene.if_unknown, "_arith": kleene.arith,
     "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
@@ -104,6 +105,9 @@ class _Generator:
     # ------------------------------------------------------------------------ nodes
     def expr(self, node: ast.AST, ind: int) -> _Val:
         if isinstance(node, ast.Constant):
+            if isinstance(node.value, float) and not math.isfinite(node.value):   # 1e999: as the interpreter
+                self.emit(ind, f"raise _E({f'the number {node.value!r} is not finite'!r})")
+                return _Val("None", None)
             return self.const(node.value)
         if isinstance(node, ast.Name):
             return _Val(f"_vars[{node.id!r}]", None)
@@ -153,6 +157,9 @@ class _Generator:
                 fast = f"{a.code} {_ARITH[op]} {b.code}"
                 guard = f"type({a.code}) in _NUM and type({b.code}) in _NUM"
             self.emit(ind, f"{t} = {fast} if {guard} else {slow}")
+            # an infinite or huge result: kleene.arith again, for its overflow error
+            self.emit(ind, f"if ({t}.__class__ is float and not _finite({t})) or "
+                           f"({t}.__class__ is int and {t}.bit_length() > 1000): {t} = {slow}")
             return _Val(t, None)
         if isinstance(node, ast.IfExp):
             return self.ifexp(node, ind)
