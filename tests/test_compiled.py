@@ -23,15 +23,14 @@ from partyrules.facts.derive import BUILTIN
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import Unknown, View
 from partyrules.rulebook.compiled import compile_tree
-from partyrules.rulebook.expr import HOT, Env, EvalError, Located, compile_expr, evaluate, interpret
+from partyrules.rulebook.expr import Env, EvalError, Located, compile_expr, evaluate, interpret
 from partyrules.testing import fact_documents, with_omissions
 
 BOOK = partyrules.load_rulebook()
 
 
 def compiled(expr, env):
-    """The compiled form, whatever its count (evaluate interprets an expression until it is hot)."""
-    expr.runs[0] = HOT
+    """The compiled form (what evaluate runs)."""
     return evaluate(expr, env)
 
 
@@ -86,13 +85,15 @@ NAMES = ("a", "b", "c")
 unknowns = st.builds(
     Unknown, st.frozensets(st.sampled_from(["x.p", "y.q", "z.r"]), max_size=2),
     st.one_of(st.none(), st.integers(0, 4)), st.one_of(st.none(), st.integers(2, 7)))
-plain = st.one_of(st.booleans(), st.none(), st.integers(-3, 9), st.sampled_from([0.5, 2.0, "branch", "x", ""]))
+plain = st.one_of(st.booleans(), st.none(), st.integers(-3, 9), st.sampled_from([0.5, 2.0, "branch", "x", ""]),
+                  st.sampled_from([dt.date(2023, 5, 6), dt.date(2024, 6, 30)]),
+                  st.sampled_from([1e308, -1e308, 2 ** 999, 1e-320]))      # sums and products that overflow
 values = st.one_of(plain, unknowns, st.lists(st.one_of(plain, unknowns), max_size=3).map(tuple))
 
 
 def literal(draw) -> str:
     return draw(st.sampled_from(["True", "False", "None", "0", "1", "3", "-2", "2.5", "'branch'", "'x'",
-                                 "(1, 2)", "['branch', 'x']", "[]"]))
+                                 "(1, 2)", "['branch', 'x']", "[]", "1e308", "1e999"]))
 
 
 @st.composite
@@ -150,13 +151,14 @@ def test_the_compiled_form_is_made_once_and_kept_with_the_policy():
     assert "_expr" in policy.require.fn.__name__
 
 
-def test_an_expression_is_interpreted_until_it_is_hot_then_compiled(monkeypatch):
-    expr = compile_expr("a + 1", Located("t.yaml"), {"a": "value"}, BUILTIN, {})
-    env = Env(View(DOC, DOC.as_of), {"a": 1}, lambda *a: None, BUILTIN)
-    calls = []
-    monkeypatch.setattr(type(expr), "fn", property(lambda self: (calls.append(1), lambda e: 2)[1]))
-    assert [evaluate(expr, env) for _ in range(HOT)] == [2] * HOT and calls == []
-    assert evaluate(expr, env) == 2 and calls == [1]
+def test_every_expression_is_compiled_when_the_rulebook_is_loaded_each_text_once():
+    from partyrules.rulebook.load import _expressions
+    fns = {}
+    for policy in BOOK.policies:
+        for expr in _expressions(policy):
+            fn = object.__getattribute__(expr, "fn")      # set by the loader: no compiling on first read
+            assert hasattr(fn, "source"), (policy.id, expr.text)
+            assert fns.setdefault(expr.text, fn) is fn, (policy.id, expr.text)
 
 
 def test_a_policy_with_compiled_expressions_still_pickles():

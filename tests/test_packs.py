@@ -304,3 +304,44 @@ def test_the_worked_example_of_the_authoring_guide_runs_as_written(tmp_path):
         for line in shown.strip().splitlines():
             assert line.startswith(".") or line.strip() in out, (line, out)      # pytest's dots vary
     assert "4 passed, 0 failed" in out and "违反" in out
+
+
+# ------------------------------------------------------------------------------------------- the rulebook cache
+
+def test_an_edited_pack_is_seen_again_in_the_same_process(tmp_path):
+    import shutil
+    pack = tmp_path / "mini"
+    shutil.copytree(MINI, pack)
+    facts = {"format": "partyrules.facts/1", "as_of": "2024-06-30", "unit": {"id": "u1"}, "organizations": []}
+
+    def outcome():
+        report = partyrules.check(facts, policies=[pack], builtin=False)
+        return {r.policy: r.outcome for r in report.results}["mini.unit.has-branch"]
+
+    first = load_rulebook([pack], builtin=False)
+    assert load_rulebook([pack], builtin=False) is first      # unchanged files: the loaded rulebook
+    assert outcome() == "violated"
+    rule = pack / "mini-rules" / "2024" / "art-01-branch.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace(">= param('mini.min_branches')", ">= 0"),
+                    encoding="utf-8")
+    assert outcome() == "satisfied"
+    edited = load_rulebook([pack], builtin=False)
+    assert edited is not first and edited.digest != first.digest
+    # touched but the same bytes: the same rulebook, no reload
+    stat = rule.stat()
+    os.utime(rule, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert load_rulebook([pack], builtin=False) is edited
+    # a new policy file is seen too
+    write(pack / "mini-rules" / "2024" / "art-03-new.yaml", (pack / "mini-rules" / "2024" / "art-01-branch.yaml")
+          .read_text(encoding="utf-8").replace("mini.unit.has-branch", "mini.unit.has-branch-too"))
+    assert {p.id for p in load_rulebook([pack], builtin=False).policies} >= {"mini.unit.has-branch-too"}
+
+
+def test_the_rulebook_cache_serves_threads_one_rulebook():
+    from concurrent.futures import ThreadPoolExecutor
+    from partyrules.rulebook.load import RulebookCache
+    cache = RulebookCache()
+    dirs = (str(MINI.resolve()),)
+    with ThreadPoolExecutor(4) as pool:
+        books = list(pool.map(lambda _: cache.get(dirs), range(8)))
+    assert all(b is books[0] for b in books) and len(cache.entries) == 1

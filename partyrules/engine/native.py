@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
 import attrs
@@ -17,8 +18,8 @@ from ..facts.derive import Lapse, MonthCheck
 from ..facts.model import OMITTED, Election
 from ..facts.view import Unknown, View
 from ..periods import Month
-from ..report.model import Lazy, Result, Subject
-from ..rulebook.expr import Env, EvalError, evaluate
+from ..report.model import Result, Subject
+from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
 from ..rulebook.kleene import decide
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
@@ -80,14 +81,24 @@ def _name(entity: Any) -> str:
 
 
 def param_getter(rulebook: Rulebook, on: dt.date):
-    """``get(name)``: the value in force on ``on`` (an error if none); ``get(name, day)``: on ``day``, or None."""
+    """``get(name)``: the value in force on ``on`` (an error if none); ``get(name, day)``: on ``day``, or None.
+
+    Values in force on ``on`` are looked up once per getter (one per policy and view): every subject asks again.
+    """
+    in_force: dict[str, Any] = {}
+
     def get(name: str, day: dt.date | None = None) -> Any:
         if day is not None:
             value = rulebook.params.by_name[name].at(day)
             return None if value is None else value.value
+        try:
+            return in_force[name]
+        except KeyError:
+            pass
         value = rulebook.params.by_name[name].at(on)
         if value is None:
             raise EvalError(f"parameter {name!r} has no value in force on {on.isoformat()}")
+        in_force[name] = value.value
         return value.value
     return get
 
@@ -98,12 +109,17 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     getter = param_getter(rulebook, view.as_of)
     since = policy.rule_from(rulebook.registry)
     until = policy.rule_until(rulebook.registry)
+    common = {"unit": unit_value, "as_of": view.as_of, "rule_from": since, "rule_until": until}
+    variable = policy.variable
 
     def make(entity: Any) -> Env:
-        return Env(view, {policy.variable: entity, "unit": unit_value, "as_of": view.as_of, "rule_from": since,
-                          "rule_until": until},
-                   getter, derived, since)
+        variables = {variable: entity}
+        variables.update(common)
+        return Env(view, variables, getter, derived, since)
     return make
+
+
+_NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
 
 
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
@@ -117,22 +133,29 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                        missing=(path,), **base)]
     make_env = env_maker(rulebook, policy, view, rulebook.derived)
     bases = BaseCache(policy, rulebook.registry, view.as_of)
+    evidence_fns = [(name, e.fn) for name, e in policy.evidence]
+    names, records_from = view.names, view.records_from
+    by_org = policy.applies_to == "organization"
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
             continue
-        base = bases.get(org_kind(policy, entity))
+        base = bases.get(entity.kind if by_org else None)
         env = make_env(entity)
         try:
-            outcome, missing, notes = decide(policy, evaluate, env)
-            evidence = {} if outcome == "not_applicable" else {name: evaluate(e, env) for name, e in policy.evidence}
+            try:
+                # compiled code (run=None); what it raises on odd values becomes the policy's error
+                # here, once per subject, not around each expression
+                outcome, missing, notes = decide(policy, None, env)
+                evidence = _NO_EVIDENCE if outcome == "not_applicable" else {name: fn(env) for name, fn in evidence_fns}
+            except FAILURES as exc:
+                raise failure(exc) from None
         except EvalError as exc:
             out.append(Result(outcome="error", subject=subject, evidence={},
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
-        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, view.names,
-                                view.records_from))
+        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from))
     return out
 
 
@@ -168,43 +191,38 @@ class BaseCache:
         return base
 
 
-def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: list,
-                 evidence: dict, base: dict, names: Mapping[str, tuple[str, bool]] = {},
+def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: Any,
+                 evidence: Mapping, base: dict, names: Mapping[str, tuple[str, bool]] = {},
                  records_from: Any = None) -> Result:
     """A result with its message and JSON evidence, the same for every engine.
 
-    Both are made when first read (most results are satisfied and never printed); the
-    evidence values they are made from are immutable, so the result is the same either way.
-    ``names`` (``View.names``) lets the message name the people, organizations and
-    departments that the evidence holds by id; the evidence itself keeps the ids.
-    ``records_from`` (the document's) lets the message of an unknown result say when the
+    Both are made when first read (most results are satisfied and never printed), from one
+    tuple they share (see :class:`~partyrules.report.model.Result`); the evidence values they are made from are immutable, so the result is
+    the same either way. ``names`` (``View.names``) lets the message name the people,
+    organizations and departments that the evidence holds by id; the evidence itself keeps the
+    ids. ``records_from`` (the document's) lets the message of an unknown result say when the
     records start.
     """
-    missing = tuple(sorted(missing))
-    return Result(outcome=outcome, subject=subject,
-                  message=Lazy(_message, policy, subject, outcome, missing, evidence, names, records_from),
-                  evidence=Lazy(_shown_evidence, evidence, notes), missing=missing, **base)
+    missing = tuple(sorted(missing)) if missing else ()
+    recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
+    return Result(outcome=outcome, subject=subject, message=recipe, evidence=recipe, missing=missing, **base)
 
 
-def _shown_evidence(evidence: dict, notes: list) -> dict:
+def _shown_evidence(recipe: tuple) -> dict:
+    evidence, notes = recipe[6], recipe[7]
     shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
-        shown["exception"] = notes
+        shown["exception"] = list(notes)
     return shown
 
 
-def _message(policy: Policy, subject: Subject, outcome: str, missing: tuple, evidence: dict,
-             names: Mapping[str, tuple[str, bool]], records_from: Any) -> dict:
+def _message(recipe: tuple) -> dict:
+    _m, _e, policy, subject, outcome, missing, evidence, _notes, names, records_from = recipe
     if outcome == "unknown":
         return _unknown_message(missing, records_from)
     if outcome == "violated":
         return {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
     return dict(policy.title)
-
-
-def _decide(policy: Policy, env: Env) -> tuple[str, frozenset, list]:
-    """The outcome from ``where``, ``require`` and ``unless`` in Kleene logic (:func:`kleene.decide`)."""
-    return decide(policy, evaluate, env)
 
 
 def _unknown_message(missing: Iterable[str], records_from: Any = None) -> dict:

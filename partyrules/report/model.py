@@ -15,6 +15,8 @@ import attrs
 from ..citations import Registry
 from ..facts.model import FactDocument
 from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
+from . import json_text
+from .json_text import Each, Shared, Written, encode_into, text
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
@@ -34,42 +36,13 @@ class Subject:
     name: str
 
 
-class Lazy:
-    """A value computed on first use and then kept: a result's message and evidence, which only a
-    listed or serialised result needs (most results of a check are satisfied and never printed).
-
-    Equal results compare by the computed values; a pickled result carries the value, not the recipe.
-    """
-
-    __slots__ = ("_todo", "_value")
-
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._todo: tuple | None = (fn, args)
-        self._value: Any = None
-
-    def get(self) -> Any:
-        todo = self._todo         # one read: another thread may finish it meanwhile (the same value)
-        if todo is None:
-            return self._value
-        value = todo[0](*todo[1])
-        self._value = value
-        self._todo = None
-        return value
-
-    def __reduce__(self) -> tuple:
-        return (_plain, (self.get(),))
-
-    def __repr__(self) -> str:
-        return repr(self.get())
+def _message_of(value: Any) -> Any:
+    """A result's message, made from its recipe when it is still one (see :class:`Result`)."""
+    return value[0](value) if type(value) is tuple else value
 
 
-def _plain(value: Any) -> Any:
-    return value
-
-
-def forced(value: Any) -> Any:
-    """``value``, computed if it is :class:`Lazy`."""
-    return value.get() if type(value) is Lazy else value
+def _evidence_of(value: Any) -> Any:
+    return value[1](value) if type(value) is tuple else value
 
 
 @attrs.frozen
@@ -89,9 +62,13 @@ class Result:
     severity: str
     subject: Subject
     citations: tuple        # of rulebook.policy.CitationSpec
-    # ``message=`` and ``evidence=`` in the constructor: a dict, or a Lazy that makes it on first use
-    _message: Any = attrs.field(eq=forced, repr=forced)
-    _evidence: Any = attrs.field(eq=forced, repr=forced)
+    # ``message=`` and ``evidence=`` in the constructor: a dict, or a recipe that makes it when first
+    # read: a tuple ``(make_message, make_evidence, ...)``, each called with the whole tuple. One tuple
+    # for both, not an object apiece: most results of a check are satisfied and never printed, and
+    # the garbage collector visits every object they hold while the check runs. Equal results
+    # compare by the values; a pickled result carries the values, not the recipe.
+    _message: Any = attrs.field(eq=_message_of, repr=_message_of)
+    _evidence: Any = attrs.field(eq=_evidence_of, repr=_evidence_of)
     missing: tuple[str, ...] = ()
     instrument: str = ""
     edition: str = ""
@@ -105,13 +82,23 @@ class Result:
     def message(self) -> dict:
         """``{"zh": …, "en": …}``."""
         m = self._message
-        return m.get() if type(m) is Lazy else m
+        if type(m) is tuple:
+            m = m[0](m)
+            object.__setattr__(self, "_message", m)   # kept: made once (a race makes an equal one)
+        return m
 
     @property
     def evidence(self) -> dict:
         """The values the decision used, as JSON."""
         e = self._evidence
-        return e.get() if type(e) is Lazy else e
+        if type(e) is tuple:
+            e = e[1](e)
+            object.__setattr__(self, "_evidence", e)
+        return e
+
+    def __reduce__(self) -> tuple:
+        return (Result, tuple(self.message if a.name == "_message" else self.evidence if a.name == "_evidence"
+                              else getattr(self, a.name) for a in attrs.fields(Result)))
 
     def sort_key(self) -> tuple:
         return (SEVERITY_RANK.get(self.severity, 9), self.policy, SUBJECT_RANK.get(self.subject.kind, 9),
@@ -139,6 +126,10 @@ class Result:
                 c = _cited[id(spec)] = (spec, citation_json(spec, registry))   # spec kept: its id stays its own
             c = c[1]
             cites.append(dict(c, label=dict(c["label"])))      # every result gets its own dicts
+        return self._json(cites)
+
+    def _json(self, cites: Any) -> dict:
+        """The JSON fields, with ``cites`` for the citations (a list, or text shared by many results)."""
         out = {
             "policy": self.policy,
             "outcome": self.outcome,
@@ -152,6 +143,26 @@ class Result:
         if self.outcome == "unknown" and self.missing_kind is not None:
             out["missing_kind"] = self.missing_kind     # an addition to report-v1: readers may ignore it
         return out
+
+    def _write_json(self, cites: Any, indent: str, out: list[str]) -> None:
+        """What :mod:`.json_text` writes for ``self._json(cites)`` at ``indent``, without making the dict
+        (the same keys in the same order: tests/test_json_text.py compares the two)."""
+        i = indent + "  "
+        j = i + "  "
+        s = self.subject
+        out.append(f'{{\n{i}"policy": {text(self.policy)},\n{i}"outcome": {text(self.outcome)},\n'
+                   f'{i}"severity": {text(self.severity)},\n{i}"subject": {{\n{j}"kind": {text(s.kind, j)},\n'
+                   f'{j}"id": {text(s.id, j)},\n{j}"name": {text(s.name, j)}\n{i}}},\n{i}"citations": ')
+        encode_into(cites, i, out)
+        out.append(f',\n{i}"message": ')
+        encode_into(self.message, i, out)
+        out.append(f',\n{i}"evidence": ')
+        encode_into(self.evidence, i, out)
+        out.append(f',\n{i}"missing": ')
+        encode_into(list(self.missing), i, out)
+        if self.outcome == "unknown" and self.missing_kind is not None:
+            out.append(f',\n{i}"missing_kind": {text(self.missing_kind, i)}')
+        out.append(f"\n{indent}}}")
 
 
 def citation_json(spec: Any, registry: Registry) -> dict:
@@ -237,12 +248,31 @@ class Report:
 
     def to_json(self, all_results: bool = False) -> dict:
         cited: dict = {}
+        return self._document([r.to_json(self.registry, cited) for r in self.listed(all_results)])
+
+    def json_text(self, all_results: bool = False) -> str:
+        """``json.dumps(self.to_json(all_results), ensure_ascii=False, indent=2)``, the same bytes made
+        faster: each list of citations is written once and its text reused by every result citing it
+        (:mod:`.json_text`)."""
+        shared: dict[int, tuple] = {}
+
+        def cites(r: Result) -> Shared:
+            found = shared.get(id(r.citations))
+            if found is None:       # the tuple is kept with its text, so its id stays its own
+                found = shared[id(r.citations)] = (
+                    r.citations, Shared([citation_json(spec, self.registry) for spec in r.citations]))
+            return found[1]
+        def written(r: Result) -> Written:
+            return Written(lambda indent, out: r._write_json(cites(r), indent, out))
+        return json_text.dumps(self._document(Each(self.listed(all_results), written)))
+
+    def _document(self, results: list) -> dict:
         return {
             "format": FORMAT,
             "unit": self.unit,
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,
-            "results": [r.to_json(self.registry, cited) for r in self.listed(all_results)],
+            "results": results,
             "summary": self.summary,
             "notices": [n.to_json() for n in self.notices],
             **self._additions(),
@@ -263,7 +293,13 @@ def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, 
     Done after evaluation, once for every engine, so that all engines give the same bytes.
     """
     recorded = recorded_fields(facts)
-    out = [attrs.evolve(r, missing_kind=missing_kind(r.missing, recorded)) if r.outcome == "unknown" else r
+    out = [_with_missing_kind(r, missing_kind(r.missing, recorded)) if r.outcome == "unknown" else r
            for r in results]
-    out.sort(key=lambda r: r.sort_key())
+    out.sort(key=Result.sort_key)
     return tuple(out)
+
+
+def _with_missing_kind(r: Result, kind: str | None) -> Result:
+    """``attrs.evolve(r, missing_kind=kind)`` without its per-call look at the class (thousands of unknowns)."""
+    return Result(r.policy, r.outcome, r.severity, r.subject, r.citations, r._message, r._evidence, r.missing,
+                  r.instrument, r.edition, kind, r.title)

@@ -6,7 +6,6 @@ and the same report always renders to the same bytes.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def render_json(report: Report, all_results: bool = False) -> str:
-    return json.dumps(report.to_json(all_results), ensure_ascii=False, indent=2) + "\n"
+    return report.json_text(all_results) + "\n"
 
 
 def width(text: str) -> int:

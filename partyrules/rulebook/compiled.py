@@ -15,7 +15,8 @@ Kleene's logic is resolved where the compiler knows the types: a literal operand
 of ``and``/``or``/``not``/``x if c else y`` is decided here; comparisons,
 ``and``/``or``/``not`` are known to give a truth value (True, False or Unknown),
 so their results skip the run-time "must be true or false" check; a comparison
-with a literal on one side tests only the other side for Unknown. Everything
+with a literal on one side tests only the other side for Unknown, and one between two
+numbers, two dates or two texts (for ``==``/``!=``, any two known values) runs as Python's own. Everything
 else goes through the generic helpers, with the interpreter's evaluation order
 (and so the same errors and the same missing facts).
 """
@@ -23,6 +24,8 @@ else goes through the generic helpers, with the interpreter's evaluation order
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import math
 from typing import Any, Callable, NamedTuple
 
 import attrs
@@ -43,6 +46,7 @@ _RECORDS = frozenset(v for m in (model, derive) for v in vars(m).values()
 
 _NAMESPACE: dict[str, Any] = {
     "_U": Unknown, "_RECORDS": _RECORDS, "_OMITTED": model.OMITTED, "_E": kleene.EvalError, "_ast": ast, "_NUM": (int, float),
+    "_ORDERED": (dt.date, str), "_finite": math.isfinite,
     "_field": kleene.field, "_truth": kleene.truth, "_cmp": kleene.compare, "_bounded": kleene.bounded,
     "_order_error": kleene.order_error, "_ifu": kleene.if_unknown, "_arith": kleene.arith,
     "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
@@ -101,6 +105,9 @@ class _Generator:
     # ------------------------------------------------------------------------ nodes
     def expr(self, node: ast.AST, ind: int) -> _Val:
         if isinstance(node, ast.Constant):
+            if isinstance(node.value, float) and not math.isfinite(node.value):   # 1e999: as the interpreter
+                self.emit(ind, f"raise _E({f'the number {node.value!r} is not finite'!r})")
+                return _Val("None", None)
             return self.const(node.value)
         if isinstance(node, ast.Name):
             return _Val(f"_vars[{node.id!r}]", None)
@@ -150,6 +157,9 @@ class _Generator:
                 fast = f"{a.code} {_ARITH[op]} {b.code}"
                 guard = f"type({a.code}) in _NUM and type({b.code}) in _NUM"
             self.emit(ind, f"{t} = {fast} if {guard} else {slow}")
+            # an infinite or huge result: kleene.arith again, for its overflow error
+            self.emit(ind, f"if ({t}.__class__ is float and not _finite({t})) or "
+                           f"({t}.__class__ is int and {t}.bit_length() > 1000): {t} = {slow}")
             return _Val(t, None)
         if isinstance(node, ast.IfExp):
             return self.ifexp(node, ind)
@@ -214,7 +224,16 @@ class _Generator:
         if line is not None:
             self.emit(ind, f"{t} = {line}")
             return _Val(t, "truth")
-        self.emit(ind, f"{t} = _cmp({self.bind(op)}, {a.code}, {b.code})")
+        slow = f"_cmp({self.bind(op)}, {a.code}, {b.code})"
+        if kind in _ORDERING:       # two numbers, dates or texts: kleene.compare orders them as Python does
+            self.emit(ind, f"{t} = ({a.code} {_SYMBOL[kind]} {b.code}) "
+                           f"if (type({a.code}) in _NUM and type({b.code}) in _NUM) "
+                           f"or (type({a.code}) is type({b.code}) and type({a.code}) in _ORDERED) else {slow}")
+        elif kind in _EQUALITY:     # neither unknown: kleene.compare is Python's == (or !=)
+            self.emit(ind, f"{t} = {slow} if isinstance({a.code}, _U) or isinstance({b.code}, _U) "
+                           f"else ({a.code} {_SYMBOL[kind]} {b.code})")
+        else:
+            self.emit(ind, f"{t} = {slow}")
         # the interpreter takes any result that is neither False nor Unknown as True
         self.emit(ind, f"if {t} is not True and {t} is not False and not isinstance({t}, _U): {t} = True")
         return _Val(t, "truth")

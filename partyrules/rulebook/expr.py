@@ -21,7 +21,7 @@ import ast
 import difflib
 import math
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import attrs
 
@@ -83,22 +83,36 @@ class Expr:
     tree: ast.Expression = attrs.field(eq=False, repr=False)
     calls: frozenset = frozenset()
     params: frozenset = frozenset()
-    # how often it was interpreted before being compiled (see evaluate); a list: Expr is frozen
-    runs: list = attrs.field(factory=lambda: [0], init=False, eq=False, repr=False)
 
     def __reduce__(self) -> tuple:
-        # the compiled function is not picklable: a copy compiles its own when it is hot
+        # the compiled function is not picklable: a copy compiles its own when first run
         return (Expr, (self.text, self.tree, self.calls, self.params))
 
     @cached_property
     def fn(self) -> Callable[[Any], Any]:
         """The expression as one Python function of an :class:`Env`, generated from the checked tree
-        and kept with the expression (so with the loaded policy and rulebook)."""
-        fn = compile_tree(self.tree, self.text)
-        if fn is None:          # too deeply nested for Python's compiler: walk the tree instead
-            body = self.tree.body
-            return lambda env: _eval(body, env)
-        return fn
+        and kept with the expression (so with the loaded policy and rulebook). :func:`compile_all`
+        makes it when the rulebook is loaded; an expression made on its own compiles when first run."""
+        return _function(self.tree, self.text)
+
+
+def _function(tree: ast.Expression, text: str) -> Callable[[Any], Any]:
+    fn = compile_tree(tree, text)
+    if fn is None:          # too deeply nested for Python's compiler: walk the tree instead
+        body = tree.body
+        return lambda env: _eval(body, env)
+    return fn
+
+
+def compile_all(exprs: Iterable[Expr]) -> None:
+    """Compile every expression of a loaded rulebook once, each text once (policies of several
+    editions and subjects repeat conditions; the code depends on the text alone)."""
+    made: dict[str, Callable[[Any], Any]] = {}
+    for e in exprs:
+        fn = made.get(e.text)
+        if fn is None:
+            fn = made[e.text] = _function(e.tree, e.text)
+        object.__setattr__(e, "fn", fn)      # what the cached property would keep
 
 
 def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derived: Mapping[str, Derived],
@@ -220,40 +234,43 @@ def compile_expr(text: Any, where: Located, variables: Mapping[str, str], derive
 
 # ---------------------------------------------------------------------------- evaluation
 
-@attrs.frozen
 class Env:
-    """What an expression sees: the view, its variables, parameters and derived facts."""
+    """What an expression sees: the view, its variables, parameters and derived facts.
 
-    view: View
-    variables: Mapping[str, Any]
-    param: Callable[..., Any]      # (name) → value in force on the evaluation date; (name, day) → on day, or None
-    derived: Mapping[str, Derived]
-    since: Any = None       # the day the evaluated policy's edition took effect
+    A plain class with slots, not attrs: one is made per (policy, subject), ~13k for a court,
+    and a frozen attrs class sets each field through ``object.__setattr__``. Never changed once made.
+    """
+
+    __slots__ = ("view", "variables", "param", "derived", "since")
+
+    def __init__(self, view: View, variables: Mapping[str, Any], param: Callable[..., Any],
+                 derived: Mapping[str, Derived], since: Any = None) -> None:
+        self.view = view
+        self.variables = variables
+        self.param = param      # (name) → value in force on the evaluation date; (name, day) → on day, or None
+        self.derived = derived
+        self.since = since      # the day the evaluated policy's edition took effect
 
 
 _FAILURES = (TypeError, ValueError, ArithmeticError, KeyError, AttributeError)
 
 
-# Compiling costs about as much as interpreting an expression 50 times (Python's compile() is
-# ~1 ms for the code of one condition), so an expression is interpreted for its first HOT
-# evaluations in a process, then compiled: a one-off check of a small court pays no compile
-# time, and a big court or a long-running process runs compiled code. Both give the same values
-# (tests/test_compiled.py).
-HOT = 50
+FAILURES = _FAILURES     # what an expression's code may raise on odd values: the policy's error
+
+
+def failure(exc: BaseException) -> EvalError:
+    """The policy's error for an exception of :data:`FAILURES` raised while evaluating it."""
+    return EvalError(f"{type(exc).__name__}: {exc}")
 
 
 def evaluate(expr: Expr, env: Env) -> Any:
-    """The value of ``expr`` on ``env``: compiled once it is hot; a failure is the policy's :class:`EvalError`."""
+    """The value of ``expr`` on ``env`` (its compiled code); a failure is the policy's :class:`EvalError`."""
     try:
-        runs = expr.runs
-        if runs[0] < HOT:
-            runs[0] += 1        # unlocked: a lost count only delays compiling, never changes a value
-            return _eval(expr.tree.body, env)
         return expr.fn(env)
     except EvalError:
         raise
     except _FAILURES as exc:
-        raise EvalError(f"{type(exc).__name__}: {exc}") from None
+        raise failure(exc) from None
 
 
 def interpret(expr: Expr, env: Env) -> Any:
@@ -264,7 +281,7 @@ def interpret(expr: Expr, env: Env) -> Any:
     except EvalError:
         raise
     except _FAILURES as exc:
-        raise EvalError(f"{type(exc).__name__}: {exc}") from None
+        raise failure(exc) from None
 
 
 def interpret_node(node: ast.AST, env: Env) -> Any:

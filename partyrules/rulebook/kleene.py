@@ -119,19 +119,21 @@ def builtin(name: str, args: list) -> Any:
 def call_derived(env: Any, name: str, args: tuple) -> Any:
     """A derived fact on known arguments, computed once per view (they are pure functions of it)."""
     d = env.derived[name]
-    for a, kind in zip(args, d.args):
-        if a is None and not kind.endswith("?"):
-            raise EvalError(f"{name}() got null for its {kind} argument")
-    # records by identity, other values by type and value (1 and True and 1.0 are different arguments)
-    key = (name, env.since if d.needs_since else None,
-           tuple([("id", id(a)) if getattr(type(a), "__attrs_attrs__", None) is not None
-                  else ("v", type(a).__name__, a) for a in args]))
+    # records by identity (an int), other values by type and value (a tuple: 1, True and 1.0 are
+    # different arguments); a loop rather than a comprehension: most calls take one argument
+    key: list = [name, env.since if d.needs_since else None]
+    kinds = d.args
+    for i, a in enumerate(args):
+        if a is None and i < len(kinds) and not kinds[i].endswith("?"):
+            raise EvalError(f"{name}() got null for its {kinds[i]} argument")
+        key.append(id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
     memo = env.view.memo
+    k = tuple(key)
     try:
-        return memo[key]
+        return memo[k]
     except KeyError:
         pass
-    value = memo[key] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
+    value = memo[k] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
     return value
 
 
@@ -197,40 +199,45 @@ def bounded(op: type, u: Unknown, c: Any) -> Any:
 
 # ---------------------------------------------------------------------------- outcomes
 
-def decide(policy: Any, run: Callable[[Any, Any], Any], env: Any) -> tuple[str, frozenset, list]:
-    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value.
+_NONE: frozenset = frozenset()
 
-    Returns (outcome, missing paths, exception notes).
+
+def decide(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any) -> tuple[str, frozenset, Any]:
+    """The outcome of ``policy`` from ``where``, ``require`` and ``unless``; ``run(expr, env)`` gives a value
+    (None: each expression's compiled code, ``expr.fn(env)``, without a call around it).
+
+    Returns (outcome, missing paths, exception notes); the notes are an empty tuple when there are none
+    (one object for the many results that carry none).
     """
     if policy.where is not None:
-        applies = run(policy.where, env)
+        applies = policy.where.fn(env) if run is None else run(policy.where, env)
         if applies is False:
-            return "not_applicable", frozenset(), []
+            return "not_applicable", _NONE, ()
         if isinstance(applies, Unknown):
             # whether the rule applies is unknown: even a condition that holds could not tell
             # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
-            holds = run(policy.require, env)
-            return "unknown", applies.missing | missing(holds), []
+            holds = policy.require.fn(env) if run is None else run(policy.require, env)
+            return "unknown", applies.missing | missing(holds), ()
         if applies is not True:
             raise EvalError(f"where must be true or false, got {applies!r}")
-    holds = run(policy.require, env)
+    holds = policy.require.fn(env) if run is None else run(policy.require, env)
     if not isinstance(holds, (bool, Unknown)):
         raise EvalError(f"require must be true or false, got {holds!r}")
     if holds is True:
-        return "satisfied", frozenset(), []
+        return "satisfied", _NONE, ()
     excused_unknown: frozenset = frozenset()
     may_be_excused = False       # an exception that might hold (even one that names no missing fact)
     for exc in policy.unless:
-        v = run(exc.when, env)
+        v = exc.when.fn(env) if run is None else run(exc.when, env)
         if v is True:
-            return "satisfied", frozenset(), [dict(exc.note)]
+            return "satisfied", _NONE, [dict(exc.note)]
         if isinstance(v, Unknown):
             excused_unknown |= v.missing
             may_be_excused = True
         elif v is not False:
             raise EvalError(f"unless must be true or false, got {v!r}")
     if isinstance(holds, Unknown):
-        return "unknown", holds.missing | excused_unknown, []
+        return "unknown", holds.missing | excused_unknown, ()
     if may_be_excused:
-        return "unknown", excused_unknown, []
-    return "violated", frozenset(), []
+        return "unknown", excused_unknown, ()
+    return "violated", _NONE, ()

@@ -23,7 +23,8 @@ Everything is checked at load time; the first problem is raised as a
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+import os
+import threading
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -35,6 +36,7 @@ from ..facts.derive import BUILTIN, Derived
 from ..source import read_path
 from .packs import (DERIVED_FILE, installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived,
                     resolve_pack)
+from .expr import compile_all
 from .params import Parameters, parameters_from_document
 from .policy import Policy, policy_from_data, retarget
 from .schema import Fields, check_mapping, fail
@@ -100,12 +102,83 @@ def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = T
     if not paths:
         raise PolicyError("<policies>", "no policies: --no-builtin needs at least one --policies DIR")
     key = tuple(dict.fromkeys(str(p.resolve()) for p in paths))
-    return _load_cached(key)
+    return _CACHE.get(key)
 
 
-@lru_cache(maxsize=8)
-def _load_cached(key: tuple[str, ...]) -> Rulebook:
-    dirs = [Path(k) for k in key]
+class RulebookCache:
+    """Loaded rulebooks by their directories, each kept while its files are unchanged.
+
+    Loading (parsing, checking and compiling every policy) is the dear part of a check;
+    the files' sizes and modification times are cheap to read on every call. When they
+    changed, the content decides: the same bytes (a file touched, a checkout) keep the
+    loaded rulebook, other bytes load it again, so an edited pack is seen in the same
+    process. The rulebooks are immutable and shared by every thread; one lock keeps two
+    threads from loading the same directories at once.
+    """
+
+    def __init__(self, maxsize: int = 8) -> None:
+        self.maxsize = maxsize
+        self.entries: dict[tuple[str, ...], tuple[tuple, Rulebook]] = {}    # oldest use first
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> Rulebook:
+        dirs = [Path(k) for k in key]
+        stamp = tuple(_stamp(d) for d in dirs)
+        with self.lock:
+            found = self.entries.pop(key, None)
+            if found is not None and found[0] != stamp and found[1].digest == rulebook_digest(dirs):
+                found = (stamp, found[1])          # the same content: only the stamps moved
+            if found is None or found[0] != stamp:
+                found = (stamp, _load(dirs))
+            self.entries[key] = found
+            while len(self.entries) > self.maxsize:
+                del self.entries[next(iter(self.entries))]
+            return found[1]
+
+    def cache_clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def _stamp(folder: Path) -> tuple:
+    """(path, size, mtime_ns) of each file :func:`rulebook_files` lists (os.scandir: no Path per file,
+    and no stat for a directory entry)."""
+    out: list[tuple] = []
+
+    def add(entry: os.DirEntry) -> None:
+        st = entry.stat()
+        out.append((entry.path, st.st_size, st.st_mtime_ns))
+
+    def yaml(entry: os.DirEntry) -> bool:
+        return entry.name.endswith((".yaml", ".yml")) and entry.is_file()
+
+    with os.scandir(folder) as top:
+        for e in top:
+            if e.is_dir():
+                if e.name == "parameters":
+                    with os.scandir(e.path) as params:
+                        for f in params:
+                            if yaml(f) and not f.name.startswith("_"):
+                                add(f)
+                elif e.name not in _SKIP_DIRS and not e.name.startswith((".", "_")):
+                    with os.scandir(e.path) as editions:
+                        for ed in editions:
+                            if ed.is_dir():
+                                with os.scandir(ed.path) as files:
+                                    for f in files:
+                                        if yaml(f):
+                                            add(f)
+            elif e.name in ("instruments.yaml", DERIVED_FILE) and e.is_file():
+                add(e)
+    out.sort()
+    return tuple(out)
+
+
+# the one process-wide cache of loaded rulebooks (``_load_cached``: the name the benchmark clears)
+_CACHE = _load_cached = RulebookCache()
+
+
+def _load(dirs: list[Path]) -> Rulebook:
     registry = load_registry(dirs)
     params = Parameters()
     for d in dirs:
@@ -166,7 +239,14 @@ def _load_cached(key: tuple[str, ...]) -> Rulebook:
                 policies.append(retarget(p, edition, parent, meta))
     _check_unique(policies)
     policies.sort(key=lambda p: (p.id, registry.edition(p.instrument, p.edition).in_force_from))
+    compile_all(e for p in policies for e in _expressions(p))   # once, kept with the rulebook
     return Rulebook(tuple(policies), params, registry, derived, packs, rulebook_digest(dirs))
+
+
+def _expressions(policy: Policy) -> list:
+    """Every expression of ``policy``: where, require, each unless and each evidence entry."""
+    return ([policy.where] if policy.where is not None else []) + [policy.require] \
+        + [u.when for u in policy.unless] + [e for _name, e in policy.evidence]
 
 
 def rulebook_files(folder: Path) -> list[Path]:
