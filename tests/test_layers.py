@@ -26,8 +26,8 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("facts", ("partyrules.facts",)),
     # policies, expressions, parameters, editions, citations, packs
     ("rulebook", ("partyrules.rulebook", "partyrules.citations")),
-    # the result values the engines produce and the reports read
-    ("results", ("partyrules.report.model",)),
+    # the result values the engines produce and the reports read, and the JSON writer they serialise with
+    ("results", ("partyrules.report.model", "partyrules.report.json_text")),
     # evaluating policies on facts (native and durable-rules), and what comes due
     ("engine", ("partyrules.engine", "partyrules.due", "partyrules.admission")),
     # turning results into tables, HTML, SARIF, JUnit, diffs
