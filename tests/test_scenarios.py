@@ -221,6 +221,18 @@ def test_a_failing_scenario_exits_1_with_its_diff(tmp_path):
     assert out.strip().splitlines()[-1] == "3 passed, 1 failed"
 
 
+def test_the_command_escapes_control_and_bidi_characters_from_the_files(tmp_path):
+    # what a scenario expects comes from a file anyone may have written: an ANSI escape or a right-to-left
+    # override in it must reach the terminal escaped, as in every other text view
+    path = scenario(tmp_path, expect='  - {policy: mini.unit.has-branch, subject: "u9\\x1b[2J\\u202eevil", '
+                                     'outcome: satisfied}')
+    code, out, _ = run("test", "--policies", str(MINI), "--no-builtin", str(path))
+    assert code == 1
+    assert "\x1b" not in out and "\u202e" not in out
+    expected = next(line for line in out.splitlines() if line.startswith("  expected"))
+    assert "u9" in expected and "2J" in expected and "evil" in expected    # shown, its unsafe characters escaped
+
+
 def test_a_badly_written_scenario_exits_2_with_its_place(tmp_path):
     path = write(tmp_path, "bad.yaml", "facts: {}\nexpect: nope\n")
     code, out, err = run("test", "--policies", str(MINI), "--no-builtin", str(path))

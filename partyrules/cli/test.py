@@ -21,6 +21,7 @@ from ..rulebook.load import load_rulebook
 from ..rulebook.packs import TESTS_DIR, bundled_packs, is_pack_dir
 from ..tools.scenarios import coverage_of_tests, load_scenarios, run_scenario
 from ..report.junit import Case, render_junit
+from ..report.safe_text import safe_block, safe_text
 from . import emit, main
 
 
@@ -58,8 +59,10 @@ def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, i
                 passed += 1
             else:
                 failed += 1
-                click.echo(f"FAIL {policy.source}:{example.line}: {policy.id}@{policy.edition}: "
-                           f"{example.name}: {run.detail}")
+                # names and details come from pack files: a control or bidi character in them is escaped,
+                # never sent to the terminal as such
+                click.echo(safe_block(f"FAIL {policy.source}:{example.line}: {policy.id}@{policy.edition}: "
+                                      f"{example.name}: {run.detail}"))
     by_scenarios: set = set()
     for scenario in scenarios:
         run = run_scenario(book, scenario)
@@ -71,14 +74,14 @@ def test_cmd(paths: tuple[str, ...], packs: tuple[str, ...], no_builtin: bool, i
             passed += 1
         else:
             failed += 1
-            click.echo(f"FAIL {_short(scenario.source)}:{scenario.line or 1}: scenario {scenario.name!r}")
+            click.echo(safe_text(f"FAIL {_short(scenario.source)}:{scenario.line or 1}: scenario {scenario.name!r}"))
             for line in diff:
-                click.echo(line)
+                click.echo(safe_text(line))
     if junit is not None:
         emit(render_junit(cases), junit)
     if not no_coverage:
         for line in coverage_of_tests(book, by_examples, by_scenarios).lines(_short):
-            click.echo(line)
+            click.echo(safe_text(line))
     click.echo(f"{passed} passed, {failed} failed")
     raise click.exceptions.Exit(1 if failed else 0)
 
