@@ -13,19 +13,13 @@ import click
 
 from ..citations import parse_citation
 from ..report.render import width
+from ..report.timeline_section import BOUND_WORDS, STATE_WORDS
 from ..timeline import TITLES, Timeline, timeline
 from . import emit, main
 
-_STATE = {
-    "zh": {"done_in_time": "按时完成", "done": "已完成", "late": "逾期完成", "early": "提前（未满期限）",
-           "due": "待办", "overdue": "已逾期", "waiting": "未到期", "missing": "缺失", "not_recorded": "无记录",
-           "edition_not_encoded": "版本未编入"},
-    "en": {"done_in_time": "done in time", "done": "done", "late": "late", "early": "too early",
-           "due": "due", "overdue": "overdue", "waiting": "not yet", "missing": "missing",
-           "not_recorded": "not recorded", "edition_not_encoded": "edition not encoded"},
-}
-_BOUND = {"zh": {"by": "不迟于", "not_before": "不早于", "before": "早于"},
-          "en": {"by": "by", "not_before": "not before", "before": "before"}}
+# the same words as the reports' admission section, so a step reads alike in both
+_STATE = STATE_WORDS
+_BOUND = BOUND_WORDS
 _HEAD = {"zh": ("步骤", "日期", "期限", "状态", "依据"), "en": ("step", "date", "bound", "state", "article")}
 
 
