@@ -68,3 +68,22 @@ def test_a_report_renders_as_json_dumps_of_its_document(raw, all_results):
 def test_a_list_made_while_written_is_written_as_the_list(items):
     made = json_text.dumps({"x": Each(items, lambda v: [v]), "y": Each([], str)})
     assert made == reference({"x": [[v] for v in items], "y": []})
+
+
+def test_results_of_unusual_shapes_are_written_as_json_dumps_writes_them():
+    import attrs
+    from pathlib import Path
+    court = Path(__file__).resolve().parents[1] / "examples" / "court.yaml"
+    report = partyrules.check(court)
+    base = report.results[:6]
+    odd = [attrs.evolve(base[0], message={"zh": "只有一种"}, evidence={}, missing=()),
+           attrs.evolve(base[1], message={"zh": "甲", "en": "a", "de": "ä"}, evidence={"n": [1, 2.5, None]}),
+           attrs.evolve(base[2], message={"zh": "\n\"", "en": 3}, missing=("a\u2028", "b"), outcome="unknown",
+                        missing_kind=None),
+           attrs.evolve(base[3], message={1: "x", "en": "y"}, outcome="unknown", missing_kind="not_recorded"),
+           attrs.evolve(base[4], citations=(), missing=("x",), outcome="violated"),
+           base[5], base[5]]
+    odd_report = attrs.evolve(report, results=tuple(odd))
+    for all_results in (False, True):
+        assert odd_report.json_text(all_results) == reference(odd_report.to_json(all_results))
+    assert attrs.evolve(report, results=()).json_text() == reference(attrs.evolve(report, results=()).to_json())

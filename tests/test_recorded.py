@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from partyrules.facts.load import load_facts
 from partyrules.facts.model import OMITTED
-from partyrules.facts.recorded import recorded_fields
+from partyrules.facts.recorded import RecordedLookup, recorded_fields
 from partyrules.testing import fact_documents, with_omissions
 
 COURT = Path(__file__).resolve().parents[1] / "examples" / "court.yaml"
@@ -60,3 +60,30 @@ def test_recorded_fields_of_the_bundled_court():
     found = recorded_fields(doc)
     assert found == reference(doc)
     assert "members[].dues_paid" in found and "organizations[].elections[].date" in found
+
+
+def _asked(found: frozenset[str]) -> set[str]:
+    """Patterns to ask a lookup: every recorded one, and near misses (a list step, an unknown field, a
+    step too far, the skipped fields) that the walk never records."""
+    out = set(found) | {"format", "source", "members[].format", "", ".", "members[]", "members[][]",
+                        "unit.nothing", "nothing", "?.x"}
+    for pattern in found:
+        out |= {pattern + "[]", pattern + ".id", pattern + "[].id", pattern + ".x", pattern.replace("[]", "")}
+    return out
+
+
+@given(courts())
+def test_a_lookup_answers_as_the_whole_walk(raw):
+    doc = load_facts(raw)
+    found = recorded_fields(doc)
+    lookup = RecordedLookup(doc)
+    for pattern in sorted(_asked(found)):
+        assert (pattern in lookup) == (pattern in found), pattern
+
+
+def test_a_lookup_of_the_bundled_court_answers_as_the_whole_walk():
+    doc = load_facts(str(COURT))
+    found = recorded_fields(doc)
+    lookup = RecordedLookup(doc)
+    for pattern in sorted(_asked(found)):
+        assert (pattern in lookup) == (pattern in found), pattern

@@ -80,7 +80,67 @@ def _walk(records: Iterable[Any], prefix: str, out: set[str], is_record: dict[ty
                 _walk(single, here, out, is_record)
 
 
-def missing_kind(missing: Iterable[str], recorded: frozenset[str]) -> str:
+class RecordedLookup:
+    """``pattern in lookup`` is ``pattern in recorded_fields(doc)``, found for the patterns asked only.
+
+    An unknown result asks about the few fields it misses; the whole walk visits every record of
+    the court (some 10⁴) to learn about every field. This follows one pattern's path down the
+    records, stops at the first record that gives the field, and keeps each answer for the
+    check (one lookup per report: no state outlives it).
+    """
+
+    __slots__ = ("doc", "known", "fields")
+
+    def __init__(self, doc: FactDocument) -> None:
+        self.doc = doc
+        self.known: dict[str, bool] = {}
+        self.fields: dict[type, frozenset[str]] = {}     # each record class's field names
+
+    def __contains__(self, pattern: object) -> bool:
+        if type(pattern) is not str:
+            return False
+        found = self.known.get(pattern)
+        if found is None:
+            found = self.known[pattern] = _given_at(self.doc, pattern, self.fields)
+        return found
+
+
+def _given_at(doc: FactDocument, pattern: str, fields: dict[type, frozenset[str]]) -> bool:
+    """Whether some record at ``pattern``'s place gives its last field: the places :func:`_walk`
+    goes through, ``name[]`` into a list of records and ``name`` into one record."""
+    records: list = [doc]
+    steps = pattern.split(".")
+    for n, step in enumerate(steps):
+        last = n == len(steps) - 1
+        listed = step.endswith("[]")
+        name = step[:-2] if listed else step
+        if name in ("format", "source") or (last and listed):
+            return False        # never among the recorded fields (nor a list position at the end)
+        below: list = []
+        for record in records:
+            cls = type(record)
+            names = fields.get(cls)
+            if names is None:
+                names = fields[cls] = frozenset(f.name for f in attrs.fields(cls)) if attrs.has(cls) else frozenset()
+            if name not in names:
+                continue
+            value = getattr(record, name)
+            if value is OMITTED:
+                continue
+            if last:
+                return True
+            if listed:
+                if isinstance(value, tuple) and value and attrs.has(type(value[0])):
+                    below.extend(value)
+            elif not isinstance(value, tuple) and attrs.has(type(value)):
+                below.append(value)
+        if not below:
+            return False
+        records = below
+    return False
+
+
+def missing_kind(missing: Iterable[str], recorded: frozenset[str] | RecordedLookup) -> str:
     """``not_recorded`` when every missing fact is a field the document never records, else ``missing_for_subject``.
 
     A path the document does not locate (``?``) counts as the subject's: only a

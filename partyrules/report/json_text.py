@@ -66,10 +66,12 @@ def text(value: Any, indent: str = "") -> str:
     return "".join(out)
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=2)``."""
+def dumps(value: Any, end: str = "") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=2) + end`` (``end`` joined with the rest: a report's
+    text runs to megabytes, and adding a newline afterwards would copy it all again)."""
     out: list[str] = []
     encode_into(value, "", out)
+    out.append(end)
     return "".join(out)
 
 
@@ -90,8 +92,13 @@ def encode_into(value: Any, indent: str, out: list[str]) -> None:
                 del out[start:]
                 out.append(_reference(value, indent))
                 return
-            if type(v) is str:              # most values: no call
+            tv = type(v)
+            if tv is str:                   # most values: no call
                 out.append(f"{sep}{encode_basestring(k)}: {encode_basestring(v)}")
+            elif v is None:                 # most of the rest (an unknown's evidence)
+                out.append(f"{sep}{encode_basestring(k)}: null")
+            elif tv is list and not v:
+                out.append(f"{sep}{encode_basestring(k)}: []")
             else:
                 out.append(f"{sep}{encode_basestring(k)}: ")
                 encode_into(v, inner, out)

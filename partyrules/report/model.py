@@ -14,9 +14,11 @@ import attrs
 
 from ..citations import Registry
 from ..facts.model import FactDocument
-from ..facts.recorded import NOT_RECORDED, missing_kind, recorded_fields
+from ..facts.recorded import NOT_RECORDED, RecordedLookup, missing_kind
 from . import json_text
-from .json_text import Each, Shared, Written, encode_into, text
+from json.encoder import encode_basestring
+
+from .json_text import Written, encode_into
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
@@ -144,26 +146,6 @@ class Result:
             out["missing_kind"] = self.missing_kind     # an addition to report-v1: readers may ignore it
         return out
 
-    def _write_json(self, cites: Any, indent: str, out: list[str]) -> None:
-        """What :mod:`.json_text` writes for ``self._json(cites)`` at ``indent``, without making the dict
-        (the same keys in the same order: tests/test_json_text.py compares the two)."""
-        i = indent + "  "
-        j = i + "  "
-        s = self.subject
-        out.append(f'{{\n{i}"policy": {text(self.policy)},\n{i}"outcome": {text(self.outcome)},\n'
-                   f'{i}"severity": {text(self.severity)},\n{i}"subject": {{\n{j}"kind": {text(s.kind, j)},\n'
-                   f'{j}"id": {text(s.id, j)},\n{j}"name": {text(s.name, j)}\n{i}}},\n{i}"citations": ')
-        encode_into(cites, i, out)
-        out.append(f',\n{i}"message": ')
-        encode_into(self.message, i, out)
-        out.append(f',\n{i}"evidence": ')
-        encode_into(self.evidence, i, out)
-        out.append(f',\n{i}"missing": ')
-        encode_into(list(self.missing), i, out)
-        if self.outcome == "unknown" and self.missing_kind is not None:
-            out.append(f',\n{i}"missing_kind": {text(self.missing_kind, i)}')
-        out.append(f"\n{indent}}}")
-
 
 def citation_json(spec: Any, registry: Registry) -> dict:
     """A cited article (a ``CitationSpec``) as ``partyrules.report/1`` shows it (one place: the spec's own)."""
@@ -250,21 +232,13 @@ class Report:
         cited: dict = {}
         return self._document([r.to_json(self.registry, cited) for r in self.listed(all_results)])
 
-    def json_text(self, all_results: bool = False) -> str:
-        """``json.dumps(self.to_json(all_results), ensure_ascii=False, indent=2)``, the same bytes made
-        faster: each list of citations is written once and its text reused by every result citing it
-        (:mod:`.json_text`)."""
-        shared: dict[int, tuple] = {}
-
-        def cites(r: Result) -> Shared:
-            found = shared.get(id(r.citations))
-            if found is None:       # the tuple is kept with its text, so its id stays its own
-                found = shared[id(r.citations)] = (
-                    r.citations, Shared([citation_json(spec, self.registry) for spec in r.citations]))
-            return found[1]
-        def written(r: Result) -> Written:
-            return Written(lambda indent, out: r._write_json(cites(r), indent, out))
-        return json_text.dumps(self._document(Each(self.listed(all_results), written)))
+    def json_text(self, all_results: bool = False, end: str = "") -> str:
+        """``json.dumps(self.to_json(all_results), ensure_ascii=False, indent=2) + end``, the same bytes
+        made faster: the results are written straight to text (:func:`_write_results`), and the rest
+        of the document through :mod:`.json_text`."""
+        listed = self.listed(all_results)
+        return json_text.dumps(self._document(
+            Written(lambda indent, out: _write_results(listed, self.registry, indent, out))), end)
 
     def _document(self, results: list) -> dict:
         return {
@@ -292,14 +266,97 @@ def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, 
 
     Done after evaluation, once for every engine, so that all engines give the same bytes.
     """
-    recorded = recorded_fields(facts)
-    out = [_with_missing_kind(r, missing_kind(r.missing, recorded)) if r.outcome == "unknown" else r
-           for r in results]
-    out.sort(key=Result.sort_key)
-    return tuple(out)
+    recorded = RecordedLookup(facts)      # asks only about the fields the unknowns miss
+    kinds: dict[tuple, str] = {}          # many unknowns miss the same facts
+    out = []
+    for r in results:
+        if r.outcome == "unknown":
+            kind = kinds.get(r.missing)
+            if kind is None:
+                kind = kinds[r.missing] = missing_kind(r.missing, recorded)
+            r = _with_missing_kind(r, kind)
+        out.append(r)
+    # Result.sort_key, made in one pass without a call per result (some 10⁴ results)
+    severity, subject = SEVERITY_RANK.get, SUBJECT_RANK.get
+    keys = [(severity(r.severity, 9), r.policy, subject(r.subject.kind, 9), r.subject.id) for r in out]
+    return tuple([out[i] for i in sorted(range(len(out)), key=keys.__getitem__)])
 
 
 def _with_missing_kind(r: Result, kind: str | None) -> Result:
     """``attrs.evolve(r, missing_kind=kind)`` without its per-call look at the class (thousands of unknowns)."""
     return Result(r.policy, r.outcome, r.severity, r.subject, r.citations, r._message, r._evidence, r.missing,
                   r.instrument, r.edition, kind, r.title)
+
+
+def _write_results(results: list[Result], registry: Registry, indent: str, out: list[str]) -> None:
+    """What :mod:`.json_text` writes for ``[r._json(citations) for r in results]`` at ``indent``, without
+    making a dict per result (the same keys in the same order; tests/test_json_text.py compares the
+    report's text with ``json.dumps`` of its document).
+
+    Thousands of results share a few dozen lists of citations, a few hundred subjects and missing
+    sets: the text of each is made once for the report. (Keys by ``id``: every result, so every
+    subject and citation tuple, lives while this runs.)
+    """
+    if not results:
+        out.append("[]")
+        return
+    e = encode_basestring
+    inner = indent + "  "
+    i = inner + "  "
+    j = i + "  "
+    heads: dict[tuple, str] = {}
+    subjects: dict[int, str] = {}
+    citations: dict[int, str] = {}
+    missings: dict[tuple, str] = {}
+    item_sep = ",\n" + j
+    sep = "[\n" + inner
+    for r in results:
+        key = (r.policy, r.outcome, r.severity)
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = (f'{{\n{i}"policy": {e(r.policy)},\n{i}"outcome": {e(r.outcome)},\n'
+                                 f'{i}"severity": {e(r.severity)},\n{i}"subject": ')
+        s = r.subject
+        subject = subjects.get(id(s))
+        if subject is None:
+            subject = subjects[id(s)] = (f'{{\n{j}"kind": {_text(s.kind, j)},\n{j}"id": {_text(s.id, j)},\n'
+                                         f'{j}"name": {_text(s.name, j)}\n{i}}},\n{i}"citations": ')
+        cites = citations.get(id(r.citations))
+        if cites is None:
+            cites = citations[id(r.citations)] = _text([citation_json(spec, registry) for spec in r.citations], i)
+        m = r._message
+        if type(m) is not dict:
+            m = r.message
+        if type(m) is dict and len(m) == 2:      # {"zh": …, "en": …}: no call into the encoder
+            (k1, v1), (k2, v2) = m.items()
+            if type(k1) is str and type(v1) is str and type(k2) is str and type(v2) is str:
+                message = f"{{\n{j}{e(k1)}: {e(v1)},\n{j}{e(k2)}: {e(v2)}\n{i}}}"
+            else:
+                message = _text(dict(m), i)
+        else:
+            message = _text(dict(m), i)
+        out.append(f'{sep}{head}{subject}{cites},\n{i}"message": {message},\n{i}"evidence": ')
+        evidence = r._evidence
+        if type(evidence) is not dict:
+            evidence = r.evidence
+        encode_into(evidence, i, out)
+        missing = missings.get(r.missing) if type(r.missing) is tuple else None
+        if missing is None:
+            try:
+                missing = (f"[\n{j}{item_sep.join(map(e, r.missing))}\n{i}]" if r.missing else "[]")
+            except TypeError:           # not all text: as json_text writes it
+                missing = _text(list(r.missing), i)
+            if type(r.missing) is tuple:
+                missings[r.missing] = missing
+        if r.outcome == "unknown" and r.missing_kind is not None:
+            out.append(f',\n{i}"missing": {missing},\n{i}"missing_kind": {_text(r.missing_kind, i)}\n{inner}}}')
+        else:
+            out.append(f',\n{i}"missing": {missing}\n{inner}}}')
+        sep = ",\n" + inner
+    out.append("\n" + indent + "]")
+
+
+def _text(value: Any, indent: str) -> str:
+    part: list[str] = []
+    encode_into(value, indent, part)
+    return "".join(part)

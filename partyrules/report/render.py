@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def render_json(report: Report, all_results: bool = False) -> str:
-    return report.json_text(all_results) + "\n"
+    return report.json_text(all_results, end="\n")
 
 
 def width(text: str) -> int:
