@@ -122,10 +122,9 @@ def call_derived(env: Any, name: str, args: tuple) -> Any:
     # records by identity (an int), other values by type and value (a tuple: 1, True and 1.0 are
     # different arguments); a loop rather than a comprehension: most calls take one argument
     key: list = [name, env.since if d.needs_since else None]
-    kinds = d.args
-    for i, a in enumerate(args):
-        if a is None and i < len(kinds) and not kinds[i].endswith("?"):
-            raise EvalError(f"{name}() got null for its {kinds[i]} argument")
+    for a in args:
+        if a is None:
+            _null_argument(d, name, args)
         key.append(id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
     memo = env.view.memo
     k = tuple(key)
@@ -135,6 +134,14 @@ def call_derived(env: Any, name: str, args: tuple) -> Any:
         pass
     value = memo[k] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
     return value
+
+
+def _null_argument(d: Any, name: str, args: tuple) -> None:
+    """The error for a null argument where the derived fact does not allow one (its kind has no ``?``)."""
+    kinds = d.args
+    for i, a in enumerate(args):
+        if a is None and i < len(kinds) and not kinds[i].endswith("?"):
+            raise EvalError(f"{name}() got null for its {kinds[i]} argument")
 
 
 # ---------------------------------------------------------------------------- comparisons
@@ -178,6 +185,8 @@ def order_error(a: Any, b: Any) -> Any:
 def bounded(op: type, u: Unknown, c: Any) -> Any:
     """Decide ``u <op> c`` from the bounds of ``u`` when they settle it."""
     lo, hi = u.lo, u.hi
+    if lo is None and hi is None:
+        return u      # nothing settles it, and u is already the unknown without bounds (no new one to make)
     if isinstance(c, bool) or not isinstance(c, (int, float)):
         return Unknown(u.missing)
     if lo is not None and lo == hi:
