@@ -113,9 +113,7 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     variable = policy.variable
 
     def make(entity: Any) -> Env:
-        variables = {variable: entity}
-        variables.update(common)
-        return Env(view, variables, getter, derived, since)
+        return Env(view, {variable: entity, **common}, getter, derived, since)
     return make
 
 
@@ -136,18 +134,26 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
     evidence_fns = [(name, e.fn) for name, e in policy.evidence]
     names, records_from = view.names, view.records_from
     by_org = policy.applies_to == "organization"
+    # the same for every subject but an organization (whose kind narrows the citations)
+    base = None if by_org else bases.get(None)
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
             continue
-        base = bases.get(entity.kind if by_org else None)
+        if by_org:
+            base = bases.get(entity.kind)
         env = make_env(entity)
         try:
             try:
                 # compiled code (run=None); what it raises on odd values becomes the policy's error
                 # here, once per subject, not around each expression
                 outcome, missing, notes = decide(policy, None, env)
-                evidence = _NO_EVIDENCE if outcome == "not_applicable" else {name: fn(env) for name, fn in evidence_fns}
+                if outcome == "not_applicable":
+                    evidence = _NO_EVIDENCE
+                else:
+                    evidence = {}
+                    for name, fn in evidence_fns:     # a loop, not a comprehension: no function made per subject
+                        evidence[name] = fn(env)
             except FAILURES as exc:
                 raise failure(exc) from None
         except EvalError as exc:
