@@ -20,7 +20,7 @@ from ..facts.view import Unknown, View
 from ..periods import Month
 from ..report.model import Result, Subject
 from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
-from ..rulebook.kleene import decide
+from ..rulebook.kleene import decider
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
 from .base import Engine
@@ -86,11 +86,19 @@ def param_getter(rulebook: Rulebook, on: dt.date):
     Values in force on ``on`` are looked up once per getter (one per policy and view): every subject asks again.
     """
     in_force: dict[str, Any] = {}
+    on_day: dict[tuple[str, dt.date], Any] = {}
 
     def get(name: str, day: dt.date | None = None) -> Any:
         if day is not None:
+            # other days too are asked again for every subject (the day an edition took effect, mostly)
+            key = (name, day)
+            try:
+                return on_day[key]
+            except KeyError:
+                pass
             value = rulebook.params.by_name[name].at(day)
-            return None if value is None else value.value
+            on_day[key] = found = None if value is None else value.value
+            return found
         try:
             return in_force[name]
         except KeyError:
@@ -136,6 +144,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
     by_org = policy.applies_to == "organization"
     # the same for every subject but an organization (whose kind narrows the citations)
     base = None if by_org else bases.get(None)
+    decide = decider(policy)
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
@@ -147,7 +156,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
             try:
                 # compiled code (run=None); what it raises on odd values becomes the policy's error
                 # here, once per subject, not around each expression
-                outcome, missing, notes = decide(policy, None, env)
+                outcome, missing, notes = decide(env)
                 if outcome == "not_applicable":
                     evidence = _NO_EVIDENCE
                 else:
