@@ -126,6 +126,7 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
 
 
 _NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
+_SUBJECT = object()     # where evaluate_policy's Env holds the subject, before the first
 
 
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
@@ -137,7 +138,12 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
         base = result_base(policy, rulebook.registry, view.as_of, None)
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
                        missing=(path,), **base)]
-    make_env = env_maker(rulebook, policy, view, rulebook.derived)
+    # one Env for every subject, its variable set to each in turn: an expression's value never keeps
+    # the Env it was computed on (results keep values), so no subject sees another's
+    env = env_maker(rulebook, policy, view, rulebook.derived)(_SUBJECT)
+    variables = env.variables
+    # a variable named like a common one (unit) is the common value, as env_maker makes it
+    variable = policy.variable if variables[policy.variable] is _SUBJECT else None
     bases = BaseCache(policy, rulebook.registry, view.as_of)
     evidence_fns = [(name, e.fn) for name, e in policy.evidence]
     names, records_from = view.names, view.records_from
@@ -151,7 +157,8 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
             continue
         if by_org:
             base = bases.get(entity.kind)
-        env = make_env(entity)
+        if variable is not None:
+            variables[variable] = entity
         try:
             try:
                 # compiled code (run=None); what it raises on odd values becomes the policy's error
