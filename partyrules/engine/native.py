@@ -20,7 +20,7 @@ from ..facts.view import Unknown, View
 from ..periods import Month
 from ..report.model import Result, Subject
 from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
-from ..rulebook.kleene import decide
+from ..rulebook.kleene import decider
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
 from .base import Engine
@@ -86,11 +86,19 @@ def param_getter(rulebook: Rulebook, on: dt.date):
     Values in force on ``on`` are looked up once per getter (one per policy and view): every subject asks again.
     """
     in_force: dict[str, Any] = {}
+    on_day: dict[tuple[str, dt.date], Any] = {}
 
     def get(name: str, day: dt.date | None = None) -> Any:
         if day is not None:
+            # other days too are asked again for every subject (the day an edition took effect, mostly)
+            key = (name, day)
+            try:
+                return on_day[key]
+            except KeyError:
+                pass
             value = rulebook.params.by_name[name].at(day)
-            return None if value is None else value.value
+            on_day[key] = found = None if value is None else value.value
+            return found
         try:
             return in_force[name]
         except KeyError:
@@ -113,13 +121,12 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
     variable = policy.variable
 
     def make(entity: Any) -> Env:
-        variables = {variable: entity}
-        variables.update(common)
-        return Env(view, variables, getter, derived, since)
+        return Env(view, {variable: entity, **common}, getter, derived, since)
     return make
 
 
 _NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
+_SUBJECT = object()     # where evaluate_policy's Env holds the subject, before the first
 
 
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
@@ -131,23 +138,38 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
         base = result_base(policy, rulebook.registry, view.as_of, None)
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
                        missing=(path,), **base)]
-    make_env = env_maker(rulebook, policy, view, rulebook.derived)
+    # one Env for every subject, its variable set to each in turn: an expression's value never keeps
+    # the Env it was computed on (results keep values), so no subject sees another's
+    env = env_maker(rulebook, policy, view, rulebook.derived)(_SUBJECT)
+    variables = env.variables
+    # a variable named like a common one (unit) is the common value, as env_maker makes it
+    variable = policy.variable if variables[policy.variable] is _SUBJECT else None
     bases = BaseCache(policy, rulebook.registry, view.as_of)
     evidence_fns = [(name, e.fn) for name, e in policy.evidence]
     names, records_from = view.names, view.records_from
     by_org = policy.applies_to == "organization"
+    # the same for every subject but an organization (whose kind narrows the citations)
+    base = None if by_org else bases.get(None)
+    decide = decider(policy)
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
             continue
-        base = bases.get(entity.kind if by_org else None)
-        env = make_env(entity)
+        if by_org:
+            base = bases.get(entity.kind)
+        if variable is not None:
+            variables[variable] = entity
         try:
             try:
                 # compiled code (run=None); what it raises on odd values becomes the policy's error
                 # here, once per subject, not around each expression
-                outcome, missing, notes = decide(policy, None, env)
-                evidence = _NO_EVIDENCE if outcome == "not_applicable" else {name: fn(env) for name, fn in evidence_fns}
+                outcome, missing, notes = decide(env)
+                if outcome == "not_applicable":
+                    evidence = _NO_EVIDENCE
+                else:
+                    evidence = {}
+                    for name, fn in evidence_fns:     # a loop, not a comprehension: no function made per subject
+                        evidence[name] = fn(env)
             except FAILURES as exc:
                 raise failure(exc) from None
         except EvalError as exc:

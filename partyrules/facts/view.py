@@ -65,6 +65,9 @@ class View:
         self._keep: list[Any] = []
         self.memo: dict[tuple, Any] = {}   # derived facts already computed on this view (they are pure)
         self._omitted: dict[tuple[str, str], Unknown] = {}
+        # (id of a registered record, field) -> its Unknown: get() then skips building the path; only
+        # records with a path here are kept (they stay alive with the document or _keep, so ids are not reused)
+        self._omitted_fields: dict[tuple[int, str], Unknown] = {}
         for name in ("organizations", "members", "meetings", "activities"):
             items = getattr(facts, name)
             if items is not OMITTED:
@@ -94,7 +97,14 @@ class View:
         """A field's value, or :class:`Unknown` naming it when it was omitted."""
         value = getattr(entity, field)
         if value is OMITTED:
-            return self.omitted(self.path(entity), field)
+            key = (id(entity), field)
+            found = self._omitted_fields.get(key)
+            if found is None:
+                path = self._paths.get(key[0])
+                if path is None:
+                    return self.omitted("?", field)
+                found = self._omitted_fields[key] = self.omitted(path, field)
+            return found
         return value
 
     def omitted(self, path: str, field: str) -> "Unknown":
@@ -182,7 +192,6 @@ class View:
         admission and conversion dates do (facts-v1: evaluating as of an earlier
         date uses only what was true then).
         """
-        p = self.path(m)
         on = self.as_of
         if m.admitted_on is not OMITTED and m.admitted_on > on:
             return None
@@ -193,14 +202,14 @@ class View:
                 return "probationary"
             if m.full_on is not OMITTED and m.full_on <= on:
                 return "full"
-            return Unknown.of(f"{p}.status")
+            return self.omitted(self.path(m), "status")
         # an earlier date
         if m.admitted_on is OMITTED:
-            return Unknown.of(f"{p}.admitted_on")
+            return self.omitted(self.path(m), "admitted_on")
         if m.full_on is None or m.status == "probationary":
             return "probationary"
         if m.full_on is OMITTED:
-            return Unknown.of(f"{p}.full_on")
+            return self.omitted(self.path(m), "full_on")
         return "full" if m.full_on <= on else "probationary"
 
     def count(self, members: Iterable[Member], statuses: tuple[str, ...], possible_extra: Iterable[Member] = ()) -> Any:

@@ -61,6 +61,12 @@ class _Val(NamedTuple):
     value: Any = None
 
 
+def _plain(x: str) -> str:
+    """Code for the unknown ``x`` without its bounds: ``x`` itself when it has none (most do), so that no
+    equal copy is made."""
+    return f"({x} if {x}.lo is None and {x}.hi is None else _U({x}.missing))"
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -244,7 +250,7 @@ class _Generator:
         if kind in _EQUALITY or (kind in _ORDERING and c is not None):
             # kleene.compare: an unknown side is judged by its bounds against a number, else stays unknown
             flipped = kind if literal_right else kleene.FLIP[kind]
-            unknown = f"_bounded(_ast.{flipped.__name__}, {x}, {code})" if _is_number(c) else f"_U({x}.missing)"
+            unknown = f"_bounded(_ast.{flipped.__name__}, {x}, {code})" if _is_number(c) else _plain(x)
             known = f"{a} {_SYMBOL[kind]} {b}"
             if kind in _ORDERING:
                 known = f"_order_error({a}, {b}) if {x} is None else {known}"
@@ -252,9 +258,9 @@ class _Generator:
         if not literal_right:
             return None
         if kind in (ast.Is, ast.IsNot) and c is None:
-            return f"_U({x}.missing) if isinstance({x}, _U) else ({x} {'is' if kind is ast.Is else 'is not'} None)"
+            return f"{_plain(x)} if isinstance({x}, _U) else ({x} {'is' if kind is ast.Is else 'is not'} None)"
         if kind in (ast.In, ast.NotIn) and isinstance(c, (tuple, str)):
-            return f"_U({x}.missing) if isinstance({x}, _U) else ({x} {'in' if kind is ast.In else 'not in'} {code})"
+            return f"{_plain(x)} if isinstance({x}, _U) else ({x} {'in' if kind is ast.In else 'not in'} {code})"
         return None
 
     def ifexp(self, node: ast.IfExp, ind: int) -> _Val:

@@ -238,7 +238,8 @@ class Env:
     """What an expression sees: the view, its variables, parameters and derived facts.
 
     A plain class with slots, not attrs: one is made per (policy, subject), ~13k for a court,
-    and a frozen attrs class sets each field through ``object.__setattr__``. Never changed once made.
+    and a frozen attrs class sets each field through ``object.__setattr__``. The native engine
+    reuses one per policy, setting the subject's variable before each subject (no value keeps its Env).
     """
 
     __slots__ = ("view", "variables", "param", "derived", "since")

@@ -120,21 +120,42 @@ def call_derived(env: Any, name: str, args: tuple) -> Any:
     """A derived fact on known arguments, computed once per view (they are pure functions of it)."""
     d = env.derived[name]
     # records by identity (an int), other values by type and value (a tuple: 1, True and 1.0 are
-    # different arguments); a loop rather than a comprehension: most calls take one argument
-    key: list = [name, env.since if d.needs_since else None]
-    kinds = d.args
-    for i, a in enumerate(args):
-        if a is None and i < len(kinds) and not kinds[i].endswith("?"):
-            raise EvalError(f"{name}() got null for its {kinds[i]} argument")
-        key.append(id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
+    # different arguments); one or two arguments (most calls: a record and a parameter) without a loop
+    since = env.since if d.needs_since else None
+    n = len(args)
+    if n == 1:
+        a = args[0]
+        if a is None:
+            _null_argument(d, name, args)
+        k: tuple = (name, since, id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
+    elif n == 2:
+        a, b = args
+        if a is None or b is None:
+            _null_argument(d, name, args)
+        k = (name, since, id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a),
+             id(b) if hasattr(type(b), "__attrs_attrs__") else (type(b), b))
+    else:
+        key: list = [name, since]
+        for a in args:
+            if a is None:
+                _null_argument(d, name, args)
+            key.append(id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
+        k = tuple(key)
     memo = env.view.memo
-    k = tuple(key)
     try:
         return memo[k]
     except KeyError:
         pass
     value = memo[k] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
     return value
+
+
+def _null_argument(d: Any, name: str, args: tuple) -> None:
+    """The error for a null argument where the derived fact does not allow one (its kind has no ``?``)."""
+    kinds = d.args
+    for i, a in enumerate(args):
+        if a is None and i < len(kinds) and not kinds[i].endswith("?"):
+            raise EvalError(f"{name}() got null for its {kinds[i]} argument")
 
 
 # ---------------------------------------------------------------------------- comparisons
@@ -178,6 +199,8 @@ def order_error(a: Any, b: Any) -> Any:
 def bounded(op: type, u: Unknown, c: Any) -> Any:
     """Decide ``u <op> c`` from the bounds of ``u`` when they settle it."""
     lo, hi = u.lo, u.hi
+    if lo is None and hi is None:
+        return u      # nothing settles it, and u is already the unknown without bounds (no new one to make)
     if isinstance(c, bool) or not isinstance(c, (int, float)):
         return Unknown(u.missing)
     if lo is not None and lo == hi:
@@ -213,14 +236,50 @@ def decide(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any) -> tupl
         applies = policy.where.fn(env) if run is None else run(policy.where, env)
         if applies is False:
             return "not_applicable", _NONE, ()
-        if isinstance(applies, Unknown):
-            # whether the rule applies is unknown: even a condition that holds could not tell
-            # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
-            holds = policy.require.fn(env) if run is None else run(policy.require, env)
-            return "unknown", applies.missing | missing(holds), ()
         if applies is not True:
-            raise EvalError(f"where must be true or false, got {applies!r}")
+            return _unsettled_where(policy, run, env, applies)
     holds = policy.require.fn(env) if run is None else run(policy.require, env)
+    return _judged(policy, run, env, holds)
+
+
+def _unsettled_where(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any,
+                     applies: Any) -> tuple[str, frozenset, Any]:
+    """The outcome when ``where`` gave neither True nor False."""
+    if isinstance(applies, Unknown):
+        # whether the rule applies is unknown: even a condition that holds could not tell
+        # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
+        holds = policy.require.fn(env) if run is None else run(policy.require, env)
+        return "unknown", applies.missing | missing(holds), ()
+    raise EvalError(f"where must be true or false, got {applies!r}")
+
+
+_NOT_APPLICABLE = ("not_applicable", _NONE, ())
+_SATISFIED = ("satisfied", _NONE, ())
+
+
+def decider(policy: Any) -> Callable[[Any], tuple[str, frozenset, Any]]:
+    """``decide(policy, None, env)`` as a function of ``env``, with the policy's compiled code looked up
+    once (it runs for every subject): the usual outcomes, where false or require true, are settled
+    here, anything else by :func:`decide`'s own steps."""
+    where = policy.where.fn if policy.where is not None else None
+    require = policy.require.fn
+
+    def run(env: Any) -> tuple[str, frozenset, Any]:
+        if where is not None:
+            applies = where(env)
+            if applies is False:
+                return _NOT_APPLICABLE
+            if applies is not True:
+                return _unsettled_where(policy, None, env, applies)
+        holds = require(env)
+        if holds is True:
+            return _SATISFIED
+        return _judged(policy, None, env, holds)
+    return run
+
+
+def _judged(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any, holds: Any) -> tuple[str, frozenset, Any]:
+    """The outcome once ``require`` gave ``holds`` (and the policy applies): the exceptions decide what it does not."""
     if not isinstance(holds, (bool, Unknown)):
         raise EvalError(f"require must be true or false, got {holds!r}")
     if holds is True:
