@@ -245,7 +245,7 @@ def make_pack(folder: Path, copies: int) -> Path:
 
 def phases_once(path: Path, book: Any, engine: str = "native", derived_clock: list | None = None) -> dict:
     """One check of ``path`` split by phase, calling the layers the way ``partyrules.check`` does."""
-    from partyrules.api import _evaluation_date, assemble_report, get_engine
+    from partyrules.api import assemble_report, evaluation_date, get_engine
     from partyrules.facts.load import facts_from_document
     from partyrules.facts.view import View
     from partyrules.report.render import render_json
@@ -259,7 +259,7 @@ def phases_once(path: Path, book: Any, engine: str = "native", derived_clock: li
     t1 = time.perf_counter()
     facts = facts_from_document(doc)
     t2 = time.perf_counter()
-    on = _evaluation_date(facts, None)
+    on = evaluation_date(facts, None)
     view = View(facts, on)
     applicable = book.applicable(on)
     t3 = time.perf_counter()
@@ -598,7 +598,7 @@ def policy_scaling(out: Path, cfg: dict, budget: float | None) -> dict:
     for k in cfg["scale"]:
         log(f"policies x{k}")
         pack = make_pack(out / "packs" / f"x{k}", k)
-        rb_load._load_cached.cache_clear()
+        rb_load.clear_rulebook_cache()
         t = time.perf_counter()
         rb = partyrules.load_rulebook([pack], builtin=False)
         load_s = time.perf_counter() - t
@@ -606,7 +606,7 @@ def policy_scaling(out: Path, cfg: dict, budget: float | None) -> dict:
         fl = timed_runs(lambda: [floor_impl.violations(mapping) for _ in range(k)], b, cfg["scale_runs"])
         rows.append({"copies": k, "policies": len(rb.policies), "load": load_s, "check": med(times),
                      "runs": len(times), "floor_k": med(fl)})
-    rb_load._load_cached.cache_clear()
+    rb_load.clear_rulebook_cache()
     return {"court": {"members": len(mapping["members"]), "meetings": len(mapping["meetings"]),
                       "organizations": len(mapping["organizations"])}, "rows": rows}
 
