@@ -35,6 +35,7 @@ that dies (killed, out of memory) costs only the document it was checking.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import stat
 import threading
@@ -286,7 +287,21 @@ def _start_method() -> Any:
 
 def _new_process_pool(workers: int) -> Executor:
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_start_method())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(), initializer=tune_worker_gc)
+
+
+# A check allocates ~100k short-lived objects (results, unknowns, index entries) and keeps the rulebook
+# for good: the collector's default young-generation threshold (700) runs it hundreds of times a court,
+# each pass walking everything still alive. Measured on a 315-member court: 7-10 % of a check.
+WORKER_GC_THRESHOLD = (50_000, 20, 20)
+
+
+def tune_worker_gc() -> None:
+    """Start of each worker of our own pool (never of a caller's executor, never the caller's process):
+    freeze what the worker inherited (the rulebook, when it forks) so no collection walks it again, and
+    collect the young generation less often."""
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
 
 
 def _is_broken_pool(exc: BaseException) -> bool:

@@ -270,3 +270,22 @@ def test_a_dask_cluster_runs_a_batch(docs):
         unordered = list(check_many(sources, keep="summary", executor=client.get_executor(), ordered=False))
     assert got == want
     assert sorted(i.source for i in unordered) == sorted(sources)
+
+
+def test_our_own_workers_tune_their_collector_and_the_callers_process_is_left_alone():
+    # the pool check_many makes starts each worker with tune_worker_gc; the caller's process keeps its settings
+    import gc
+    import partyrules.batch as batch
+    before, frozen_before = gc.get_threshold(), gc.get_freeze_count()
+    pool = batch._new_process_pool(1)
+    try:
+        threshold, frozen = pool.submit(_collector_state).result()
+    finally:
+        pool.shutdown()
+    assert threshold == batch.WORKER_GC_THRESHOLD and frozen > 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, frozen_before)
+
+
+def _collector_state():
+    import gc
+    return gc.get_threshold(), gc.get_freeze_count()
