@@ -17,28 +17,12 @@ from partyrules.cli import main
 from partyrules.errors import PartyrulesError, PolicyError, SourceError, UsageError
 from partyrules.report.render import render_json
 
-ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT / "tests" / "data" / "example-court.yaml"  # the facts contract's own example, copied in
-
-CLEAN = "format: partyrules.facts/1\nas_of: 2024-06-30\n"
-# three full members and no Party organization: constitution art.30 is violated
-VIOLATED = """format: partyrules.facts/1
-as_of: 2024-06-30
-unit: {id: u-small, name: 某派出法庭}
-organizations: []
-members:
-  - {id: m1, org: null, status: full}
-  - {id: m2, org: null, status: full}
-  - {id: m3, org: null, status: full}
-"""
-BAD = "format: partyrules.facts/1\nas_of: 2024-06-30\nmembers:\n  - {id: a, admitted_on: 2024-13-01}\n"
+from batch_docs import CLEAN, SPEC, VIOLATED, write_docs
 
 
 @pytest.fixture
 def docs(tmp_path):
-    (tmp_path / "clean.yaml").write_text(CLEAN, encoding="utf-8")
-    (tmp_path / "violated.yaml").write_text(VIOLATED, encoding="utf-8")
-    (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
+    write_docs(tmp_path)
     (tmp_path / "broken.json").write_text('{"format": "partyrules.facts/1", "as_of": ', encoding="utf-8")
     return tmp_path
 
