@@ -191,7 +191,7 @@ def _load(dirs: list[Path]) -> Rulebook:
         pdir = d / "parameters"
         if pdir.is_dir():
             for f in _yaml_files(pdir):
-                params = params.merged(parameters_from_document(read_path(f), registry))
+                params = params.merged(parameters_from_document(read_path(f), registry, known=params))
     derived = dict(BUILTIN)
     builtin_dir = builtin_policies_dir().resolve()
     packs = tuple(d for d in dirs if d.resolve() != builtin_dir)

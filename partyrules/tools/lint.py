@@ -11,10 +11,12 @@ parameter files and reports, without stopping at the first problem:
   validator whose first error the loader raises;
 * folders that name no registered instrument or edition;
 * duplicate policy ids (in the pack, and against the built-in rulebook);
-* parameters: shape, citations, two values taking effect on the same day, a
-  value that takes effect before the edition it cites is in force (it would
-  overlap the previous edition), and (a warning) a value whose edition is
-  replaced while the value stays in force;
+* parameters: every problem that :func:`~partyrules.rulebook.params.read_parameters`
+  lists, the validator whose first error the loader raises (shape, names defined
+  twice, citations, two values taking effect on the same day, a value that takes
+  effect before the edition it cites is in force), and its warning about a value
+  whose edition is replaced while the value stays in force; a pack parameter that
+  loosens the national limit it tightens (:mod:`.lint_limits`);
 * (warnings) citations of an article that the coverage index
   (``provisions.yaml``, when present) does not list for an edition it covers;
   ``unverified: true`` on a policy whose citations are all verified;
@@ -41,17 +43,15 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from ..citations import CitationError, Registry, builtin_policies_dir, parse_citation
+from ..citations import CitationError, Registry, builtin_policies_dir
 from ..errors import PartyrulesError, PolicyError
 from ..facts.derive import BUILTIN, Derived
-from ..periods import parse_date
 from .lint_limits import check_limits
 from ..rulebook.load import EDITION_FIELDS, PACK_SUBFOLDERS, Rulebook
 from ..rulebook.packs import bundled_packs
-from ..rulebook.params import PARAM_NAME
-from ..rulebook.params import PARAM_FIELDS, VALUE_FIELDS, Parameter, Parameters, ParamValue
+from ..rulebook.params import Parameter, Parameters, read_parameters
 from ..rulebook.policy import Policy, read_policy
-from ..rulebook.schema import Fields, Problem, fail, has, mapping_problems, text_pair_problems
+from ..rulebook.schema import Fields, Problem, fail, has, mapping_problems
 from ..source import Document, read_path
 
 __all__ = ["Finding", "lint_paths", "DEFAULT_SEARCH"]
@@ -126,11 +126,6 @@ def _check_fields(sink: _Sink, doc: Document, path: tuple, value: Any, fields: F
     return isinstance(value, dict)
 
 
-def _text_pair(sink: _Sink, doc: Document, path: tuple, value: Any) -> None:
-    for problem in text_pair_problems(doc, path, value):
-        sink.problem(problem)
-
-
 # --------------------------------------------------------------------------- one policy
 
 @attrs.define
@@ -170,85 +165,14 @@ def _lint_policy(sink: _Sink, entry: _Entry, registry: Registry, params: Mapping
 
 # --------------------------------------------------------------------------- parameters
 
-def _lint_parameters(sink: _Sink, doc: Document, registry: Registry, seen: dict[str, str]) -> dict[str, Parameter]:
-    """Every problem of one parameter file; the parameters it defines (for checking policies)."""
-    out: dict[str, Parameter] = {}
-    if not isinstance(doc.data, list):
-        sink.at(doc, (), "expected a list of parameters")
-        return out
-    for i, item in enumerate(doc.data):
-        if not _check_fields(sink, doc, (i,), item, PARAM_FIELDS) or not has(item, "name", str):
-            continue
-        name = item["name"]
-        if not PARAM_NAME.match(name):
-            sink.at(doc, (i, "name"), f"parameter name {name!r} must be dotted lowercase, e.g. organs.branch_size")
-        if name in seen:
-            sink.at(doc, (i, "name"), f"parameter {name!r} is already defined in {seen[name]}")
-        seen.setdefault(name, f"{_show(doc.source)}:{(doc.where((i, 'name')) or (0,))[0]}")
-        if "description" in item:
-            _text_pair(sink, doc, (i, "description"), item["description"])
-        values: list[tuple[tuple, ParamValue]] = []
-        for j, raw in enumerate(item["values"] if has(item, "values", list) else []):
-            vp = (i, "values", j)
-            if not _check_fields(sink, doc, vp, raw, VALUE_FIELDS):
-                continue
-            if ("citation" in raw) == ("setting" in raw):
-                sink.at(doc, vp, "give either citation (the article that sets the number) or "
-                                 "setting (why it is a checker's choice, not a number of the law)")
-            citation = None
-            if has(raw, "citation", str):
-                try:
-                    citation = parse_citation(raw["citation"], registry)
-                except CitationError as exc:
-                    sink.at(doc, vp + ("citation",), str(exc))
-            start = None
-            if has(raw, "from", str):
-                try:
-                    start = parse_date(raw["from"])
-                except ValueError:
-                    sink.at(doc, vp + ("from",), f"expected a date YYYY-MM-DD, got {raw['from']!r}")
-            elif citation is not None:
-                start = registry.edition(citation.instrument, citation.edition).in_force_from
-            elif "citation" not in raw:
-                sink.at(doc, vp, "a setting needs from: the date it applies from")
-            if start is not None and citation is not None:
-                ed = registry.edition(citation.instrument, citation.edition)
-                if start < ed.in_force_from:
-                    sink.at(doc, vp + ("from",), f"takes effect on {start}, before {ed.ref} is in force "
-                                                 f"({ed.in_force_from}): the value would overlap the period "
-                                                 "of an earlier edition")
-            if start is not None and has(raw, "value", (int, float)):
-                values.append((vp, ParamValue(start, raw["value"], citation, raw.get("setting"))))
-        if has(item, "values", list) and not item["values"]:
-            sink.at(doc, (i, "values"), "a parameter needs at least one value")
-        by_start: dict = {}
-        for vp, v in values:
-            if v.start in by_start:
-                sink.at(doc, vp, f"two values of {name!r} take effect on {v.start} "
-                                 f"(the other is values[{by_start[v.start][-1]}])")
-            else:
-                by_start[v.start] = vp
-        ordered = sorted(values, key=lambda t: t[1].start)
-        for k, (vp, v) in enumerate(ordered):
-            if v.citation is None:
-                continue
-            nxt = ordered[k + 1][1].start if k + 1 < len(ordered) else None
-            ed = registry.edition(v.citation.instrument, v.citation.edition)
-            until = registry.in_force_until(ed)
-            # an instrument judged by step date reads its values on the edition's own start (param(name,
-            # rule_from)), so a value outliving its edition is intended there
-            if (until is not None and (nxt is None or nxt > until + _ONE_DAY)
-                    and registry.instrument(ed.instrument).judged_by != "step_date"):
-                later = registry.in_force(v.citation.instrument, until + _ONE_DAY)
-                sink.at(doc, vp + ("citation",),
-                        f"{ed.ref} is replaced on {until + _ONE_DAY} by {later.ref if later else '?'}, but this "
-                        f"value stays in force {'until ' + str(nxt) if nxt else 'after that'}: add a value that "
-                        f"cites {later.ref if later else 'the new edition'}", "warning")
-        out[name] = Parameter(name, {}, "", tuple(v for _p, v in ordered), doc.source)
-    return out
-
-
-_ONE_DAY = _dt.timedelta(days=1)
+def _lint_parameters(sink: _Sink, doc: Document, registry: Registry,
+                     params: dict[str, Parameter]) -> dict[str, Parameter]:
+    """Every problem of one parameter file, from the validator the loader runs (rulebook/params.py); the
+    parameters it defines (for checking policies). ``params``: those of the files read before."""
+    reading = read_parameters(doc, registry, known=Parameters(dict(params)))
+    for problem in reading.problems:
+        sink.problem(problem)
+    return dict(reading.parameters.by_name)
 
 
 # --------------------------------------------------------------------------- a pack
@@ -358,7 +282,6 @@ def _scan(sink: _Sink, root: Path | None, lone: list[Path]) -> _Pack:
     registry = _load_registry(sink, root)
     builtin = builtin_policies_dir()
     is_builtin = root is not None and _same(root, builtin)
-    seen_params: dict[str, str] = {}
     params: dict[str, Parameter] = {}
     builtin_entries: list[_Entry] = []
     if not is_builtin:
@@ -367,7 +290,7 @@ def _scan(sink: _Sink, root: Path | None, lone: list[Path]) -> _Pack:
         for f in _yaml_files(builtin / "parameters") if (builtin / "parameters").is_dir() else []:
             doc = _read(quiet, f)
             if doc is not None:
-                params.update(_lint_parameters(quiet, doc, registry, seen_params))
+                params.update(_lint_parameters(quiet, doc, registry, params))
         builtin_entries = _policy_entries(quiet, builtin, registry)
     param_files: list[Path] = []
     if root is not None and not is_builtin and (root / "parameters").is_dir():
@@ -378,7 +301,7 @@ def _scan(sink: _Sink, root: Path | None, lone: list[Path]) -> _Pack:
     for f in param_files:
         doc = _read(sink, f)
         if doc is not None:
-            params.update(_lint_parameters(sink, doc, registry, seen_params))
+            params.update(_lint_parameters(sink, doc, registry, params))
     entries = _policy_entries(sink, root, registry) if root is not None else []
     for f in lone:
         if f.parent.name != "parameters":
