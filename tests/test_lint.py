@@ -344,3 +344,24 @@ def test_the_loader_raises_the_first_problem_lint_lists(broken):
     with pytest.raises(PolicyError) as raised:
         policy_from_data(doc, (), doc.data, **args)
     assert str(raised.value) == str(problems[0].error)
+
+
+def test_folders_the_loader_refuses_are_errors_even_without_a_policy_file(tmp_path):
+    """The loader refuses a folder that names no registered instrument or edition whatever it holds (a notes
+    folder with a README); lint, which reports such a folder at each policy file, reports it at the folder."""
+    from partyrules.rulebook.load import load_rulebook
+    for folder in ("notes", "organs-regulations/2031"):
+        pack = tmp_path / folder.replace("/", "-") / "pack"
+        (pack / folder).mkdir(parents=True)
+        (pack / "parameters").mkdir()           # what marks a folder as a pack for lint
+        (pack / folder / "README.md").write_text("notes\n", encoding="utf-8")
+        with pytest.raises(PolicyError) as raised:
+            load_rulebook([pack])
+        assert "is not a registered" in str(raised.value) or "is not registered" in str(raised.value)
+        [finding] = lint_paths([pack], search=0)
+        assert (Path(finding.file).resolve(), finding.severity) == ((pack / folder).resolve(), "error")
+        assert finding.message == {
+            "notes": "folder 'notes' is not a registered instrument id (see instruments.yaml; a policy file "
+                     "lives in PACK/INSTRUMENT/EDITION/)",
+            "organs-regulations/2031": "the folder's edition: edition '2031' of organs-regulations is not "
+                                       "registered (registered: 1998, 2010, 2019)"}[folder]

@@ -323,32 +323,45 @@ def _policy_entries(sink: _Sink, root: Path, registry: Registry) -> list[_Entry]
                         registry.edition(inst_dir.name, doc.data["inherits"])
                     except CitationError as exc:
                         sink.at(doc, ("inherits",), str(exc))
-            for f in _yaml_files(ed_dir):
+            files = _yaml_files(ed_dir)
+            for f in files:
                 out += _policy_file_entries(sink, f, inst_dir.name, ed_dir.name, registry)
+            if not files:       # the loader refuses the folder itself, policies or not
+                for what in _folder_problems(inst_dir.name, ed_dir.name, registry)[0]:
+                    sink.add(str(ed_dir), 1, 1, what)
+        if not any(p.is_dir() for p in inst_dir.iterdir()):
+            for what in _folder_problems(inst_dir.name, None, registry)[0]:
+                sink.add(str(inst_dir), 1, 1, what)
         for f in _yaml_files(inst_dir):
             sink.add(str(f), 1, 1, f"a policy file belongs in a folder of its edition: {inst_dir}/EDITION/{f.name}")
     return out
+
+
+def _folder_problems(instrument: str, edition: str | None, registry: Registry) -> tuple[list[str], bool]:
+    """What is wrong with the folders INSTRUMENT/EDITION of a policy (``edition`` None: the instrument's only),
+    and whether they name a registered edition (that a policy there must cite)."""
+    try:
+        inst = registry.instrument(instrument)
+    except CitationError:
+        close = difflib.get_close_matches(instrument, sorted(i.id for i in registry.instruments), n=1)
+        return [f"folder {instrument!r} is not a registered instrument id (see instruments.yaml; a policy "
+                f"file lives in PACK/INSTRUMENT/EDITION/)" + (f" (did you mean {close[0]!r}?)" if close else "")], False
+    out = [f"folder {instrument!r}: name the folder by the instrument id {inst.id!r}"] if inst.id != instrument else []
+    if edition is not None:
+        try:
+            registry.edition(inst, edition)
+        except CitationError as exc:
+            return out + [f"the folder's edition: {exc}"], False
+    return out, True
 
 
 def _policy_file_entries(sink: _Sink, f: Path, instrument: str, edition: str, registry: Registry) -> list[_Entry]:
     doc = _read(sink, f)
     if doc is None:
         return []
-    try:
-        inst = registry.instrument(instrument)
-        if inst.id != instrument:
-            sink.add(str(f), 1, 1, f"folder {instrument!r}: name the folder by the instrument id {inst.id!r}")
-        registry.edition(inst, edition)
-        folder = True
-    except CitationError as exc:
-        what = (f"folder {instrument!r} is not a registered instrument id (see instruments.yaml; a policy "
-                f"file lives in PACK/INSTRUMENT/EDITION/)"
-                if instrument not in registry else f"the folder's edition: {exc}")
-        if instrument not in registry:
-            close = difflib.get_close_matches(instrument, sorted(i.id for i in registry.instruments), n=1)
-            what += f" (did you mean {close[0]!r}?)" if close else ""
+    problems, folder = _folder_problems(instrument, edition, registry)
+    for what in problems:
         sink.add(str(f), 1, 1, what)
-        folder = False
     if doc.data is None:
         sink.add(str(f), 1, 1, "the file is empty: expected a policy (a mapping) or a list of policies")
         return []
