@@ -24,8 +24,10 @@ else goes through the generic helpers, with the interpreter's evaluation order
 from __future__ import annotations
 
 import ast
+import builtins
 import datetime as dt
 import math
+from types import CodeType, FunctionType
 from typing import Any, Callable, NamedTuple
 
 import attrs
@@ -335,4 +337,26 @@ def compile_tree(tree: ast.Expression, text: str = "") -> Callable[[Any], Any] |
     exec(code, namespace)      # the source is generated from a checked tree: see the module docstring
     fn = namespace["_expr"]
     fn.source = source         # for debugging: what the expression became
+    return fn
+
+
+def function_parts(fn: Callable[[Any], Any]) -> tuple[CodeType, dict[str, Any], str] | None:
+    """What rebuilds a function :func:`compile_tree` made in another process (the on-disk rulebook cache,
+    :mod:`.disk_cache`): its code object, the constants bound beside the helpers, and its generated
+    source; None for anything else (the interpreter's fallback for a tree too deep to compile)."""
+    source = getattr(fn, "source", None)
+    if not isinstance(fn, FunctionType) or not isinstance(source, str) or fn.__closure__ or fn.__defaults__:
+        return None
+    consts = {k: v for k, v in fn.__globals__.items() if k not in _NAMESPACE and k not in ("__builtins__", "_expr")}
+    return fn.__code__, consts, source
+
+
+def function_from_parts(code: CodeType, consts: dict[str, Any], source: str) -> Callable[[Any], Any]:
+    """The function :func:`function_parts` took apart, bound to this process's helpers, as
+    :func:`compile_tree` binds it."""
+    namespace = dict(_NAMESPACE, **consts)
+    namespace["__builtins__"] = builtins.__dict__
+    fn = FunctionType(code, namespace)
+    namespace["_expr"] = fn
+    fn.source = source         # type: ignore[attr-defined]
     return fn

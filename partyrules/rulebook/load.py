@@ -34,6 +34,8 @@ from ..citations import Registry, builtin_policies_dir
 from ..errors import PolicyError
 from ..facts.derive import BUILTIN, Derived
 from ..source import read_path
+from . import disk_cache
+from .compiled import function_from_parts, function_parts
 from .packs import (DERIVED_FILE, installed_pack_dirs, load_pack_derived, load_pack_registry, merge_derived,
                     resolve_pack)
 from .expr import compile_all
@@ -86,13 +88,18 @@ def load_registry(dirs: Iterable[Path]) -> Registry:
 
 
 def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = True,
-                  entry_points: bool = False) -> Rulebook:
+                  entry_points: bool = False, disk_cache: bool = True) -> Rulebook:
     """Load the built-in rulebook (unless ``builtin=False``) plus the given pack directories.
 
     With ``entry_points=True`` the packs that installed packages register in the
     entry-point group ``partyrules.packs`` are loaded too (after ``dirs``). A pack
     named twice is loaded once. A pack's ``derived.py`` is imported, running its
     code: load only packs you trust.
+
+    A rulebook loaded before in this process with the same files is returned again;
+    one loaded by an earlier process is read from the on-disk cache (:mod:`.disk_cache`,
+    docs/cache.md) unless ``disk_cache=False`` or ``PARTYRULES_NO_CACHE=1``. Either
+    way the rulebook is the same as one loaded from its files.
     """
     paths = [resolve_pack(d) for d in (dirs or [])]
     if entry_points:
@@ -102,7 +109,7 @@ def load_rulebook(dirs: Iterable[str | Path] | None = None, *, builtin: bool = T
     if not paths:
         raise PolicyError("<policies>", "no policies: --no-builtin needs at least one --policies DIR")
     key = tuple(dict.fromkeys(str(p.resolve()) for p in paths))
-    return _CACHE.get(key)
+    return _CACHE.get(key, disk=disk_cache)
 
 
 class RulebookCache:
@@ -121,7 +128,7 @@ class RulebookCache:
         self.entries: dict[tuple[str, ...], tuple[tuple, Rulebook]] = {}    # oldest use first
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, ...]) -> Rulebook:
+    def get(self, key: tuple[str, ...], disk: bool = True) -> Rulebook:
         dirs = [Path(k) for k in key]
         stamp = tuple(_stamp(d) for d in dirs)
         with self.lock:
@@ -129,7 +136,7 @@ class RulebookCache:
             if found is not None and found[0] != stamp and found[1].digest == rulebook_digest(dirs):
                 found = (stamp, found[1])          # the same content: only the stamps moved
             if found is None or found[0] != stamp:
-                found = (stamp, _load(dirs))
+                found = (stamp, _load_or_read(dirs, disk))
             self.entries[key] = found
             while len(self.entries) > self.maxsize:
                 del self.entries[next(iter(self.entries))]
@@ -184,7 +191,74 @@ def clear_rulebook_cache() -> None:
     _CACHE.cache_clear()
 
 
-def _load(dirs: list[Path]) -> Rulebook:
+def _load_or_read(dirs: list[Path], disk: bool) -> Rulebook:
+    """The rulebook of ``dirs`` from the on-disk cache when it holds these files' rulebook, else from the
+    files (then stored for the next process)."""
+    digest = rulebook_digest(dirs)
+    folder = disk_cache.cache_folder() if disk else None
+    if folder is None:
+        return _load(dirs, digest)
+    key = disk_cache.entry_key(digest, dirs)
+    stored = disk_cache.read_entry(folder, key)
+    rulebook = rulebook_from_entry(stored, dirs, digest) if stored is not None else None
+    if rulebook is None:
+        rulebook = _load(dirs, digest)
+        if rulebook_digest(dirs) == digest:     # no file changed while loading: the entry is what its key names
+            disk_cache.write_entry(folder, key, rulebook_entry(rulebook))
+    return rulebook
+
+
+def rulebook_entry(rulebook: Rulebook) -> dict:
+    """What the disk cache keeps of a loaded rulebook: everything read, checked and compiled from its files
+    (each expression's generated code once per text); not the derived facts, which are code of partyrules
+    and of the packs' ``derived.py``, imported again."""
+    code = {}
+    for p in rulebook.policies:
+        for e in _expressions(p):
+            if e.text not in code:
+                code[e.text] = function_parts(e.fn)
+    return {"policies": rulebook.policies, "params": rulebook.params, "registry": rulebook.registry,
+            "code": {text: parts for text, parts in code.items() if parts is not None}}
+
+
+def rulebook_from_entry(stored: object, dirs: list[Path], digest: str) -> Rulebook | None:
+    """The rulebook :func:`rulebook_entry` kept, or None when the entry is not of that shape."""
+    if not isinstance(stored, dict):
+        return None
+    policies, params, registry, code = (stored.get(k) for k in ("policies", "params", "registry", "code"))
+    if not (isinstance(policies, tuple) and all(isinstance(p, Policy) for p in policies)
+            and isinstance(params, Parameters) and isinstance(registry, Registry) and isinstance(code, dict)):
+        return None
+    made: dict = {}
+    uncompiled = []
+    try:
+        for p in policies:
+            for e in _expressions(p):
+                fn = made.get(e.text)
+                if fn is None and e.text in code:
+                    fn = made[e.text] = function_from_parts(*code[e.text])
+                if fn is None:
+                    uncompiled.append(e)         # the interpreter's fallback: made as loading makes it
+                else:
+                    object.__setattr__(e, "fn", fn)
+    except Exception:      # noqa: BLE001 - an entry of another shape is a miss, never an error
+        return None
+    compile_all(uncompiled)
+    derived, packs = _derived_of(dirs)
+    return Rulebook(policies, params, registry, derived, packs, digest)
+
+
+def _derived_of(dirs: list[Path]) -> tuple[dict[str, Derived], tuple[Path, ...]]:
+    """The derived facts (built-in and the packs' ``derived.py``, imported) and the pack directories."""
+    derived = dict(BUILTIN)
+    builtin_dir = builtin_policies_dir().resolve()
+    packs = tuple(d for d in dirs if d.resolve() != builtin_dir)
+    for d in packs:
+        derived = merge_derived(derived, load_pack_derived(d))
+    return derived, packs
+
+
+def _load(dirs: list[Path], digest: str) -> Rulebook:
     registry = load_registry(dirs)
     params = Parameters()
     for d in dirs:
@@ -192,11 +266,7 @@ def _load(dirs: list[Path]) -> Rulebook:
         if pdir.is_dir():
             for f in _yaml_files(pdir):
                 params = params.merged(parameters_from_document(read_path(f), registry, known=params))
-    derived = dict(BUILTIN)
-    builtin_dir = builtin_policies_dir().resolve()
-    packs = tuple(d for d in dirs if d.resolve() != builtin_dir)
-    for d in packs:
-        derived = merge_derived(derived, load_pack_derived(d))
+    derived, packs = _derived_of(dirs)
     policies: list[Policy] = []
     inherits: list[tuple[str, str, str, str]] = []   # (instrument, edition, parent, file)
     for d in dirs:
@@ -246,7 +316,7 @@ def _load(dirs: list[Path]) -> Rulebook:
     _check_unique(policies)
     policies.sort(key=lambda p: (p.id, registry.edition(p.instrument, p.edition).in_force_from))
     compile_all(e for p in policies for e in _expressions(p))   # once, kept with the rulebook
-    return Rulebook(tuple(policies), params, registry, derived, packs, rulebook_digest(dirs))
+    return Rulebook(tuple(policies), params, registry, derived, packs, digest)
 
 
 def _expressions(policy: Policy) -> list:
