@@ -247,6 +247,9 @@ def _reduce_registry(registry: Registry) -> tuple:
 _DISPATCH = MappingProxyType({**copyreg.dispatch_table, CodeType: _reduce_code, Registry: _reduce_registry})
 
 
+# pickle and marshal run what an entry holds. That is acceptable because the folder is the user's own and
+# writable by nobody else (cache_folder): the same trust as the user's site-packages, from which partyrules
+# itself is imported. This class is a second fence against a planted file, not the reason it is safe.
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "_code_from_bytes":
