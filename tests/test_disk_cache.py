@@ -164,6 +164,14 @@ def test_another_version_python_or_folder_is_another_key():
     assert disk_cache.entry_key(digest, [Path("/elsewhere/policies")]) != key
 
 
+def test_another_pyyaml_is_another_key(monkeypatch):
+    import yaml
+    dirs = [builtin_policies_dir().resolve()]
+    key = disk_cache.entry_key("sha256:x", dirs)
+    monkeypatch.setattr(yaml, "__version__", yaml.__version__ + ".post1")
+    assert disk_cache.entry_key("sha256:x", dirs) != key
+
+
 def test_a_new_partyrules_version_misses(cache, monkeypatch):
     fresh()
     monkeypatch.setattr(partyrules.version, "__version__", partyrules.version.__version__ + ".dev1")

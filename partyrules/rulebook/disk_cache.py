@@ -10,7 +10,7 @@ The key (:func:`entry_key`) is the content digest of every rulebook file
 (built-in and packs, ``load.rulebook_digest``), the directories they were read
 from (policies keep their file names), the partyrules version, a stamp of its
 source files (an edited checkout misses), the Python implementation and version
-(``marshal``'s format is theirs) and :data:`FORMAT`. Anything different is a
+(``marshal``'s format is theirs), the versions of PyYAML and attrs, and :data:`FORMAT`. Anything different is a
 miss: the rulebook is loaded from its files and its entry written again.
 
 Where: ``PARTYRULES_CACHE_DIR`` when set, else the user's cache folder
@@ -48,6 +48,9 @@ import time
 from pathlib import Path
 from types import CodeType, MappingProxyType
 from typing import Any, Iterable, Mapping
+
+import attr
+import yaml
 
 from .. import version
 from ..citations import Registry
@@ -120,10 +123,26 @@ def code_stamp() -> str:
     return h.hexdigest()
 
 
+def _attrs_stamp() -> str:
+    # attrs has no cheap version attribute (its __version__ reads the package metadata: ~30 ms of imports);
+    # an upgrade rewrites its files, and _make.py builds the classes
+    folder = os.path.dirname(attr.__file__ or "")
+    out = []
+    for name in ("__init__.py", "_make.py"):
+        try:
+            st = os.stat(os.path.join(folder, name))
+        except OSError:
+            continue
+        out.append(f"{name} {st.st_size} {st.st_mtime_ns}")
+    return f"{folder} " + " ".join(out)
+
+
 def entry_key(digest: str, dirs: Iterable[Path]) -> str:
     """The key of a rulebook's entry: every input that decides what loading it builds."""
     parts = [f"format {FORMAT}", f"partyrules {version.__version__}", f"code {code_stamp()}",
              f"python {sys.implementation.name} {sys.implementation.cache_tag} {sys.version}",
+             # the parser that read the files and the classes the entry's objects are rebuilt with
+             f"pyyaml {yaml.__version__} {getattr(yaml, '__with_libyaml__', False)} attrs {_attrs_stamp()}",
              f"rulebook {digest}"] + [f"dir {d}" for d in dirs]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
