@@ -17,6 +17,8 @@ output as documents finish; its ``-o FILE`` still appears whole at the end.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import os
 from typing import Iterable
@@ -57,6 +59,13 @@ class _Group(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
+        # A command is most often the whole life of its process, and the collector's last passes at exit walk
+        # every object still alive (the rulebook, the court, the results) only to find no garbage: ~45 ms CPU
+        # of a ~380 ms `partyrules check`, measured. Frozen at exit, they are left to the operating system
+        # with the rest of the process. In a process that goes on (tests, a caller) nothing changes until it
+        # exits. Unregistered first so that it is registered once however many commands run.
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
         try:
             return super().invoke(ctx)
         except PartyrulesError as exc:
