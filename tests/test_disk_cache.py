@@ -402,19 +402,3 @@ def test_a_temporary_file_left_by_a_dead_writer_is_removed(cache):
     disk_cache.prune(cache)
     assert not stale.exists() and young.exists()
 
-
-def test_reading_leaves_the_collector_as_it_found_it(cache):
-    import gc
-    cache.mkdir(mode=0o700)
-    assert disk_cache.write_entry(cache, "e" * 64, {"some": ["values"]})
-    was = gc.isenabled()
-    try:
-        for state in (True, False):
-            (gc.enable if state else gc.disable)()
-            assert disk_cache.read_entry(cache, "e" * 64) == {"some": ["values"]}
-            assert gc.isenabled() is state
-            (cache / (disk_cache.PREFIX + "e" * 64 + disk_cache.SUFFIX)).write_bytes(b"damaged")
-            assert disk_cache.read_entry(cache, "e" * 64) is None and gc.isenabled() is state
-            assert disk_cache.write_entry(cache, "e" * 64, {"some": ["values"]})
-    finally:
-        (gc.enable if was else gc.disable)()

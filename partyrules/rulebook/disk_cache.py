@@ -37,7 +37,6 @@ the standard library types a rulebook holds, and ``marshal`` (see
 from __future__ import annotations
 
 import copyreg
-import gc
 import hashlib
 import io
 import marshal
@@ -163,7 +162,7 @@ def read_entry(folder: Path, key: str) -> Any | None:
         check, payload = blob[len(head):len(head) + 65], blob[len(head) + 65:]
         if check != hashlib.sha256(payload).hexdigest().encode() + b"\n":
             return None
-        value = _unpickle(payload)
+        value = _Unpickler(io.BytesIO(payload)).load()
     except Exception:      # noqa: BLE001 - any damage at all (pickle raises many kinds) only means a miss
         return None
     try:
@@ -171,21 +170,6 @@ def read_entry(folder: Path, key: str) -> Any | None:
     except OSError:
         pass
     return value
-
-
-def _unpickle(payload: bytes) -> Any:
-    """The entry's value, with the cyclic collector paused: unpickling makes some 100,000 objects, each
-    of which would count towards a collection that walks every live object (after a court is loaded,
-    ~15 ms of a ~20 ms read, measured); none of them is garbage. The collector's state is restored
-    as it was found."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        return _Unpickler(io.BytesIO(payload)).load()
-    finally:
-        if paused:
-            gc.enable()
 
 
 def write_entry(folder: Path, key: str, value: Any) -> bool:
