@@ -63,6 +63,11 @@ def expressions(policy):
         + [u.when for u in policy.unless] + [e for _name, e in policy.evidence]
 
 
+def bound(fn) -> dict:
+    """What a generated function's names are bound to; an ``ast`` operator (read by its type) by its type."""
+    return {k: type(v) if isinstance(v, ast.AST) else v for k, v in fn.__globals__.items() if k != "_expr"}
+
+
 def assert_same_rulebook(a, b):
     assert a.policies == b.policies and a.params == b.params and a.registry == b.registry
     assert a.packs == b.packs and a.digest == b.digest
@@ -74,6 +79,9 @@ def assert_same_rulebook(a, b):
         for ea, eb in zip(expressions(pa), expressions(pb)):
             assert ast.dump(ea.tree, include_attributes=True) == ast.dump(eb.tree, include_attributes=True)
             assert getattr(ea.fn, "source", None) == getattr(eb.fn, "source", None)
+            if hasattr(ea.fn, "__code__") and hasattr(eb.fn, "__code__"):    # the same compiled function
+                assert ea.fn.__code__ == eb.fn.__code__
+                assert bound(ea.fn) == bound(eb.fn)
 
 
 def report_text(book) -> str:
