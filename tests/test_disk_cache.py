@@ -21,6 +21,7 @@ import partyrules.version
 from partyrules import api
 from partyrules.citations import builtin_policies_dir
 from partyrules.report.render import render_json
+from partyrules.errors import PolicyError
 from partyrules.rulebook import disk_cache, load
 from partyrules.rulebook.load import clear_rulebook_cache, load_rulebook, rulebook_digest
 
@@ -153,6 +154,29 @@ def test_an_edited_pack_misses_and_is_seen(cache, tmp_path, monkeypatch):
     policy_file.write_text(text, encoding="utf-8")         # back to the first content: its entry again
     no_loading_from_files(monkeypatch)
     assert_same_rulebook(fresh([pack], builtin=False), before)
+
+
+@pytest.mark.parametrize("change", ["unregistered instrument folder", "unregistered edition folder",
+                                    "policy file outside an edition"])
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_a_change_of_folders_alone_is_seen_by_both_caches(cache, tmp_path, change, where):
+    """Folders decide a load without being files of the digest: a rulebook cached before one was added
+    (in this process, or on disk by an earlier one) must not hide the error loading now gives."""
+    pack = tmp_path / "mini"
+    shutil.copytree(MINI, pack)
+    fresh([pack], builtin=False)                           # stored in memory and on disk
+    instrument = next(p for p in pack.iterdir() if p.is_dir() and (p / "2024").is_dir())
+    if change == "unregistered instrument folder":
+        (pack / "notes").mkdir()
+    elif change == "unregistered edition folder":
+        (instrument / "2031").mkdir()
+    else:
+        shutil.copy(next(instrument.glob("2024/*.yaml")), instrument / "stray.yaml")
+    with pytest.raises(PolicyError):
+        if where == "memory":
+            load_rulebook([pack], builtin=False)
+        else:
+            fresh([pack], builtin=False)
 
 
 def test_a_pack_keeps_its_derived_facts_on_a_hit(cache, monkeypatch):

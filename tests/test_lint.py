@@ -4,6 +4,7 @@ The fixtures under tests/data/lint/ are packs with deliberate mistakes, each
 named in the file's first comment; the expected lines below are exact.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from partyrules.errors import PolicyError
 from partyrules.tools.lint import Finding, lint_paths
 
 DATA = Path(__file__).parent / "data" / "lint"
+MINI_PACK = Path(__file__).parent / "data" / "packs" / "mini"
 PACK = DATA / "pack"
 WARN = DATA / "warn-pack"
 ORGANS = PACK / "organs-regulations" / "2019"
@@ -365,3 +367,21 @@ def test_folders_the_loader_refuses_are_errors_even_without_a_policy_file(tmp_pa
                      "lives in PACK/INSTRUMENT/EDITION/)",
             "organs-regulations/2031": "the folder's edition: edition '2031' of organs-regulations is not "
                                        "registered (registered: 1998, 2010, 2019)"}[folder]
+
+
+def test_a_policy_file_outside_an_edition_folder_is_refused_by_the_loader_as_lint_says(tmp_path):
+    """A policy file lying in an instrument folder cites no edition: the loader used to skip it unseen
+    (a policy gone without a word); now both refuse it, with the same words at the same place."""
+    from partyrules.rulebook.load import load_rulebook
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    instrument = next(p for p in pack.iterdir() if p.is_dir() and any(q.is_dir() for q in p.iterdir())
+                      and p.name not in ("parameters", "tests"))
+    stray = instrument / "stray.yaml"
+    shutil.copy(next(instrument.glob("*/*.yaml")), stray)
+    with pytest.raises(PolicyError) as raised:
+        load_rulebook([pack], builtin=False, disk_cache=False)
+    errors = [f for f in lint_paths([pack], search=0) if f.severity == "error"]
+    assert [(Path(f.file).resolve(), f.line, f.column, f.message) for f in errors] == \
+        [(stray.resolve(), 1, 1, f"a policy file belongs in a folder of its edition: {instrument}/EDITION/stray.yaml")]
+    assert str(raised.value) == f"{stray}:1:1: {errors[0].message}"

@@ -136,13 +136,14 @@ def _attrs_stamp() -> str:
     return f"{folder} " + " ".join(out)
 
 
-def entry_key(digest: str, dirs: Iterable[Path]) -> str:
-    """The key of a rulebook's entry: every input that decides what loading it builds."""
+def entry_key(digest: str, dirs: Iterable[Path], layout: tuple = ()) -> str:
+    """The key of a rulebook's entry: every input that decides what loading it builds (``layout``: the
+    folders the loader walks, ``load.rulebook_layout``, which decide whether it refuses the pack)."""
     parts = [f"format {FORMAT}", f"partyrules {version.__version__}", f"code {code_stamp()}",
              f"python {sys.implementation.name} {sys.implementation.cache_tag} {sys.version}",
              # the parser that read the files and the classes the entry's objects are rebuilt with
              f"pyyaml {yaml.__version__} {getattr(yaml, '__with_libyaml__', False)} attrs {_attrs_stamp()}",
-             f"rulebook {digest}"] + [f"dir {d}" for d in dirs]
+             f"rulebook {digest}", f"layout {layout!r}"] + [f"dir {d}" for d in dirs]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

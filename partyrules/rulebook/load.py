@@ -130,10 +130,12 @@ class RulebookCache:
 
     def get(self, key: tuple[str, ...], disk: bool = True) -> Rulebook:
         dirs = [Path(k) for k in key]
-        stamp = tuple(_stamp(d) for d in dirs)
+        # the files' sizes and times, and the folders (a new folder alone changes what loading says)
+        stamp = (tuple(_stamp(d) for d in dirs), rulebook_layout(dirs))
         with self.lock:
             found = self.entries.pop(key, None)
-            if found is not None and found[0] != stamp and found[1].digest == rulebook_digest(dirs):
+            if found is not None and found[0] != stamp and found[0][1] == stamp[1] \
+                    and found[1].digest == rulebook_digest(dirs):
                 found = (stamp, found[1])          # the same content: only the stamps moved
             if found is None or found[0] != stamp:
                 found = (stamp, _load_or_read(dirs, disk))
@@ -198,7 +200,7 @@ def _load_or_read(dirs: list[Path], disk: bool) -> Rulebook:
     folder = disk_cache.cache_folder() if disk else None
     if folder is None:
         return _load(dirs, digest)
-    key = disk_cache.entry_key(digest, dirs)
+    key = disk_cache.entry_key(digest, dirs, rulebook_layout(dirs))
     stored = disk_cache.read_entry(folder, key)
     rulebook = rulebook_from_entry(stored, dirs, digest) if stored is not None else None
     if rulebook is None:
@@ -280,6 +282,10 @@ def _load(dirs: list[Path], digest: str) -> Rulebook:
                                                  "(see instruments.yaml)") from None
             if inst.id != instrument:
                 raise PolicyError(str(inst_dir), f"name the folder by the instrument id {inst.id!r}")
+            for f in _yaml_files(inst_dir):
+                # outside an edition folder a policy would cite no edition: refused, not skipped unseen
+                raise PolicyError(str(f), f"a policy file belongs in a folder of its edition: "
+                                          f"{inst_dir}/EDITION/{f.name}", 1, 1)
             for ed_dir in sorted(p for p in inst_dir.iterdir() if p.is_dir()):
                 edition = ed_dir.name
                 try:
@@ -340,6 +346,26 @@ def rulebook_files(folder: Path) -> list[Path]:
         for ed_dir in (p for p in inst_dir.iterdir() if p.is_dir()):
             found += [p for p in ed_dir.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")]
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def rulebook_layout(dirs: Iterable[Path]) -> tuple[tuple[str, ...], ...]:
+    """Per directory, the folders the loader walks (instruments and their editions) and any YAML file lying
+    directly in an instrument folder, as relative paths.
+
+    They decide a load without being files of the digest: a folder that names no registered instrument
+    or edition, or a policy file outside an edition folder, is refused. The caches compare them beside
+    the digest, so a rulebook cached before such a change is not handed out after it.
+    """
+    out = []
+    for folder in dirs:
+        names: list[str] = []
+        for inst_dir in (p for p in folder.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
+                         and not p.name.startswith((".", "_"))):
+            names.append(inst_dir.name + "/")
+            names += [f"{inst_dir.name}/{p.name}" + ("/" if p.is_dir() else "") for p in inst_dir.iterdir()
+                      if p.is_dir() or (p.is_file() and p.suffix in (".yaml", ".yml"))]
+        out.append(tuple(sorted(names)))
+    return tuple(out)
 
 
 def rulebook_digest(dirs: Iterable[Path]) -> str:
