@@ -63,7 +63,9 @@ class View:
         self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
         self._paths: dict[int, str] = {}
         self._keep: list[Any] = []
-        self.memo: dict[tuple, Any] = {}   # derived facts already computed on this view (they are pure)
+        self.memo: dict[tuple, Any] = {}   # what the engines work out once per view (subjects by kind)
+        # each derived fact's values already computed on this view, by its name (they are pure functions of it)
+        self.derived_memo: dict[str, dict] = {}
         self._omitted: dict[tuple[str, str], Unknown] = {}
         # (id of a registered record, field) -> its Unknown: get() then skips building the path; only
         # records with a path here are kept (they stay alive with the document or _keep, so ids are not reused)
