@@ -158,10 +158,16 @@ class View:
     @cached_property
     def meetings_by_month(self) -> dict[Month, list[Meeting]]:
         """Meetings up to the evaluation date, by calendar month, each month in date order."""
-        out: dict[Month, list[Meeting]] = {}
+        by_number: dict[tuple[int, int], list[Meeting]] = {}
         for m in sorted(self.meetings_upto, key=lambda x: x.date):
-            out.setdefault(Month.of(m.date), []).append(m)
-        return out
+            day = m.date
+            found = by_number.get((day.year, day.month))
+            if found is None:
+                by_number[(day.year, day.month)] = [m]
+            else:
+                found.append(m)
+        # a Month (a frozen record, slow to make) for each month, not for each meeting
+        return {Month(year, month): meetings for (year, month), meetings in by_number.items()}
 
     @cached_property
     def window(self) -> tuple[Month, Month] | None:
