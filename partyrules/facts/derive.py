@@ -162,7 +162,7 @@ def _window(view: View, months: int) -> Any:
     return recorded
 
 
-def _lapse(view: View, member: Member, months: int, found: Any, other: Callable[[int], Any],
+def _lapse(view: View, member: Member, months: int, found: list[bool], other: Callable[[int], Any],
            record: Callable[[int, int], str | None]) -> Lapse:
     """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
 
@@ -170,10 +170,10 @@ def _lapse(view: View, member: Member, months: int, found: Any, other: Callable[
     later ended is still a case the branch had to handle. The first complete run is reported (with where it
     ended); without one, a run made of empty and unrecorded months makes the answer unknown.
 
-    Months are numbers, ``year * 12 + month``, so that a member's window costs a few set lookups (this runs
-    for every member): ``found`` holds the months whose records settle them (something was found);
-    ``other(month)`` says what the records show for any other month, False or Unknown; ``record(i, month)``
-    names the record behind the i-th month of the window.
+    ``found[i]`` says whether the records settle the i-th month of the window (something was found);
+    ``other(month)`` says what they show for any other month, False or Unknown; ``record(i, month)`` names
+    the record behind the i-th month. Months are numbers, ``year * 12 + month``, so that a member's window
+    costs a few lookups (this runs for every member).
     """
     recorded = _window(view, months)
     if isinstance(recorded, Unknown):
@@ -186,20 +186,14 @@ def _lapse(view: View, member: Member, months: int, found: Any, other: Callable[
     # after admission (the months' first days are in order), or every month when admission is unknown
     start = 0 if member_from is None else bisect.bisect_left(index.window_firsts, member_from)
     # most members have no run of ``months`` months without a record: then nothing can have lapsed, and
-    # only the last ``months`` months are shown (the loop below would find no run, and miss nothing)
-    run = 0
-    for i in range(start, len(ordinals)):
-        if ordinals[i] in found:
-            run = 0
-        else:
-            run += 1
-            if run >= months:
-                return _lapse_runs(view, member, months, found, other, record)
+    # only the last ``months`` months are shown (the loop of _lapse_runs would find no run and miss nothing)
+    # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the loop)
+    if type(months) is not int or months < 1 or bytes(months) in bytes(found[start:]):
+        return _lapse_runs(view, member, months, found, other, record)
     shared = index.shared
-    shown = range(len(ordinals) - months, len(ordinals))
     return Lapse(False, labels[-months:], tuple(
-        shared(MonthCheck, labels[i], True if ordinals[i] in found else other(ordinals[i]), record(i, ordinals[i]))
-        for i in shown))
+        shared(MonthCheck, labels[i], True if found[i] else other(ordinals[i]), record(i, ordinals[i]))
+        for i in range(len(ordinals) - months, len(ordinals))))
 
 
 def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Callable[[int], Any],
@@ -208,7 +202,7 @@ def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Call
     index = view.index
     labels = index.window_labels
     ordinals = index.window_ordinals
-    found_in = [True if month in found else other(month) for month in ordinals]
+    found_in = [True if got else other(month) for got, month in zip(found, ordinals)]
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
     if member_from is None:
         belongs: list[Any] = [Unknown.of(f"{view.path(member)}.admitted_on")] * len(ordinals)
@@ -270,8 +264,9 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
         return Lapse(Unknown.of("meetings"), (), ())
     index = view.index
     unrecorded, unknown = index.unrecorded, index.attendance_unknown
-    # month → the first meeting of the month they attended (in date order)
-    went = index.attended_by(member.id)
+    # for each month of the window: member id → the first meeting of the month they attended (in date order)
+    attended = index.attended_in_window
+    mid = member.id
 
     def unrecorded_in(month: int) -> Any:
         open_ = unrecorded.get(month)
@@ -279,14 +274,14 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
         return False if maybe is None else unknown[id(maybe)]
 
     # any meeting of the month they attended settles it; else the first unrecorded one they could have attended
-    def record(_: int, month: int) -> str | None:
-        mt = went.get(month)
+    def record(i: int, month: int) -> str | None:
+        mt = attended[i].get(mid)
         if mt is None:
             open_ = unrecorded.get(month)
             mt = open_.first_for(member) if open_ is not None else None
         return None if mt is None else index.record(mt)
 
-    return _lapse(view, member, months, went, unrecorded_in, record)
+    return _lapse(view, member, months, [mid in first for first in attended], unrecorded_in, record)
 
 
 def dues_lapse(view: View, member: Member, months: int) -> Lapse:
@@ -299,7 +294,7 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     def record(i: int, month: int) -> str | None:
         return f"dues {labels[i]}" if month in paid else None
 
-    return _lapse(view, member, months, paid, _nothing_found, record)
+    return _lapse(view, member, months, [n in paid for n in view.index.window_ordinals], _nothing_found, record)
 
 
 def _nothing_found(month: int) -> bool:
@@ -423,8 +418,10 @@ def meetings_each(view: View, org: Organization, kinds: Any, period: str, count:
         return Unknown.of("meetings")
     wanted = _kinds(kinds)
     _check_periods(period, count)          # before the meetings are grouped by period
-    mine = [m for m in view.index.meetings_of(org.id) if m.kind in wanted]
-    by_period = _by_period(period, mine, lambda m: m.date, view.index.record)
+    index = view.index
+    mine = (index.meetings_of_kind(org.id, wanted[0]) if len(wanted) == 1
+            else [m for m in index.meetings_of(org.id) if m.kind in wanted])
+    by_period = _by_period(period, mine, lambda m: m.date, index.record)
     return _coverage(view, period, count, since, org.established_on, lambda p: by_period.get((p.year, p.index), []))
 
 
@@ -670,6 +667,32 @@ def _committee_changed_after(view: View, org: Organization, day: dt.date) -> Any
     return False
 
 
+def _voters(view: View, org: Organization) -> tuple[tuple[dt.date, ...], tuple[str, ...], tuple[Member, ...]]:
+    """Who may vote at a general meeting of ``org``, made once per view and organization: (days, ids) of the
+    enrolled members whose right to vote (:func:`_full_on`) begins on a known day, in the order of those
+    days, and the members :func:`_full_on` must judge meeting by meeting (enrolment or ``full_on`` omitted).
+    Those who never have it (probationary, or ``full_on`` null) are left out."""
+    key = ("quorum voters", org.id)
+    found = view.index.shared_value(key)
+    if found is not None:
+        return found
+    known: list[tuple[dt.date, str]] = []
+    others: list[Member] = []
+    for mem in view.members_by_org.get(org.id, []):
+        if mem.full_on is None or mem.status == "probationary":
+            continue
+        if mem.full_on is OMITTED:
+            others.append(mem)
+        elif mem.admitted_on is OMITTED:
+            known.append((mem.full_on, mem.id))
+        else:       # full from the later of admission and full_on (_full_on tests both)
+            known.append((max(mem.admitted_on, mem.full_on), mem.id))
+    others.extend(view.members_by_org.get(OMITTED, []))
+    known.sort(key=lambda k: k[0])
+    voters = (tuple(day for day, _ in known), tuple(mid for _, mid in known), tuple(others))
+    return view.index.keep_shared(key, voters)
+
+
 def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.date | None = None) -> Any:
     """Attendance at ``kind`` meetings of ``org`` held in the last ``months`` complete months.
 
@@ -698,8 +721,8 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         missing.add("records_from")
     below, half = [], []
     maybe_half: set[str] = set()          # what is missing to tell whether a meeting had exactly half
-    for m in view.index.meetings_of(org.id):
-        if m.kind != kind or not first <= m.date <= last:
+    for m in _entries(view.index.meetings_by_org_kind, (org.id, kind)):
+        if not first <= m.date <= last:
             continue
         sure: list[str] = []
         maybe: list[str] = []
@@ -715,7 +738,10 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             if view.facts.members is OMITTED:
                 missing.add("members")
                 continue
-            for mem in view.members_by_org.get(org.id, []) + view.members_by_org.get(OMITTED, []):
+            thresholds, ids, others = _voters(view, org)
+            # those whose right to vote began on or before the meeting (thresholds are in order)
+            sure = list(ids[:bisect.bisect_right(thresholds, m.date)])
+            for mem in others:
                 full = _full_on(view, mem, m.date)
                 if full is False:
                     continue

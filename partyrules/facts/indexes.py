@@ -75,6 +75,17 @@ class Indexes:
         return self.meetings_by_org.get(org_id, [])
 
     @cached_property
+    def meetings_by_org_kind(self) -> dict[tuple[Any, Any], list[Meeting]]:
+        """Meetings up to the evaluation date by (organization id, kind), in document order."""
+        out: dict[tuple[Any, Any], list[Meeting]] = {}
+        for m in self._view.meetings_upto:
+            out.setdefault((m.org, m.kind), []).append(m)
+        return out
+
+    def meetings_of_kind(self, org_id: Any, kind: str) -> list[Meeting]:
+        return self.meetings_by_org_kind.get((org_id, kind), [])
+
+    @cached_property
     def lectures(self) -> tuple[dict[Any, list[Meeting]], list[Meeting]]:
         """Party lectures up to the evaluation date by lecturer (document order), and those whose lecturer
         was omitted."""
@@ -111,26 +122,19 @@ class Indexes:
         return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
 
     @cached_property
-    def _first_attended(self) -> tuple[tuple[int, dict[str, Meeting]], ...]:
-        """For each month of the window (a number, as in :attr:`window_ordinals`) with meetings: ``member id →
-        the first meeting of the month (in date order) they attended`` (org_life_lapse reads no other month)."""
+    def attended_in_window(self) -> tuple[dict[str, Meeting], ...]:
+        """For each month of :attr:`window_months`, in order: ``member id → the first meeting of the month (in
+        date order) they attended`` (org_life_lapse reads no other month)."""
+        by_month = self._view.meetings_by_month
         out = []
-        window = set(self.window_months)
-        for month, meetings in self._view.meetings_by_month.items():
-            if month not in window:
-                continue
+        for month in self.window_months:
             first: dict[str, Meeting] = {}
             # latest first, so that the earliest meeting of the month each attended is written last
-            for mt in reversed(meetings):
+            for mt in reversed(by_month.get(month, ())):
                 if mt.attendees is not OMITTED:
                     first.update(zip(mt.attendees, repeat(mt)))
-            out.append((month.year * 12 + month.month, first))
+            out.append(first)
         return tuple(out)
-
-    def attended_by(self, member_id: Any) -> dict[int, Meeting]:
-        """``{month number: the first meeting of that month (in date order) the member attended}``, for the
-        months of the window."""
-        return {number: first[member_id] for number, first in self._first_attended if member_id in first}
 
     @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
