@@ -163,7 +163,8 @@ def call_derived(env: Any, name: str, args: tuple) -> Any:
 
 def derived_caller(name: str, arity: int) -> Callable[..., Any]:
     """``call(env, *args)``: :func:`call_derived` for one call site of compiled code, with ``arity``
-    arguments, without the tuple of arguments and the loop (most calls of a check are memo hits)."""
+    arguments, without the tuple of arguments and the loop for one to three arguments (most calls of a check
+    are memo hits)."""
     if arity == 1:
         def call1(env: Any, a: Any) -> Any:
             d = env.derived[name]
@@ -180,8 +181,8 @@ def derived_caller(name: str, arity: int) -> Callable[..., Any]:
                 found = memo.get(key, _MISSING)
                 if found is not _MISSING:
                     return found
-            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, *(a,), since=env.since) if d.needs_since
-                                                       else d.fn(env.view, *(a,)))
+            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, a, since=env.since) if d.needs_since
+                                                       else d.fn(env.view, a))
             return value
         return call1
     if arity == 2:
@@ -199,10 +200,31 @@ def derived_caller(name: str, arity: int) -> Callable[..., Any]:
                 found = memo.get(key, _MISSING)
                 if found is not _MISSING:
                     return found
-            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, *(a, b), since=env.since) if d.needs_since
-                                                       else d.fn(env.view, *(a, b)))
+            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, a, b, since=env.since) if d.needs_since
+                                                       else d.fn(env.view, a, b))
             return value
         return call2
+    if arity == 3:
+        def call3(env: Any, a: Any, b: Any, c: Any) -> Any:
+            d = env.derived[name]
+            if a is None or b is None or c is None:
+                _null_argument(d, name, (a, b, c))
+            t = type(a)
+            ka = (t, a) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(a)
+            t = type(b)
+            kb = (t, b) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(b)
+            t = type(c)
+            kc = (t, c) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(c)
+            key = (env.since, (ka, kb, kc)) if d.needs_since else (ka, kb, kc)
+            memo = env.view.derived_memo.get(name)
+            if memo is not None:
+                found = memo.get(key, _MISSING)
+                if found is not _MISSING:
+                    return found
+            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, a, b, c, since=env.since) if d.needs_since
+                                                       else d.fn(env.view, a, b, c))
+            return value
+        return call3
 
     def call(env: Any, *args: Any) -> Any:
         return call_derived(env, name, args)
