@@ -624,10 +624,24 @@ def member_scaling(cfg: dict, budget: float | None, book: Any) -> dict:
         times = timed_runs(lambda: render_json(partyrules.check(mapping, rulebook=book)), b, cfg["member_runs"])
         fl = timed_runs(lambda: json.dumps(sorted(floor_impl.violations(mapping))), b, cfg["member_runs"])
         members = len(mapping["members"])
+        records = count_records(mapping)
         rows.append({"members": members, "organizations": len(mapping["organizations"]),
-                     "meetings": len(mapping["meetings"]), "check": med(times), "runs": len(times),
-                     "per_member": med(times) / members, "floor": med(fl), "floor_per_member": med(fl) / members})
+                     "meetings": len(mapping["meetings"]), "records": records, "check": med(times),
+                     "runs": len(times), "per_member": med(times) / members, "per_record": med(times) / records,
+                     "floor": med(fl), "floor_per_member": med(fl) / members})
     return {"rows": rows}
+
+
+def count_records(value: Any) -> int:
+    """Every entry of every list in a fact document, at any depth (members, meetings, each attendee of a
+    meeting, each month of dues paid …): what a check reads. The generator's courts do not keep records per
+    member constant (a smaller court has fewer branches, so fewer meetings, per member), so the cost per
+    record is the figure to compare across sizes."""
+    if isinstance(value, dict):
+        return sum(count_records(v) for v in value.values())
+    if isinstance(value, list):
+        return len(value) + sum(count_records(v) for v in value)
+    return 0
 
 
 def cold_start(runs: int, out: Path) -> dict:
@@ -816,12 +830,15 @@ def render_lines(res: dict) -> list[str]:
 
 def member_table(ms_: dict) -> list[str]:
     out = ["", "## Growth with the number of members (one court, full rulebook, from a mapping, rendered; median)",
-           "", "| members | organizations | meetings | partyrules | per member | floor (12) | per member | ratio |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "", "| members | organizations | meetings | records | partyrules | per member | per 1,000 records "
+           "| floor (12) | per member | ratio |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in ms_["rows"]:
-        out.append(f"| {r['members']:,} | {r['organizations']} | {r['meetings']:,} | {ms(r['check'])} "
-                   f"({r['runs']} runs) | {ms(r['per_member'])} | {ms(r['floor'])} | {ms(r['floor_per_member'])} | "
-                   f"{ratio(r['check'], r['floor'])} |")
+        per_record = ms(r["per_record"] * 1000) if "per_record" in r else "—"     # results.json of older runs
+        records = f"{r['records']:,}" if "records" in r else "—"
+        out.append(f"| {r['members']:,} | {r['organizations']} | {r['meetings']:,} | {records} | {ms(r['check'])} "
+                   f"({r['runs']} runs) | {ms(r['per_member'])} | {per_record} | {ms(r['floor'])} | "
+                   f"{ms(r['floor_per_member'])} | {ratio(r['check'], r['floor'])} |")
     return out
 
 

@@ -142,3 +142,20 @@ def test_a_view_read_by_many_threads_at_once_answers_as_one_thread_does(court):
     for t in threads:
         t.join()
     assert all(g == expected for g in got)
+
+
+@given(courts(), st.sampled_from(SINCES), st.randoms(use_true_random=False))
+def test_results_shared_between_members_do_not_depend_on_who_asked_first(court, since, rnd):
+    """The per-member facts share equal month and period checks (and dues coverages) on a view: asked for the
+    members in any order on one view, each answers as the straightforward scan does on a view of its own."""
+    doc, on = court
+    facts = load_facts(doc)
+    members = list(facts.members) if facts.members is not OMITTED else []
+    asked = [(m, months, count) for m in members for months in (1, 2, 6) for count in (1, 12)]
+    rnd.shuffle(asked)
+    shared = View(facts, on)
+    for m, months, count in asked:
+        alone = View(facts, on)
+        same(new.org_life_lapse, old.org_life_lapse, shared, alone, m, months)
+        same(new.dues_lapse, old.dues_lapse, shared, alone, m, months)
+        same(new.dues_each, old.dues_each, shared, alone, m, count, since=since)

@@ -12,6 +12,7 @@ is judged only when every month of it is over and inside the records.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Callable
 
 import attrs
@@ -161,7 +162,7 @@ def _window(view: View, months: int) -> Any:
     return recorded
 
 
-def _lapse(view: View, member: Member, months: int, check: Callable[[tuple[int, ...]], list[Any]],
+def _lapse(view: View, member: Member, months: int, found: list[bool], other: Callable[[int], Any],
            record: Callable[[int, int], str | None]) -> Lapse:
     """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
 
@@ -169,36 +170,58 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[tuple[int, 
     later ended is still a case the branch had to handle. The first complete run is reported (with where it
     ended); without one, a run made of empty and unrecorded months makes the answer unknown.
 
-    ``check(months)`` says what the records show for each month of the window (given as numbers,
-    ``year * 12 + month``): True, False or Unknown; ``record(i, month)`` names the record behind the i-th.
-    Months are numbers so that a member's window costs a few set lookups (this runs for every member).
+    ``found[i]`` says whether the records settle the i-th month of the window (something was found);
+    ``other(month)`` says what they show for any other month, False or Unknown; ``record(i, month)`` names
+    the record behind the i-th month. Months are numbers, ``year * 12 + month``, so that a member's window
+    costs a few lookups (this runs for every member).
     """
     recorded = _window(view, months)
     if isinstance(recorded, Unknown):
         return Lapse(recorded, (), ())
     index = view.index
     labels = index.window_labels
-    found_in = check(index.window_ordinals)
+    ordinals = index.window_ordinals
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
-    # a month counts only when the member belonged for all of it
+    # a month counts only when the member belonged for all of it: from the first month that began on or
+    # after admission (the months' first days are in order), or every month when admission is unknown
+    start = 0 if member_from is None else bisect.bisect_left(index.window_firsts, member_from)
+    # most members have no run of ``months`` months without a record: then nothing can have lapsed, and
+    # only the last ``months`` months are shown (the loop of _lapse_runs would find no run and miss nothing)
+    # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the loop)
+    if type(months) is not int or months < 1 or bytes(months) in bytes(found[start:]):
+        return _lapse_runs(view, member, months, found, other, record)
+    shared = index.shared
+    return Lapse(False, labels[-months:], tuple(
+        shared(MonthCheck, labels[i], True if found[i] else other(ordinals[i]), record(i, ordinals[i]))
+        for i in range(len(ordinals) - months, len(ordinals))))
+
+
+def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Callable[[int], Any],
+                record: Callable[[int, int], str | None]) -> Lapse:
+    """:func:`_lapse` for a member with a run of ``months`` months without a record: month by month."""
+    index = view.index
+    labels = index.window_labels
+    ordinals = index.window_ordinals
+    found_in = [True if got else other(month) for got, month in zip(found, ordinals)]
+    member_from = None if member.admitted_on is OMITTED else member.admitted_on
     if member_from is None:
-        belongs: list[Any] = [Unknown.of(f"{view.path(member)}.admitted_on")] * len(recorded)
+        belongs: list[Any] = [Unknown.of(f"{view.path(member)}.admitted_on")] * len(ordinals)
     else:
-        belongs = [member_from <= first for first, _ in index.window_days]
+        belongs = [member_from <= first for first in index.window_firsts]
 
     # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
     sure_run: list[int] = []
     maybe_run: list[int] = []
     missing: set[str] = set()
     found_sure: tuple[int, int] | None = None
-    for i, found in enumerate(found_in):
+    for i, got in enumerate(found_in):
         inside = belongs[i]
-        if found is True or inside is False:
+        if got is True or inside is False:
             if maybe_run:
                 sure_run, maybe_run = [], []
             continue
         maybe_run.append(i)
-        if found is False and inside is True:
+        if got is False and inside is True:
             sure_run.append(i)
         else:
             sure_run = []
@@ -214,17 +237,18 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[tuple[int, 
                 inside_j = belongs[j]
                 if isinstance(inside_j, Unknown):
                     missing |= inside_j.missing
-    ordinals = index.window_ordinals
+    shared = index.shared
     positions = range(len(found_in))
     if found_sure is None:
         lapsed: Any = Unknown(frozenset(missing)) if missing else False
         return Lapse(lapsed, tuple(labels[-months:]),
-                     tuple(MonthCheck(labels[i], found_in[i], record(i, ordinals[i])) for i in positions[-months:]))
+                     tuple(shared(MonthCheck, labels[i], found_in[i], record(i, ordinals[i]))
+                           for i in positions[-months:]))
     first, last = found_sure
     run = positions[first:last + 1]
     shown = run[-months:]      # the last N months of the run, month by month; the whole run is since … until
     return Lapse(True, tuple(labels[i] for i in shown),
-                 tuple(MonthCheck(labels[i], found_in[i], record(i, ordinals[i])) for i in shown),
+                 tuple(shared(MonthCheck, labels[i], found_in[i], record(i, ordinals[i])) for i in shown),
                  labels[run[0]], len(run), labels[run[-1]], last == len(found_in) - 1)
 
 
@@ -239,47 +263,42 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     if view.facts.meetings is OMITTED:
         return Lapse(Unknown.of("meetings"), (), ())
     index = view.index
-    attended, unrecorded, unknown = index.attended, index.unrecorded, index.attendance_unknown
+    unrecorded, unknown = index.unrecorded, index.attendance_unknown
+    # for each month of the window: member id → the first meeting of the month they attended (in date order)
+    attended = index.attended_in_window
     mid = member.id
-
-    # any meeting of the month they attended settles it; else the first unrecorded one they could have attended
-    def meeting(month: int) -> Any:
-        mt = attended.get((mid, month))
-        if mt is not None:
-            return mt
-        open_ = unrecorded.get(month)
-        return open_.first_for(member) if open_ is not None else None
 
     def unrecorded_in(month: int) -> Any:
         open_ = unrecorded.get(month)
         maybe = open_.first_for(member) if open_ is not None else None
         return False if maybe is None else unknown[id(maybe)]
 
-    def check(months: tuple[int, ...]) -> list[Any]:
-        went = index.months_attended.get(mid, ())
-        return [True if month in went else unrecorded_in(month) for month in months]
-
-    def record(_: int, month: int) -> str | None:
-        mt = meeting(month)
+    # any meeting of the month they attended settles it; else the first unrecorded one they could have attended
+    def record(i: int, month: int) -> str | None:
+        mt = attended[i].get(mid)
+        if mt is None:
+            open_ = unrecorded.get(month)
+            mt = open_.first_for(member) if open_ is not None else None
         return None if mt is None else index.record(mt)
 
-    return _lapse(view, member, months, check, record)
+    return _lapse(view, member, months, [mid in first for first in attended], unrecorded_in, record)
 
 
 def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     """Were dues paid for none of the last ``months`` complete months?"""
     if member.dues_paid is OMITTED:
         return Lapse(Unknown.of(f"{view.path(member)}.dues_paid"), (), ())
-    paid = {m.year * 12 + m.month for m in member.dues_paid}
+    paid = view.index.dues_months(member)
     labels = view.index.window_labels
-
-    def check(months: tuple[int, ...]) -> list[Any]:
-        return [month in paid for month in months]
 
     def record(i: int, month: int) -> str | None:
         return f"dues {labels[i]}" if month in paid else None
 
-    return _lapse(view, member, months, check, record)
+    return _lapse(view, member, months, [n in paid for n in view.index.window_ordinals], _nothing_found, record)
+
+
+def _nothing_found(month: int) -> bool:
+    return False
 
 
 def _entries(index: dict, key: Any) -> list:
@@ -337,21 +356,28 @@ def _periods(view: View, kind: str, count: int) -> list[Period]:
 
 
 def _coverage(view: View, kind: str, count: int, since: dt.date | None, established: Any,
-              find: Callable[[Period], list[str]], at_least: int = 1) -> Coverage:
-    """Judge each of the last ``count`` complete periods (see :class:`PeriodCheck`)."""
+              find: Callable[[Period], list[str]], at_least: int = 1, share: bool = True) -> Coverage:
+    """Judge each of the last ``count`` complete periods (see :class:`PeriodCheck`).
+
+    With ``share`` (the built-in facts, whose records are texts), equal period checks are one object on the
+    view (:meth:`~.indexes.Indexes.shared`): most members and organizations have the same ones."""
     _check_periods(kind, count)
+    make = view.index.shared if share else _make
     checks = []
+    records_from = view.records_from
+    if established is OMITTED:
+        established = None
     for p, label, first, _ in view.index.periods(kind, count):
         if since is not None and first < since:
-            checks.append(PeriodCheck(label, "not_required"))
-        elif established is not OMITTED and established is not None and first < established:
-            checks.append(PeriodCheck(label, "not_required"))
-        elif view.records_from is None or first < view.records_from:
-            checks.append(PeriodCheck(label, "unrecorded"))
+            checks.append(make(PeriodCheck, label, "not_required"))
+        elif established is not None and first < established:
+            checks.append(make(PeriodCheck, label, "not_required"))
+        elif records_from is None or first < records_from:
+            checks.append(make(PeriodCheck, label, "unrecorded"))
         else:
             found = find(p)
-            checks.append(PeriodCheck(label, "found" if len(found) >= at_least else "missing", tuple(found)))
-    missed = tuple(c.period for c in checks if c.status == "missing")
+            checks.append(make(PeriodCheck, label, "found" if len(found) >= at_least else "missing", tuple(found)))
+    missed = tuple([c.period for c in checks if c.status == "missing"])
     if missed:
         ok: Any = False
     elif any(c.status == "unrecorded" for c in checks):
@@ -361,7 +387,15 @@ def _coverage(view: View, kind: str, count: int, since: dt.date | None, establis
     return Coverage(ok, tuple(checks), missed)
 
 
-period_coverage = _coverage      # public: a pack's derived facts judge periods with it (rulebook/packs.py)
+def _make(cls: type, *fields: Any) -> Any:
+    return cls(*fields)
+
+
+def period_coverage(view: View, kind: str, count: int, since: dt.date | None, established: Any,
+                    find: Callable[[Period], list[str]], at_least: int = 1) -> Coverage:
+    """Judge each of the last ``count`` complete periods (see :class:`PeriodCheck`): public, for a pack's
+    derived facts (rulebook/packs.py). Its records are whatever ``find`` gives, so its checks are its own."""
+    return _coverage(view, kind, count, since, established, find, at_least, share=False)
 
 
 def _kinds(kinds: Any) -> tuple[str, ...]:
@@ -384,8 +418,10 @@ def meetings_each(view: View, org: Organization, kinds: Any, period: str, count:
         return Unknown.of("meetings")
     wanted = _kinds(kinds)
     _check_periods(period, count)          # before the meetings are grouped by period
-    mine = [m for m in view.index.meetings_of(org.id) if m.kind in wanted]
-    by_period = _by_period(period, mine, lambda m: m.date, view.index.record)
+    index = view.index
+    mine = (index.meetings_of_kind(org.id, wanted[0]) if len(wanted) == 1
+            else [m for m in index.meetings_of(org.id) if m.kind in wanted])
+    by_period = _by_period(period, mine, lambda m: m.date, index.record)
     return _coverage(view, period, count, since, org.established_on, lambda p: by_period.get((p.year, p.index), []))
 
 
@@ -474,14 +510,23 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     """
     if member.dues_paid is OMITTED:
         return Unknown.of(f"{view.path(member)}.dues_paid")
-    paid = {m.year * 12 + m.month for m in member.dues_paid}
+    paid = view.index.dues_months(member)
     start = since
     if member.admitted_on is not OMITTED:
         # the first whole month of membership
         joined = _first_whole_period("month", member.admitted_on)
         start = max(start, joined) if start else joined
-    cov = _coverage(view, "month", count, start, OMITTED,
-                    lambda p: [f"dues {p.year:04d}-{p.index:02d}"] if p.year * 12 + p.index in paid else [])
+    _check_periods("month", count)
+    index = view.index
+    firsts, numbers = index.period_firsts("month", count), index.month_numbers(count)
+    # the coverage depends on nothing else than which months are required (those that begin on or after
+    # start: a prefix of the periods is not) and which of the others were paid: members alike share one
+    skip = 0 if start is None else bisect.bisect_left(firsts, start)
+    key = ("dues_each", count, skip, tuple([n in paid for n in numbers[skip:]]))
+    cov = index.shared_value(key)
+    if cov is None:
+        cov = index.keep_shared(key, _coverage(view, "month", count, start, OMITTED, lambda p: [
+            f"dues {p.year:04d}-{p.index:02d}"] if p.year * 12 + p.index in paid else []))
     if member.admitted_on is OMITTED and cov.ok is False:
         return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
     return cov
@@ -622,6 +667,32 @@ def _committee_changed_after(view: View, org: Organization, day: dt.date) -> Any
     return False
 
 
+def _voters(view: View, org: Organization) -> tuple[tuple[dt.date, ...], tuple[str, ...], tuple[Member, ...]]:
+    """Who may vote at a general meeting of ``org``, made once per view and organization: (days, ids) of the
+    enrolled members whose right to vote (:func:`_full_on`) begins on a known day, in the order of those
+    days, and the members :func:`_full_on` must judge meeting by meeting (enrolment or ``full_on`` omitted).
+    Those who never have it (probationary, or ``full_on`` null) are left out."""
+    key = ("quorum voters", org.id)
+    found = view.index.shared_value(key)
+    if found is not None:
+        return found
+    known: list[tuple[dt.date, str]] = []
+    others: list[Member] = []
+    for mem in view.members_by_org.get(org.id, []):
+        if mem.full_on is None or mem.status == "probationary":
+            continue
+        if mem.full_on is OMITTED:
+            others.append(mem)
+        elif mem.admitted_on is OMITTED:
+            known.append((mem.full_on, mem.id))
+        else:       # full from the later of admission and full_on (_full_on tests both)
+            known.append((max(mem.admitted_on, mem.full_on), mem.id))
+    others.extend(view.members_by_org.get(OMITTED, []))
+    known.sort(key=lambda k: k[0])
+    voters = (tuple(day for day, _ in known), tuple(mid for _, mid in known), tuple(others))
+    return view.index.keep_shared(key, voters)
+
+
 def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.date | None = None) -> Any:
     """Attendance at ``kind`` meetings of ``org`` held in the last ``months`` complete months.
 
@@ -650,8 +721,8 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
         missing.add("records_from")
     below, half = [], []
     maybe_half: set[str] = set()          # what is missing to tell whether a meeting had exactly half
-    for m in view.index.meetings_of(org.id):
-        if m.kind != kind or not first <= m.date <= last:
+    for m in _entries(view.index.meetings_by_org_kind, (org.id, kind)):
+        if not first <= m.date <= last:
             continue
         sure: list[str] = []
         maybe: list[str] = []
@@ -667,7 +738,10 @@ def quorum(view: View, org: Organization, kind: str, months: int, *, since: dt.d
             if view.facts.members is OMITTED:
                 missing.add("members")
                 continue
-            for mem in view.members_by_org.get(org.id, []) + view.members_by_org.get(OMITTED, []):
+            thresholds, ids, others = _voters(view, org)
+            # those whose right to vote began on or before the meeting (thresholds are in order)
+            sure = list(ids[:bisect.bisect_right(thresholds, m.date)])
+            for mem in others:
                 full = _full_on(view, mem, m.date)
                 if full is False:
                     continue

@@ -11,6 +11,7 @@ an index twice, never see half of one.
 from __future__ import annotations
 
 import weakref
+from itertools import repeat
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,17 @@ class Indexes:
         return self.meetings_by_org.get(org_id, [])
 
     @cached_property
+    def meetings_by_org_kind(self) -> dict[tuple[Any, Any], list[Meeting]]:
+        """Meetings up to the evaluation date by (organization id, kind), in document order."""
+        out: dict[tuple[Any, Any], list[Meeting]] = {}
+        for m in self._view.meetings_upto:
+            out.setdefault((m.org, m.kind), []).append(m)
+        return out
+
+    def meetings_of_kind(self, org_id: Any, kind: str) -> list[Meeting]:
+        return self.meetings_by_org_kind.get((org_id, kind), [])
+
+    @cached_property
     def lectures(self) -> tuple[dict[Any, list[Meeting]], list[Meeting]]:
         """Party lectures up to the evaluation date by lecturer (document order), and those whose lecturer
         was omitted."""
@@ -89,18 +101,18 @@ class Indexes:
         return given, unknown
 
     @cached_property
-    def records(self) -> dict[int, str]:
-        """How a meeting is named in results (``id kind date``; its path when it has no id), by ``id()``."""
-        view = self._view
-        return {id(m): f"{m.id if m.id is not OMITTED else view.path(m)} {m.kind} {m.date.isoformat()}"
-                for m in view.meetings_upto}
+    def _records(self) -> dict[int, tuple[Meeting, str]]:
+        return {}
 
     def record(self, meeting: Meeting) -> str:
-        found = self.records.get(id(meeting))
-        if found is None:                  # not a meeting of this view (never happens from derived facts)
+        """How a meeting is named in results (``id kind date``; its path when it has no id), made when first
+        asked for: results name a few of the meetings."""
+        found = self._records.get(id(meeting))
+        if found is None or found[0] is not meeting:
             label = meeting.id if meeting.id is not OMITTED else self._view.path(meeting)
-            return f"{label} {meeting.kind} {meeting.date.isoformat()}"
-        return found
+            # the meeting is kept with its name: its id stays its own while the entry lives
+            found = self._records[id(meeting)] = (meeting, f"{label} {meeting.kind} {meeting.date.isoformat()}")
+        return found[1]
 
     @cached_property
     def attendance_unknown(self) -> dict[int, "Unknown"]:
@@ -110,25 +122,19 @@ class Indexes:
         return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
 
     @cached_property
-    def attended(self) -> dict[tuple[str, int], Meeting]:
-        """``(member id, month number) → the first meeting of that month (in date order) the member attended``
-        (month numbers as in :attr:`window_ordinals`)."""
-        out: dict[tuple[str, int], Meeting] = {}
-        for month, meetings in self._view.meetings_by_month.items():
-            number = month.year * 12 + month.month
-            for mt in meetings:
+    def attended_in_window(self) -> tuple[dict[str, Meeting], ...]:
+        """For each month of :attr:`window_months`, in order: ``member id → the first meeting of the month (in
+        date order) they attended`` (org_life_lapse reads no other month)."""
+        by_month = self._view.meetings_by_month
+        out = []
+        for month in self.window_months:
+            first: dict[str, Meeting] = {}
+            # latest first, so that the earliest meeting of the month each attended is written last
+            for mt in reversed(by_month.get(month, ())):
                 if mt.attendees is not OMITTED:
-                    for mid in mt.attendees:
-                        out.setdefault((mid, number), mt)
-        return out
-
-    @cached_property
-    def months_attended(self) -> dict[str, frozenset[int]]:
-        """``member id → the numbers of the months in which they attended a meeting``."""
-        out: dict[str, set[int]] = {}
-        for mid, number in self.attended:
-            out.setdefault(mid, set()).add(number)
-        return {mid: frozenset(numbers) for mid, numbers in out.items()}
+                    first.update(zip(mt.attendees, repeat(mt)))
+            out.append(first)
+        return tuple(out)
 
     @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
@@ -178,7 +184,48 @@ class Indexes:
         return tuple(str(m) for m in self.window_months)
 
     @cached_property
-    def _periods(self) -> dict[tuple[str, int], tuple[tuple[Period, str, Any, Any], ...]]:
+    def window_firsts(self) -> tuple[Any, ...]:
+        """The first day of each month of :attr:`window_months` (in order: bisect finds a member's first)."""
+        return tuple(first for first, _ in self.window_days)
+
+    # ---- dues ---------------------------------------------------------------------------------------
+    @cached_property
+    def _dues(self) -> dict[int, tuple[Member, set[int]]]:
+        return {}
+
+    def dues_months(self, member: Member) -> set[int]:
+        """The months (numbers, as in :attr:`window_ordinals`) ``member`` paid dues for (``dues_paid`` given);
+        shared by the dues facts, not to be changed."""
+        found = self._dues.get(id(member))
+        if found is None or found[0] is not member:
+            # the member is kept with its months: its id stays its own while the entry lives
+            found = self._dues[id(member)] = (member, {m.year * 12 + m.month for m in member.dues_paid})
+        return found[1]
+
+    # ---- result records -----------------------------------------------------------------------------
+    @cached_property
+    def _shared(self) -> dict[tuple, Any]:
+        return {}
+
+    def shared(self, cls: type, *fields: Any) -> Any:
+        """``cls(*fields)``, one object for equal fields on this view: the same month or period check (a
+        frozen record) recurs for most members, and making one costs more than finding it."""
+        key = (cls, fields)
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = cls(*fields)        # equal objects: a race is harmless
+        return found
+
+    def shared_value(self, key: tuple) -> Any:
+        """A result a derived fact kept under ``key`` (its own name first) with :meth:`keep_shared`, or None."""
+        return self._shared.get(key)
+
+    def keep_shared(self, key: tuple, value: Any) -> Any:
+        """Keep ``value`` (an immutable result) for every later call that finds the same ``key``."""
+        return self._shared.setdefault(key, value)
+
+    @cached_property
+    def _periods(self) -> dict[tuple, tuple]:
         return {}
 
     def periods(self, kind: str, count: int) -> tuple[tuple[Period, str, Any, Any], ...]:
@@ -195,6 +242,22 @@ class Indexes:
             found = tuple((p, str(p), p.first_day(), p.last_day()) for p in reversed(out))
             self._periods[key] = found          # a whole tuple or nothing: safe to race
         return found
+
+    def period_firsts(self, kind: str, count: int) -> tuple[Any, ...]:
+        """The first day of each of :meth:`periods` (in order: bisect finds where a date falls)."""
+        key = ("firsts", kind, count)
+        found = self._periods.get(key)
+        if found is None:
+            found = self._periods[key] = tuple(first for _, _, first, _ in self.periods(kind, count))
+        return found     # type: ignore[return-value]
+
+    def month_numbers(self, count: int) -> tuple[int, ...]:
+        """The months of ``periods("month", count)`` as numbers (as in :attr:`window_ordinals`)."""
+        key = ("numbers", "month", count)
+        found = self._periods.get(key)
+        if found is None:
+            found = self._periods[key] = tuple(p.year * 12 + p.index for p, _, _, _ in self.periods("month", count))
+        return found     # type: ignore[return-value]
 
     @cached_property
     def last_year(self) -> Period:

@@ -63,7 +63,9 @@ class View:
         self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
         self._paths: dict[int, str] = {}
         self._keep: list[Any] = []
-        self.memo: dict[tuple, Any] = {}   # derived facts already computed on this view (they are pure)
+        self.memo: dict[tuple, Any] = {}   # what the engines work out once per view (subjects by kind)
+        # each derived fact's values already computed on this view, by its name (they are pure functions of it)
+        self.derived_memo: dict[str, dict] = {}
         self._omitted: dict[tuple[str, str], Unknown] = {}
         # (id of a registered record, field) -> its Unknown: get() then skips building the path; only
         # records with a path here are kept (they stay alive with the document or _keep, so ids are not reused)
@@ -156,10 +158,16 @@ class View:
     @cached_property
     def meetings_by_month(self) -> dict[Month, list[Meeting]]:
         """Meetings up to the evaluation date, by calendar month, each month in date order."""
-        out: dict[Month, list[Meeting]] = {}
+        by_number: dict[tuple[int, int], list[Meeting]] = {}
         for m in sorted(self.meetings_upto, key=lambda x: x.date):
-            out.setdefault(Month.of(m.date), []).append(m)
-        return out
+            day = m.date
+            found = by_number.get((day.year, day.month))
+            if found is None:
+                by_number[(day.year, day.month)] = [m]
+            else:
+                found.append(m)
+        # a Month (a frozen record, slow to make) for each month, not for each meeting
+        return {Month(year, month): meetings for (year, month), meetings in by_number.items()}
 
     @cached_property
     def window(self) -> tuple[Month, Month] | None:

@@ -52,7 +52,7 @@ _NAMESPACE: dict[str, Any] = {
     "_field": kleene.field, "_truth": kleene.truth, "_cmp": kleene.compare, "_bounded": kleene.bounded,
     "_order_error": kleene.order_error, "_ifu": kleene.if_unknown, "_arith": kleene.arith,
     "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
-    "_derived": kleene.call_derived, "_union": kleene.union,
+    "_union": kleene.union,
     "_min": min, "_max": max, "_abs": abs,
 }
 
@@ -314,7 +314,9 @@ class _Generator:
         elif name in ("min", "max", "abs"):
             self.emit(level, f"{t} = _{name}({', '.join(codes)})")
         else:
-            self.emit(level, f"{t} = _derived(env, {name!r}, ({''.join(c + ', ' for c in codes)}))")
+            # a caller of this call site's own (made here, once): no tuple of arguments per call
+            caller = self.bind(kleene.derived_caller(name, len(codes)))
+            self.emit(level, f"{t} = {caller}(env, {', '.join(codes)})")
         return _Val(t, None)
 
 

@@ -116,38 +116,119 @@ def builtin(name: str, args: list) -> Any:
     return _BUILTINS[name](*args)
 
 
+# argument types keyed by value without asking whether they are records (they never are); asking costs a
+# failed attribute lookup, and the calls of a check are mostly memo hits where the key is all the work
+_BY_VALUE = frozenset({int, float, bool, str, dt.date, tuple, type(None)})
+_MISSING = object()
+
+
+def _fact_memo(view: Any, name: str) -> dict:
+    """The memo of one derived fact on ``view`` (argument key → value); made on first use."""
+    memos = view.derived_memo
+    memo = memos.get(name)
+    if memo is None:
+        memo = memos.setdefault(name, {})      # setdefault: threads sharing a view share one dict
+    return memo
+
+
+def _compute(env: Any, d: Any, memo: dict, key: Any, args: tuple) -> Any:
+    value = memo[key] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
+    return value
+
+
 def call_derived(env: Any, name: str, args: tuple) -> Any:
-    """A derived fact on known arguments, computed once per view (they are pure functions of it)."""
+    """A derived fact on known arguments, computed once per view (they are pure functions of it).
+
+    Each fact has its own memo on the view (:func:`_fact_memo`), keyed by its arguments (records by identity,
+    other values by type and value: 1, True and 1.0 are different arguments),
+    and by the day the policy's edition took effect when the fact depends on it. :func:`derived_caller`
+    makes the same call for one call site of compiled code; both keep the same keys, so they share values.
+    """
     d = env.derived[name]
-    # records by identity (an int), other values by type and value (a tuple: 1, True and 1.0 are
-    # different arguments); one or two arguments (most calls: a record and a parameter) without a loop
-    since = env.since if d.needs_since else None
-    n = len(args)
-    if n == 1:
-        a = args[0]
-        if a is None:
-            _null_argument(d, name, args)
-        k: tuple = (name, since, id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
-    elif n == 2:
-        a, b = args
-        if a is None or b is None:
-            _null_argument(d, name, args)
-        k = (name, since, id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a),
-             id(b) if hasattr(type(b), "__attrs_attrs__") else (type(b), b))
-    else:
-        key: list = [name, since]
-        for a in args:
+    parts = []
+    for a in args:
+        t = type(a)
+        if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__"):
             if a is None:
                 _null_argument(d, name, args)
-            key.append(id(a) if hasattr(type(a), "__attrs_attrs__") else (type(a), a))
-        k = tuple(key)
-    memo = env.view.memo
-    try:
-        return memo[k]
-    except KeyError:
-        pass
-    value = memo[k] = d.fn(env.view, *args, since=env.since) if d.needs_since else d.fn(env.view, *args)
-    return value
+            parts.append((t, a))
+        else:
+            parts.append(id(a))
+    keys: Any = parts[0] if len(parts) == 1 else tuple(parts)
+    key = (env.since, keys) if d.needs_since else keys
+    memo = _fact_memo(env.view, name)
+    found = memo.get(key, _MISSING)
+    return _compute(env, d, memo, key, args) if found is _MISSING else found
+
+
+def derived_caller(name: str, arity: int) -> Callable[..., Any]:
+    """``call(env, *args)``: :func:`call_derived` for one call site of compiled code, with ``arity``
+    arguments, without the tuple of arguments and the loop for one to three arguments (most calls of a check
+    are memo hits)."""
+    if arity == 1:
+        def call1(env: Any, a: Any) -> Any:
+            d = env.derived[name]
+            t = type(a)
+            if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__"):
+                if a is None:
+                    _null_argument(d, name, (a,))
+                ka: Any = (t, a)
+            else:
+                ka = id(a)
+            key = (env.since, ka) if d.needs_since else ka
+            memo = env.view.derived_memo.get(name)
+            if memo is not None:
+                found = memo.get(key, _MISSING)
+                if found is not _MISSING:
+                    return found
+            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, a, since=env.since) if d.needs_since
+                                                       else d.fn(env.view, a))
+            return value
+        return call1
+    if arity == 2:
+        def call2(env: Any, a: Any, b: Any) -> Any:
+            d = env.derived[name]
+            if a is None or b is None:
+                _null_argument(d, name, (a, b))
+            t = type(a)
+            ka = (t, a) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(a)
+            t = type(b)
+            kb = (t, b) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(b)
+            key = (env.since, (ka, kb)) if d.needs_since else (ka, kb)
+            memo = env.view.derived_memo.get(name)
+            if memo is not None:
+                found = memo.get(key, _MISSING)
+                if found is not _MISSING:
+                    return found
+            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, a, b, since=env.since) if d.needs_since
+                                                       else d.fn(env.view, a, b))
+            return value
+        return call2
+    if arity == 3:
+        def call3(env: Any, a: Any, b: Any, c: Any) -> Any:
+            d = env.derived[name]
+            if a is None or b is None or c is None:
+                _null_argument(d, name, (a, b, c))
+            t = type(a)
+            ka = (t, a) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(a)
+            t = type(b)
+            kb = (t, b) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(b)
+            t = type(c)
+            kc = (t, c) if t in _BY_VALUE or not hasattr(t, "__attrs_attrs__") else id(c)
+            key = (env.since, (ka, kb, kc)) if d.needs_since else (ka, kb, kc)
+            memo = env.view.derived_memo.get(name)
+            if memo is not None:
+                found = memo.get(key, _MISSING)
+                if found is not _MISSING:
+                    return found
+            value = _fact_memo(env.view, name)[key] = (d.fn(env.view, a, b, c, since=env.since) if d.needs_since
+                                                       else d.fn(env.view, a, b, c))
+            return value
+        return call3
+
+    def call(env: Any, *args: Any) -> Any:
+        return call_derived(env, name, args)
+    return call
 
 
 def _null_argument(d: Any, name: str, args: tuple) -> None:
