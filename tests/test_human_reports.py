@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import partyrules
@@ -294,6 +294,7 @@ def test_table_fits_80_columns(court_report, stripped_report, lang):
 
 @given(st.text(alphabet=st.sampled_from(list("党员大会，。、（）abc def-12 ")), max_size=200),
        st.integers(min_value=4, max_value=80))
+@example("11、1（1、", 4)      # the word and bracket carried down with the comma did not fit beside it
 def test_wrap_keeps_every_character_within_the_width(text, cols):
     lines = wrap(text, cols)
     assert all(width(line) <= cols for line in lines)

@@ -55,6 +55,10 @@ def wrap(text: str, cols: int) -> list[str]:
                 carry = [line.pop()]      # the word before the punctuation goes down with it
                 while line and line[-1] in _NO_LINE_END:
                     carry.insert(0, line.pop())
+                # what goes down must fit on the next line with the token: the width comes before the
+                # punctuation rule (a bracket then ends a line rather than a line running past the edge)
+                while carry and sum(width(t) for t in carry) + width(tok) > cols:
+                    line.append(carry.pop(0))
             if "".join(line).strip():
                 lines.append("".join(line).rstrip())
                 line, used = carry, sum(width(t) for t in carry)
