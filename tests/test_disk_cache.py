@@ -65,8 +65,10 @@ def expressions(policy):
 
 
 def bound(fn) -> dict:
-    """What a generated function's names are bound to; an ``ast`` operator (read by its type) by its type."""
-    return {k: type(v) if isinstance(v, ast.AST) else v for k, v in fn.__globals__.items() if k != "_expr"}
+    """What a generated function's names are bound to; an ``ast`` operator (read by its type) by its type,
+    a derived fact's caller (a function made per call site) by the fact and number of arguments it calls."""
+    return {k: type(v) if isinstance(v, ast.AST) else getattr(v, "derived_call", v)
+            for k, v in fn.__globals__.items() if k != "_expr"}
 
 
 def assert_same_rulebook(a, b):

@@ -342,21 +342,33 @@ def compile_tree(tree: ast.Expression, text: str = "") -> Callable[[Any], Any] |
     return fn
 
 
-def function_parts(fn: Callable[[Any], Any]) -> tuple[CodeType, dict[str, Any], str] | None:
+def function_parts(fn: Callable[[Any], Any]) -> tuple[CodeType, dict[str, Any], str, dict[str, tuple]] | None:
     """What rebuilds a function :func:`compile_tree` made in another process (the on-disk rulebook cache,
-    :mod:`.disk_cache`): its code object, the constants bound beside the helpers, and its generated
-    source; None for anything else (the interpreter's fallback for a tree too deep to compile)."""
+    :mod:`.disk_cache`): its code object, the constants bound beside the helpers, its generated source, and
+    its derived-fact callers as ``(name, arity)`` (functions, made again by :func:`kleene.derived_caller`);
+    None for anything else (the interpreter's fallback for a tree too deep to compile)."""
     source = getattr(fn, "source", None)
     if not isinstance(fn, FunctionType) or not isinstance(source, str) or fn.__closure__ or fn.__defaults__:
         return None
-    consts = {k: v for k, v in fn.__globals__.items() if k not in _NAMESPACE and k not in ("__builtins__", "_expr")}
-    return fn.__code__, consts, source
+    consts, callers = {}, {}
+    for k, v in fn.__globals__.items():
+        if k in _NAMESPACE or k in ("__builtins__", "_expr"):
+            continue
+        call = getattr(v, "derived_call", None)
+        if call is not None:
+            callers[k] = call
+        else:
+            consts[k] = v
+    return fn.__code__, consts, source, callers
 
 
-def function_from_parts(code: CodeType, consts: dict[str, Any], source: str) -> Callable[[Any], Any]:
+def function_from_parts(code: CodeType, consts: dict[str, Any], source: str,
+                        callers: dict[str, tuple]) -> Callable[[Any], Any]:
     """The function :func:`function_parts` took apart, bound to this process's helpers, as
     :func:`compile_tree` binds it."""
     namespace = dict(_NAMESPACE, **consts)
+    for k, (name, arity) in callers.items():
+        namespace[k] = kleene.derived_caller(name, arity)
     namespace["__builtins__"] = builtins.__dict__
     fn = FunctionType(code, namespace)
     namespace["_expr"] = fn

@@ -164,7 +164,14 @@ def call_derived(env: Any, name: str, args: tuple) -> Any:
 def derived_caller(name: str, arity: int) -> Callable[..., Any]:
     """``call(env, *args)``: :func:`call_derived` for one call site of compiled code, with ``arity``
     arguments, without the tuple of arguments and the loop for one to three arguments (most calls of a check
-    are memo hits)."""
+    are memo hits). ``call.derived_call`` is ``(name, arity)``: what makes it again in another process (the
+    on-disk rulebook cache keeps that, not the function)."""
+    call = _caller(name, arity)
+    call.derived_call = (name, arity)       # type: ignore[attr-defined]
+    return call
+
+
+def _caller(name: str, arity: int) -> Callable[..., Any]:
     if arity == 1:
         def call1(env: Any, a: Any) -> Any:
             d = env.derived[name]
