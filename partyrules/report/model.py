@@ -261,21 +261,54 @@ class Report:
             out["upcoming"] = self.upcoming.to_json()
         return out
 
-def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, ...]:
+class ReportOrder(list):
+    """Results already in report order (:meth:`Result.sort_key`, ties in the order made): the native engine
+    makes them so, policy by policy, and :func:`finish_results` then has nothing to sort. ``kinds`` is
+    the :class:`MissingKinds` that marked every unknown among them, when one did."""
+
+    kinds: "MissingKinds | None" = None
+
+
+class MissingKinds:
+    """``missing_kind`` on one document, asked once per set of missing facts (many unknowns miss the same);
+    ``kinds(missing)``. Made once per view and shared by the engine and :func:`finish_results`."""
+
+    __slots__ = ("recorded", "kinds")
+
+    def __init__(self, facts: FactDocument) -> None:
+        self.recorded = RecordedLookup(facts)      # asks only about the fields the unknowns miss
+        self.kinds: dict[tuple, str] = {}
+
+    def __call__(self, missing: tuple) -> str:
+        kind = self.kinds.get(missing)
+        if kind is None:
+            kind = self.kinds[missing] = missing_kind(missing, self.recorded)
+        return kind
+
+
+def finish_results(results: list[Result], facts: FactDocument,
+                   kinds: MissingKinds | None = None) -> tuple[Result, ...]:
     """The results in report order, each unknown marked with whose gap it is (see ``facts.recorded``).
 
-    Done after evaluation, once for every engine, so that all engines give the same bytes.
+    Done after evaluation, once for every engine, so that all engines give the same bytes. An engine
+    that already marked its unknowns (with ``kinds``, on the same document) and gave a
+    :class:`ReportOrder` leaves nothing to do but this look; a result kept from another document's
+    check (a session's) is marked again.
     """
-    recorded = RecordedLookup(facts)      # asks only about the fields the unknowns miss
-    kinds: dict[tuple, str] = {}          # many unknowns miss the same facts
-    out = []
-    for r in results:
+    if type(results) is ReportOrder and kinds is not None and results.kinds is kinds:
+        return tuple(results)
+    if kinds is None:
+        kinds = MissingKinds(facts)
+    out = results if type(results) is ReportOrder else list(results)
+    for n, r in enumerate(out):
         if r.outcome == "unknown":
-            kind = kinds.get(r.missing)
-            if kind is None:
-                kind = kinds[r.missing] = missing_kind(r.missing, recorded)
-            r = _with_missing_kind(r, kind)
-        out.append(r)
+            kind = kinds(r.missing)
+            if r.missing_kind != kind:
+                if out is results:
+                    out = list(results)     # never change the caller's list
+                out[n] = _with_missing_kind(r, kind)
+    if type(results) is ReportOrder:
+        return tuple(out)
     # Result.sort_key, made in one pass without a call per result (some 10⁴ results)
     severity, subject = SEVERITY_RANK.get, SUBJECT_RANK.get
     keys = [(severity(r.severity, 9), r.policy, subject(r.subject.kind, 9), r.subject.id) for r in out]
