@@ -279,7 +279,18 @@ def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterab
 
 def _shown_evidence(recipe: tuple) -> dict:
     evidence, notes = recipe[6], recipe[7]
-    shown = {k: to_json(v) for k, v in evidence.items()}
+    shown = {}
+    for k, v in evidence.items():
+        t = type(v)
+        # the most common values (an unknown's, a date, text, numbers) without a call
+        if t is Unknown:
+            shown[k] = None
+        elif t is dt.date:
+            shown[k] = v.isoformat()
+        elif t is str or t is int or t is bool or v is None:
+            shown[k] = v
+        else:
+            shown[k] = to_json(v)
     if notes:
         shown["exception"] = list(notes)
     return shown
@@ -288,7 +299,7 @@ def _shown_evidence(recipe: tuple) -> dict:
 def _message(recipe: tuple) -> dict:
     _m, _e, policy, subject, outcome, missing, evidence, _notes, names, records_from = recipe
     if outcome == "unknown":
-        return _unknown_message(missing, records_from)
+        return _unknown_text(missing, records_from)     # build_result sorted them
     if outcome == "violated":
         return {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
     return dict(policy.title)
@@ -298,7 +309,10 @@ def _unknown_message(missing: Iterable[str], records_from: Any = None) -> dict:
     """The message of an unknown result. ``records_from`` among the missing facts of a document that gives a
     date there means the records start too late for the period a rule looks at, not that the date is missing:
     the message says so."""
-    missing = sorted(missing)
+    return _unknown_text(sorted(missing), records_from)
+
+
+def _unknown_text(missing: list[str] | tuple[str, ...], records_from: Any) -> dict:
     if "records_from" not in missing or not isinstance(records_from, dt.date):
         return {"zh": f"缺少事实，无法判定：{'、'.join(missing)}",
                 "en": f"Cannot decide: facts missing: {', '.join(missing)}"}
@@ -361,6 +375,9 @@ def _formatted(value: float, spec: str) -> str:
 
 def to_json(value: Any) -> Any:
     """Evidence values as JSON: dates and months as text, records as their fields, unknown as null."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:     # most values, before the checks below
+        return value
     if isinstance(value, Unknown):
         return None
     if isinstance(value, (dt.date, Month)):

@@ -341,6 +341,7 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
     subjects: dict[int, str] = {}
     citations: dict[int, str] = {}
     missings: dict[tuple, str] = {}
+    kinds: dict[str, str] = {}
     item_sep = ",\n" + j
     sep = "[\n" + inner
     for r in results:
@@ -368,7 +369,9 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
                 message = _text(dict(m), i)
         else:
             message = _text(dict(m), i)
-        out.append(f'{sep}{head}{subject}{cites},\n{i}"message": {message},\n{i}"evidence": ')
+        # the shared pieces appended as they are: a citation list's text runs to a kilobyte, and joining it
+        # into one string per result copied it once more than the final join does
+        out += (sep, head, subject, cites, f',\n{i}"message": {message},\n{i}"evidence": ')
         evidence = r._evidence
         if type(evidence) is not dict:
             evidence = r.evidence
@@ -382,7 +385,12 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
             if type(r.missing) is tuple:
                 missings[r.missing] = missing
         if r.outcome == "unknown" and r.missing_kind is not None:
-            out.append(f',\n{i}"missing": {missing},\n{i}"missing_kind": {_text(r.missing_kind, i)}\n{inner}}}')
+            kind = kinds.get(r.missing_kind) if type(r.missing_kind) is str else None
+            if kind is None:
+                kind = _text(r.missing_kind, i)
+                if type(r.missing_kind) is str:
+                    kinds[r.missing_kind] = kind
+            out.append(f',\n{i}"missing": {missing},\n{i}"missing_kind": {kind}\n{inner}}}')
         else:
             out.append(f',\n{i}"missing": {missing}\n{inner}}}')
         sep = ",\n" + inner
