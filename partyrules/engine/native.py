@@ -30,8 +30,11 @@ class NativeEngine(Engine):
     name = "native"
 
     def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View,
-                 only: Callable[[Subject], bool] | None = None) -> list[Result]:
+                 only: Callable[[Subject], bool] | None = None, lazy: bool = False) -> list[Result]:
         """Every (policy, subject) result; with ``only``, just those of the subjects it accepts.
+
+        ``lazy`` (for a report, see :class:`~partyrules.report.model.Results`): each satisfied or
+        not-applicable result as a row that makes the result when first read.
 
         In report order (a :class:`ReportOrder`: the report need not sort them): the policies by
         severity and id, each policy's subjects by id. Two policies of the same severity and id
@@ -46,7 +49,7 @@ class NativeEngine(Engine):
         if in_order:
             results.kinds = missing_kinds(view)     # evaluate_policy marks every unknown with it
         for policy in ordered if in_order else policies:
-            results.extend(evaluate_policy(rulebook, policy, view, only, in_order))
+            results.extend(evaluate_policy(rulebook, policy, view, only, in_order, lazy and in_order))
         return results
 
 
@@ -170,9 +173,11 @@ _SUBJECT = object()     # where evaluate_policy's Env holds the subject, before 
 
 
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
-                    only: Callable[[Subject], bool] | None = None, in_order: bool = False) -> list[Result]:
+                    only: Callable[[Subject], bool] | None = None, in_order: bool = False,
+                    lazy: bool = False) -> list[Result]:
     """One result per subject of ``policy`` (only the subjects ``only`` accepts, when given), in the order of
-    the document, or by subject id with ``in_order``. Unknowns carry their ``missing_kind``."""
+    the document, or by subject id with ``in_order``. Unknowns carry their ``missing_kind``. ``lazy``:
+    see :meth:`NativeEngine.evaluate`."""
     subs = ordered_subjects(policy, view) if in_order else subjects(policy, view)
     kinds = missing_kinds(view)
     if isinstance(subs, tuple):
@@ -219,9 +224,24 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
+        if lazy and (outcome == "satisfied" or outcome == "not_applicable"):
+            # build_result's recipe, its Result made from the row when read (see report.model.Results)
+            missing = tuple(sorted(missing)) if missing else ()
+            out.append((_row_result, outcome, base,
+                        (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names,
+                         records_from)))
+            continue
         out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from,
                                 kinds))
     return out
+
+
+def _row_result(row: tuple) -> Result:
+    """The result of a row of :func:`evaluate_policy` (satisfied or not applicable: no ``missing_kind``),
+    the one :func:`build_result` makes."""
+    _make, outcome, base, recipe = row
+    return Result(base["policy"], outcome, base["severity"], recipe[3], base["citations"], recipe, recipe,
+                  recipe[5], base["instrument"], base["edition"], None, base["title"])
 
 
 def org_kind(policy: Policy, entity: Any) -> str | None:

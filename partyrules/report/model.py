@@ -8,7 +8,8 @@ reader must know about, so that the same input always prints the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Sequence
+from typing import Any, Callable, Iterator
 
 import attrs
 
@@ -22,6 +23,7 @@ from .json_text import Written, encode_into
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
+LISTED = frozenset(("violated", "unknown", "error"))   # the outcomes listed without --all
 SEVERITY_RANK = {"error": 0, "warning": 1}
 SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3, "applicant": 4}
 FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
@@ -171,6 +173,74 @@ class Notice:
         return out
 
 
+class Results(Sequence):
+    """A report's results in report order, behaving as the tuple of them: ``len``, indexing, slicing
+    (a tuple), iteration, ``in``, equality and hash with a tuple of the same results, pickled as that
+    tuple.
+
+    An engine may hand in some results still as rows, tuples ``(make, ...)`` that ``make(row)`` turns
+    into the :class:`Result` when it is first read: the satisfied and not-applicable results
+    (two thirds of a check's, printed only on request) then cost a row, not an object, unless read.
+    ``outcome`` of a row is ``row[1]``. :meth:`counts` and :meth:`listed` read the rows without making
+    results.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._result(i) for i in range(*index.indices(len(self._items))))
+        item = self._items[index]
+        if type(item) is tuple:
+            item = self._result(index if index >= 0 else index + len(self._items))
+        return item
+
+    def _result(self, i: int) -> Result:
+        item = self._items[i]
+        if type(item) is tuple:
+            item = self._items[i] = item[0](item)     # kept: made once (a race makes an equal one)
+        return item
+
+    def __iter__(self) -> Iterator[Result]:
+        items = self._items
+        for i, item in enumerate(items):
+            yield self._result(i) if type(item) is tuple else item
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, Results)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple:
+        return (tuple, (tuple(self),))
+
+    def counts(self) -> dict[str, int]:
+        """How many results have each outcome (``Report.summary``)."""
+        counts = {k: 0 for k in OUTCOME_ORDER}
+        for item in self._items:
+            counts[item[1] if type(item) is tuple else item.outcome] += 1
+        return counts
+
+    def listed(self, all_results: bool = False) -> list[Result]:
+        """The results :meth:`Report.listed` lists, made only when listed."""
+        if all_results:
+            return list(self)
+        return [self._result(i) if type(item) is tuple else item for i, item in enumerate(self._items)
+                if (item[1] if type(item) is tuple else item.outcome) in LISTED]
+
+
 @attrs.frozen
 class Report:
     """Every result of one check of one fact document, in a fixed order, and its notices.
@@ -199,6 +269,8 @@ class Report:
 
     @property
     def summary(self) -> dict[str, int]:
+        if type(self.results) is Results:
+            return self.results.counts()
         counts = {k: 0 for k in OUTCOME_ORDER}
         for r in self.results:
             counts[r.outcome] += 1
@@ -206,7 +278,7 @@ class Report:
 
     @property
     def violations(self) -> list[Result]:
-        return [r for r in self.results if r.outcome == "violated"]
+        return [r for r in self.listed() if r.outcome == "violated"]
 
     @property
     def exit_status(self) -> int:
@@ -226,6 +298,8 @@ class Report:
         return 1 if any(fail_on == "warning" or r.severity == "error" for r in self.violations) else 0
 
     def listed(self, all_results: bool = False) -> list[Result]:
+        if type(self.results) is Results:
+            return self.results.listed(all_results)
         return [r for r in self.results if all_results or r.listed]
 
     def to_json(self, all_results: bool = False) -> dict:
@@ -287,28 +361,26 @@ class MissingKinds:
 
 
 def finish_results(results: list[Result], facts: FactDocument,
-                   kinds: MissingKinds | None = None) -> tuple[Result, ...]:
+                   kinds: MissingKinds | None = None) -> tuple[Result, ...] | Results:
     """The results in report order, each unknown marked with whose gap it is (see ``facts.recorded``).
 
     Done after evaluation, once for every engine, so that all engines give the same bytes. An engine
     that already marked its unknowns (with ``kinds``, on the same document) and gave a
-    :class:`ReportOrder` leaves nothing to do but this look; a result kept from another document's
-    check (a session's) is marked again.
+    :class:`ReportOrder` leaves nothing to do (its rows, see :class:`Results`, stay rows); a result
+    kept from another document's check (a session's) is marked again.
     """
-    if type(results) is ReportOrder and kinds is not None and results.kinds is kinds:
-        return tuple(results)
-    if kinds is None:
-        kinds = MissingKinds(facts)
-    out = results if type(results) is ReportOrder else list(results)
-    for n, r in enumerate(out):
-        if r.outcome == "unknown":
-            kind = kinds(r.missing)
-            if r.missing_kind != kind:
-                if out is results:
-                    out = list(results)     # never change the caller's list
-                out[n] = _with_missing_kind(r, kind)
-    if type(results) is ReportOrder:
-        return tuple(out)
+    ordered = type(results) is ReportOrder
+    out = list(results)         # never the caller's list
+    if not (ordered and kinds is not None and results.kinds is kinds):
+        if kinds is None:
+            kinds = MissingKinds(facts)
+        for n, r in enumerate(out):
+            if type(r) is not tuple and r.outcome == "unknown":     # a row is never an unknown
+                kind = kinds(r.missing)
+                if r.missing_kind != kind:
+                    out[n] = _with_missing_kind(r, kind)
+    if ordered:
+        return Results(out)
     # Result.sort_key, made in one pass without a call per result (some 10⁴ results)
     severity, subject = SEVERITY_RANK.get, SUBJECT_RANK.get
     keys = [(severity(r.severity, 9), r.policy, subject(r.subject.kind, 9), r.subject.id) for r in out]
