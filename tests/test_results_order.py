@@ -97,6 +97,8 @@ def test_results_behave_as_their_tuple():
     assert list(reversed(results)) == list(reversed(whole))
     assert whole[7] in results and results.index(whole[7]) == whole.index(whole[7])
     assert results.count(whole[3]) == 1
+    assert results + whole[:2] == whole + whole[:2] and whole[:2] + results == whole[:2] + whole
+    assert results + results == whole + whole
     copy = pickle.loads(pickle.dumps(results))
     assert type(copy) is tuple and copy == whole
     # as a batch's worker sends a report back (its registry and what comes due left out)

@@ -175,8 +175,8 @@ class Notice:
 
 class Results(Sequence):
     """A report's results in report order, behaving as the tuple of them: ``len``, indexing, slicing
-    (a tuple), iteration, ``in``, equality and hash with a tuple of the same results, pickled as that
-    tuple.
+    (a tuple), iteration, ``in``, ``+`` (a tuple), equality with a tuple of the same results (and its
+    hash), pickled as that tuple.
 
     An engine may hand in some results still as rows, tuples ``(make, ...)`` that ``make(row)`` turns
     into the :class:`Result` when it is first read: the satisfied and not-applicable results
@@ -219,6 +219,12 @@ class Results(Sequence):
 
     def __hash__(self) -> int:
         return hash(tuple(self))
+
+    def __add__(self, other: object) -> Any:
+        return tuple(self) + tuple(other) if isinstance(other, (tuple, Results)) else NotImplemented
+
+    def __radd__(self, other: object) -> Any:
+        return tuple(other) + tuple(self) if isinstance(other, tuple) else NotImplemented
 
     def __repr__(self) -> str:
         return repr(tuple(self))
