@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .engine.base import Engine
-from .engine.native import NativeEngine
+from .engine.native import NativeEngine, missing_kinds
 from .errors import UsageError
 from .facts.load import FIRST_DATE, LAST_DATE, load_facts
 from .facts.model import OMITTED, FactDocument
@@ -61,7 +61,9 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
     backend = get_engine(engine)
     view = View(doc, on)
     applicable = selected(book, book.applicable(on, include_unverified), select, skip)
-    results = backend.evaluate(book, applicable, view)
+    # the native engine's satisfied and not-applicable results stay rows until read (report.model.Results)
+    results = backend.evaluate(book, applicable, view, lazy=True) if isinstance(backend, NativeEngine) \
+        else backend.evaluate(book, applicable, view)
     return assemble_report(book, view, applicable, results, backend.name, upcoming_within)
 
 
@@ -69,7 +71,7 @@ def assemble_report(book: Rulebook, view: View, applicable: list, results: list,
                     upcoming_within: int = DEFAULT_WITHIN) -> Report:
     """The report of evaluated results: sorted, with notices, what comes due, and what produced it."""
     doc = view.facts
-    results = finish_results(results, doc)
+    results = finish_results(results, doc, missing_kinds(view))
     unit = doc.unit
     unit_id = unit.id if unit is not OMITTED else ""
     unit_name = unit.name if unit is not OMITTED and unit.name is not OMITTED else ""

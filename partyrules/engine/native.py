@@ -18,7 +18,7 @@ from ..facts.derive import Lapse, MonthCheck
 from ..facts.model import OMITTED, Election
 from ..facts.view import Unknown, View
 from ..periods import Month
-from ..report.model import Result, Subject
+from ..report.model import SEVERITY_RANK, MissingKinds, ReportOrder, Result, Subject
 from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
 from ..rulebook.kleene import decider
 from ..rulebook.load import Rulebook
@@ -30,12 +30,31 @@ class NativeEngine(Engine):
     name = "native"
 
     def evaluate(self, rulebook: Rulebook, policies: Iterable[Policy], view: View,
-                 only: Callable[[Subject], bool] | None = None) -> list[Result]:
-        """Every (policy, subject) result; with ``only``, just those of the subjects it accepts."""
-        results: list[Result] = []
-        for policy in policies:
-            results.extend(evaluate_policy(rulebook, policy, view, only))
+                 only: Callable[[Subject], bool] | None = None, lazy: bool = False) -> list[Result]:
+        """Every (policy, subject) result; with ``only``, just those of the subjects it accepts.
+
+        ``lazy`` (for a report, see :class:`~partyrules.report.model.Results`): each satisfied or
+        not-applicable result as a row that makes the result when first read.
+
+        In report order (a :class:`ReportOrder`: the report need not sort them): the policies by
+        severity and id, each policy's subjects by id. Two policies of the same severity and id
+        (hand-made rulebooks may hold them) would interleave their subjects in that order: their
+        results come in the order evaluated, for the report to sort.
+        """
+        policies = list(policies)
+        key = _policy_order
+        ordered = sorted(policies, key=key)
+        in_order = all(key(a) != key(b) for a, b in zip(ordered, ordered[1:]))
+        results: list[Result] = ReportOrder() if in_order else []
+        if in_order:
+            results.kinds = missing_kinds(view)     # evaluate_policy marks every unknown with it
+        for policy in ordered if in_order else policies:
+            results.extend(evaluate_policy(rulebook, policy, view, only, in_order, lazy and in_order))
         return results
+
+
+def _policy_order(policy: Policy) -> tuple:
+    return (SEVERITY_RANK.get(policy.severity, 9), policy.id)
 
 
 def subjects(policy: Policy, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
@@ -47,6 +66,30 @@ def subjects(policy: Policy, view: View) -> list[tuple[Any, Subject]] | tuple[st
     found = view.memo.get(key)
     if found is None:
         found = view.memo[key] = _subjects(policy.applies_to, view)
+    return found
+
+
+def ordered_subjects(policy: Policy, view: View) -> list[tuple[Any, Subject]] | tuple[str, Subject]:
+    """:func:`subjects` in report order (by id; one kind per policy), made once per view and kind."""
+    key = ("ordered subjects", policy.applies_to)
+    found = view.memo.get(key)
+    if found is None:
+        found = subjects(policy, view)
+        if not isinstance(found, tuple):
+            found = sorted(found, key=_subject_id)
+        view.memo[key] = found
+    return found
+
+
+def _subject_id(pair: tuple[Any, Subject]) -> str:
+    return pair[1].id
+
+
+def missing_kinds(view: View) -> MissingKinds:
+    """Whose gap each unknown of a check on ``view`` is (``Result.missing_kind``), one lookup per view."""
+    found = view.memo.get(("missing kinds",))
+    if found is None:
+        found = view.memo[("missing kinds",)] = MissingKinds(view.facts)
     return found
 
 
@@ -130,14 +173,18 @@ _SUBJECT = object()     # where evaluate_policy's Env holds the subject, before 
 
 
 def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
-                    only: Callable[[Subject], bool] | None = None) -> list[Result]:
-    """One result per subject of ``policy`` (only the subjects ``only`` accepts, when given)."""
-    subs = subjects(policy, view)
+                    only: Callable[[Subject], bool] | None = None, in_order: bool = False,
+                    lazy: bool = False) -> list[Result]:
+    """One result per subject of ``policy`` (only the subjects ``only`` accepts, when given), in the order of
+    the document, or by subject id with ``in_order``. Unknowns carry their ``missing_kind``. ``lazy``:
+    see :meth:`NativeEngine.evaluate`."""
+    subs = ordered_subjects(policy, view) if in_order else subjects(policy, view)
+    kinds = missing_kinds(view)
     if isinstance(subs, tuple):
         path, subject = subs
         base = result_base(policy, rulebook.registry, view.as_of, None)
         return [Result(outcome="unknown", subject=subject, message=_unknown_message((path,)), evidence={},
-                       missing=(path,), **base)]
+                       missing=(path,), missing_kind=kinds((path,)), **base)]
     # one Env for every subject, its variable set to each in turn: an expression's value never keeps
     # the Env it was computed on (results keep values), so no subject sees another's
     env = env_maker(rulebook, policy, view, rulebook.derived)(_SUBJECT)
@@ -177,8 +224,24 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                               message={"zh": f"策略在此对象上执行出错：{exc}", "en": f"The policy failed on this subject: {exc}"},
                               **base))
             continue
-        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from))
+        if lazy and (outcome == "satisfied" or outcome == "not_applicable"):
+            # build_result's recipe, its Result made from the row when read (see report.model.Results)
+            missing = tuple(sorted(missing)) if missing else ()
+            out.append((_row_result, outcome, base,
+                        (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names,
+                         records_from)))
+            continue
+        out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from,
+                                kinds))
     return out
+
+
+def _row_result(row: tuple) -> Result:
+    """The result of a row of :func:`evaluate_policy` (satisfied or not applicable: no ``missing_kind``),
+    the one :func:`build_result` makes."""
+    _make, outcome, base, recipe = row
+    return Result(base["policy"], outcome, base["severity"], recipe[3], base["citations"], recipe, recipe,
+                  recipe[5], base["instrument"], base["edition"], None, base["title"])
 
 
 def org_kind(policy: Policy, entity: Any) -> str | None:
@@ -215,7 +278,7 @@ class BaseCache:
 
 def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterable[str], notes: Any,
                  evidence: Mapping, base: dict, names: Mapping[str, tuple[str, bool]] = {},
-                 records_from: Any = None) -> Result:
+                 records_from: Any = None, kinds: Callable[[tuple], str] | None = None) -> Result:
     """A result with its message and JSON evidence, the same for every engine.
 
     Both are made when first read (most results are satisfied and never printed), from one
@@ -223,16 +286,31 @@ def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterab
     the same either way. ``names`` (``View.names``) lets the message name the people,
     organizations and departments that the evidence holds by id; the evidence itself keeps the
     ids. ``records_from`` (the document's) lets the message of an unknown result say when the
-    records start.
+    records start. ``kinds`` (:class:`~partyrules.report.model.MissingKinds`) marks an unknown's
+    ``missing_kind`` now; without it the report does.
     """
     missing = tuple(sorted(missing)) if missing else ()
     recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
-    return Result(outcome=outcome, subject=subject, message=recipe, evidence=recipe, missing=missing, **base)
+    kind = kinds(missing) if kinds is not None and outcome == "unknown" else None
+    # positionally: a keyword call (base's six fields among them) costs a third more, 10⁴ times a check
+    return Result(base["policy"], outcome, base["severity"], subject, base["citations"], recipe, recipe, missing,
+                  base["instrument"], base["edition"], kind, base["title"])
 
 
 def _shown_evidence(recipe: tuple) -> dict:
     evidence, notes = recipe[6], recipe[7]
-    shown = {k: to_json(v) for k, v in evidence.items()}
+    shown = {}
+    for k, v in evidence.items():
+        t = type(v)
+        # the most common values (an unknown's, a date, text, numbers) without a call
+        if t is Unknown:
+            shown[k] = None
+        elif t is dt.date:
+            shown[k] = v.isoformat()
+        elif t is str or t is int or t is bool or v is None:
+            shown[k] = v
+        else:
+            shown[k] = to_json(v)
     if notes:
         shown["exception"] = list(notes)
     return shown
@@ -241,7 +319,7 @@ def _shown_evidence(recipe: tuple) -> dict:
 def _message(recipe: tuple) -> dict:
     _m, _e, policy, subject, outcome, missing, evidence, _notes, names, records_from = recipe
     if outcome == "unknown":
-        return _unknown_message(missing, records_from)
+        return _unknown_text(missing, records_from)     # build_result sorted them
     if outcome == "violated":
         return {lang: _fill(policy.message[lang], evidence, subject, lang, names) for lang in ("zh", "en")}
     return dict(policy.title)
@@ -251,7 +329,10 @@ def _unknown_message(missing: Iterable[str], records_from: Any = None) -> dict:
     """The message of an unknown result. ``records_from`` among the missing facts of a document that gives a
     date there means the records start too late for the period a rule looks at, not that the date is missing:
     the message says so."""
-    missing = sorted(missing)
+    return _unknown_text(sorted(missing), records_from)
+
+
+def _unknown_text(missing: list[str] | tuple[str, ...], records_from: Any) -> dict:
     if "records_from" not in missing or not isinstance(records_from, dt.date):
         return {"zh": f"缺少事实，无法判定：{'、'.join(missing)}",
                 "en": f"Cannot decide: facts missing: {', '.join(missing)}"}
@@ -314,6 +395,9 @@ def _formatted(value: float, spec: str) -> str:
 
 def to_json(value: Any) -> Any:
     """Evidence values as JSON: dates and months as text, records as their fields, unknown as null."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:     # most values, before the checks below
+        return value
     if isinstance(value, Unknown):
         return None
     if isinstance(value, (dt.date, Month)):

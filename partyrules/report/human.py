@@ -185,7 +185,8 @@ def human_report(report: Report, all_results: bool = False, lang: str = "zh") ->
     unit_name = getattr(report, "unit_name", "") or places.unit_name or report.unit
     violated, unknown, faults, other = [], [], [], []
     folded: list[Result] = []
-    for r in report.results:
+    # listed(): the satisfied and not-applicable results are not made unless shown (report.model.Results)
+    for r in report.listed(all_results):
         if r.outcome == "violated":
             violated.append(r)
         elif r.outcome == "unknown":
@@ -284,7 +285,7 @@ _OUTCOME_RANK = {"violated": 0, "unknown": 1, "error": 2, "satisfied": 3, "not_a
 
 def _org_rows(report: Report, places: "_Places", lang: str) -> tuple[tuple[OrgRow, ...], OrgRow]:
     counts: dict[tuple, list[int]] = {p: [0, 0, 0, 0] for p in places.all_places()}
-    for r in report.results:
+    for r in report.listed():           # the outcomes counted below, none of the others made
         if r.outcome == "violated":
             i = 1 if r.severity == "warning" else 0
         elif r.outcome == "unknown" and not r.not_recorded:

@@ -8,7 +8,8 @@ reader must know about, so that the same input always prints the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Sequence
+from typing import Any, Callable, Iterator
 
 import attrs
 
@@ -22,6 +23,7 @@ from .json_text import Written, encode_into
 
 FORMAT = "partyrules.report/1"
 OUTCOME_ORDER = ("violated", "unknown", "error", "satisfied", "not_applicable")
+LISTED = frozenset(("violated", "unknown", "error"))   # the outcomes listed without --all
 SEVERITY_RANK = {"error": 0, "warning": 1}
 SUBJECT_RANK = {"unit": 0, "department": 1, "organization": 2, "member": 3, "applicant": 4}
 FAIL_ON = ("error", "warning", "never")   # the lowest severity of a violation that fails a check
@@ -171,6 +173,80 @@ class Notice:
         return out
 
 
+class Results(Sequence):
+    """A report's results in report order, behaving as the tuple of them: ``len``, indexing, slicing
+    (a tuple), iteration, ``in``, ``+`` (a tuple), equality with a tuple of the same results (and its
+    hash), pickled as that tuple.
+
+    An engine may hand in some results still as rows, tuples ``(make, ...)`` that ``make(row)`` turns
+    into the :class:`Result` when it is first read: the satisfied and not-applicable results
+    (two thirds of a check's, printed only on request) then cost a row, not an object, unless read.
+    ``outcome`` of a row is ``row[1]``. :meth:`counts` and :meth:`listed` read the rows without making
+    results.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._result(i) for i in range(*index.indices(len(self._items))))
+        item = self._items[index]
+        if type(item) is tuple:
+            item = self._result(index if index >= 0 else index + len(self._items))
+        return item
+
+    def _result(self, i: int) -> Result:
+        item = self._items[i]
+        if type(item) is tuple:
+            item = self._items[i] = item[0](item)     # kept: made once (a race makes an equal one)
+        return item
+
+    def __iter__(self) -> Iterator[Result]:
+        items = self._items
+        for i, item in enumerate(items):
+            yield self._result(i) if type(item) is tuple else item
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, Results)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __add__(self, other: object) -> Any:
+        return tuple(self) + tuple(other) if isinstance(other, (tuple, Results)) else NotImplemented
+
+    def __radd__(self, other: object) -> Any:
+        return tuple(other) + tuple(self) if isinstance(other, tuple) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple:
+        return (tuple, (tuple(self),))
+
+    def counts(self) -> dict[str, int]:
+        """How many results have each outcome (``Report.summary``)."""
+        counts = {k: 0 for k in OUTCOME_ORDER}
+        for item in self._items:
+            counts[item[1] if type(item) is tuple else item.outcome] += 1
+        return counts
+
+    def listed(self, all_results: bool = False) -> list[Result]:
+        """The results :meth:`Report.listed` lists, made only when listed."""
+        if all_results:
+            return list(self)
+        return [self._result(i) if type(item) is tuple else item for i, item in enumerate(self._items)
+                if (item[1] if type(item) is tuple else item.outcome) in LISTED]
+
+
 @attrs.frozen
 class Report:
     """Every result of one check of one fact document, in a fixed order, and its notices.
@@ -199,6 +275,8 @@ class Report:
 
     @property
     def summary(self) -> dict[str, int]:
+        if type(self.results) is Results:
+            return self.results.counts()
         counts = {k: 0 for k in OUTCOME_ORDER}
         for r in self.results:
             counts[r.outcome] += 1
@@ -206,7 +284,7 @@ class Report:
 
     @property
     def violations(self) -> list[Result]:
-        return [r for r in self.results if r.outcome == "violated"]
+        return [r for r in self.listed() if r.outcome == "violated"]
 
     @property
     def exit_status(self) -> int:
@@ -226,6 +304,8 @@ class Report:
         return 1 if any(fail_on == "warning" or r.severity == "error" for r in self.violations) else 0
 
     def listed(self, all_results: bool = False) -> list[Result]:
+        if type(self.results) is Results:
+            return self.results.listed(all_results)
         return [r for r in self.results if all_results or r.listed]
 
     def to_json(self, all_results: bool = False) -> dict:
@@ -261,21 +341,52 @@ class Report:
             out["upcoming"] = self.upcoming.to_json()
         return out
 
-def finish_results(results: list[Result], facts: FactDocument) -> tuple[Result, ...]:
+class ReportOrder(list):
+    """Results already in report order (:meth:`Result.sort_key`, ties in the order made): the native engine
+    makes them so, policy by policy, and :func:`finish_results` then has nothing to sort. ``kinds`` is
+    the :class:`MissingKinds` that marked every unknown among them, when one did."""
+
+    kinds: "MissingKinds | None" = None
+
+
+class MissingKinds:
+    """``missing_kind`` on one document, asked once per set of missing facts (many unknowns miss the same);
+    ``kinds(missing)``. Made once per view and shared by the engine and :func:`finish_results`."""
+
+    __slots__ = ("recorded", "kinds")
+
+    def __init__(self, facts: FactDocument) -> None:
+        self.recorded = RecordedLookup(facts)      # asks only about the fields the unknowns miss
+        self.kinds: dict[tuple, str] = {}
+
+    def __call__(self, missing: tuple) -> str:
+        kind = self.kinds.get(missing)
+        if kind is None:
+            kind = self.kinds[missing] = missing_kind(missing, self.recorded)
+        return kind
+
+
+def finish_results(results: list[Result], facts: FactDocument,
+                   kinds: MissingKinds | None = None) -> tuple[Result, ...] | Results:
     """The results in report order, each unknown marked with whose gap it is (see ``facts.recorded``).
 
-    Done after evaluation, once for every engine, so that all engines give the same bytes.
+    Done after evaluation, once for every engine, so that all engines give the same bytes. An engine
+    that already marked its unknowns (with ``kinds``, on the same document) and gave a
+    :class:`ReportOrder` leaves nothing to do (its rows, see :class:`Results`, stay rows); a result
+    kept from another document's check (a session's) is marked again.
     """
-    recorded = RecordedLookup(facts)      # asks only about the fields the unknowns miss
-    kinds: dict[tuple, str] = {}          # many unknowns miss the same facts
-    out = []
-    for r in results:
-        if r.outcome == "unknown":
-            kind = kinds.get(r.missing)
-            if kind is None:
-                kind = kinds[r.missing] = missing_kind(r.missing, recorded)
-            r = _with_missing_kind(r, kind)
-        out.append(r)
+    ordered = type(results) is ReportOrder
+    out = list(results)         # never the caller's list
+    if not (ordered and kinds is not None and results.kinds is kinds):
+        if kinds is None:
+            kinds = MissingKinds(facts)
+        for n, r in enumerate(out):
+            if type(r) is not tuple and r.outcome == "unknown":     # a row is never an unknown
+                kind = kinds(r.missing)
+                if r.missing_kind != kind:
+                    out[n] = _with_missing_kind(r, kind)
+    if ordered:
+        return Results(out)
     # Result.sort_key, made in one pass without a call per result (some 10⁴ results)
     severity, subject = SEVERITY_RANK.get, SUBJECT_RANK.get
     keys = [(severity(r.severity, 9), r.policy, subject(r.subject.kind, 9), r.subject.id) for r in out]
@@ -308,6 +419,7 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
     subjects: dict[int, str] = {}
     citations: dict[int, str] = {}
     missings: dict[tuple, str] = {}
+    kinds: dict[str, str] = {}
     item_sep = ",\n" + j
     sep = "[\n" + inner
     for r in results:
@@ -335,7 +447,9 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
                 message = _text(dict(m), i)
         else:
             message = _text(dict(m), i)
-        out.append(f'{sep}{head}{subject}{cites},\n{i}"message": {message},\n{i}"evidence": ')
+        # the shared pieces appended as they are: a citation list's text runs to a kilobyte, and joining it
+        # into one string per result copied it once more than the final join does
+        out += (sep, head, subject, cites, f',\n{i}"message": {message},\n{i}"evidence": ')
         evidence = r._evidence
         if type(evidence) is not dict:
             evidence = r.evidence
@@ -349,7 +463,12 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
             if type(r.missing) is tuple:
                 missings[r.missing] = missing
         if r.outcome == "unknown" and r.missing_kind is not None:
-            out.append(f',\n{i}"missing": {missing},\n{i}"missing_kind": {_text(r.missing_kind, i)}\n{inner}}}')
+            kind = kinds.get(r.missing_kind) if type(r.missing_kind) is str else None
+            if kind is None:
+                kind = _text(r.missing_kind, i)
+                if type(r.missing_kind) is str:
+                    kinds[r.missing_kind] = kind
+            out.append(f',\n{i}"missing": {missing},\n{i}"missing_kind": {kind}\n{inner}}}')
         else:
             out.append(f',\n{i}"missing": {missing}\n{inner}}}')
         sep = ",\n" + inner
