@@ -17,7 +17,8 @@ import partyrules
 from partyrules.facts.load import load_facts
 from partyrules.facts.model import Member, Organization, Meeting, Election
 from partyrules.facts.recorded import MISSING_FOR_SUBJECT, NOT_RECORDED, field_pattern, missing_kind, recorded_fields
-from partyrules.report.human import human_report, visible
+from partyrules.report.human import human_report
+from partyrules.report.safe_text import visible
 from partyrules.report.render import TABLE_WIDTH, render_html, render_table, width, wrap
 from partyrules.report.words import FIELDS, describe
 
@@ -302,6 +303,25 @@ def test_wrap_keeps_every_character_within_the_width(text, cols):
 
 
 # ---------------------------------------------------------------- escaping
+
+
+# every character a human view must show escaped: controls, bidi controls, zero-width and invisible
+# characters, line separators, the byte-order mark
+HIDDEN = ([chr(c) for c in range(0x20)] + [chr(c) for c in range(0x7f, 0xa0)] + ["\u061c"]
+          + [chr(c) for c in range(0x200b, 0x2010)] + [chr(c) for c in range(0x202a, 0x202f)]
+          + [chr(c) for c in range(0x2060, 0x206a)] + ["\u2028", "\u2029", "\ufeff"])
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(HIDDEN), st.characters(codec="utf-8")), max_size=40))
+def test_one_set_of_hidden_characters_for_every_human_view(text):
+    """The table and HTML (visible) and the command line's lines (safe_text) escape the same characters:
+    none of them is left, and everything else is kept as it was."""
+    from partyrules.report.safe_text import safe_text
+    shown = visible(text)
+    assert shown == safe_text(text)
+    assert not any(ch in shown for ch in HIDDEN)
+    unescaped = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), shown)
+    assert unescaped == text or "\\u" in text
 
 
 def test_control_and_bidi_characters_are_shown_not_obeyed():

@@ -21,7 +21,6 @@ made visible (:func:`visible`); the table and the HTML template only lay it out.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import attrs
@@ -29,21 +28,11 @@ import attrs
 from ..facts.model import OMITTED, FactDocument
 from ..facts.recorded import field_pattern
 from .model import Report, Result
+from .safe_text import visible
 from .timeline_section import TimelineSection, timeline_section
 from .words import describe, field_words, how_to_record
 
 KIND_RANK = {"committee": 0, "general_branch": 1, "branch": 2}
-
-# Control characters and the bidirectional-text controls (which can make a name read backwards or hide
-# text) are shown as \uXXXX so that a fact document cannot forge what the reader sees. Newlines too:
-# every value is one line. (A hardening change may add a shared helper for this; this one is local.)
-_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def visible(text: Any) -> str:
-    """``text`` with control and bidi characters written as ``\\uXXXX``."""
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
-
 
 WORDS = {
     "zh": {

@@ -10,7 +10,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from .human import HumanReport, human_report, visible
+from .human import HumanReport, human_report
+from .safe_text import visible
 from .model import Report
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ went wrong in it is among the findings. The section is omitted when the check
 did not look at the development rules (``--select``, a rulebook without them)
 or when nobody is in the process.
 
-Every text is made visible (:func:`.human.visible`): names come from the fact document.
+Every text is made visible (:func:`.safe_text.visible`): names come from the fact document.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import attrs
 from ..citations import parse_citation
 from ..facts.model import OMITTED
 from .model import Report
+from .safe_text import visible
 
 INSTRUMENT = "devt-rules"
 
@@ -88,7 +89,6 @@ def report_timeline(report: Report) -> Any:
 
 def timeline_section(report: Report, lang: str = "zh") -> TimelineSection | None:
     """The section's rows, every text visible; None when nobody is in the process."""
-    from .human import visible
     tl = report_timeline(report)
     people = tl.in_process() if tl is not None else ()
     if not people:
