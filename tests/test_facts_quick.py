@@ -127,7 +127,7 @@ def test_quick_structure_accepts_only_what_the_careful_path_accepts(doc):
         facts = quick.structure(doc, "<mapping>")
     except quick.NotQuick:
         return
-    careful = load._CONVERTER.structure(doc, FactDocument)       # the plain check and references come apart
+    careful = load.structure(doc, FactDocument)       # the plain check and references come apart
     assert facts == careful
     assert not load.records_after(careful)                       # late records are never quick
 
