@@ -215,6 +215,7 @@ class _Composer:
         # and the event's class is compared by identity (the parser makes these classes, never subclasses).
         get_event = self.loader.get_event
         set_mark = self.marks.setdefault
+        seen_get = self.seen.get
         stack: list[_Frame] = []
         while True:
             event = get_event()
@@ -246,7 +247,13 @@ class _Composer:
                     self.count += 1
                     if self.count > MAX_VALUES:
                         raise self.fail(f"holds more than {MAX_VALUES} values (aliases expanded)", mark)
-                    value = self.scalar(event)
+                    tag, implicit = event.tag, event.implicit
+                    if tag is None and not implicit[0]:         # quoted: a string, its length checked each time
+                        value = self.scalar(event)
+                    else:                                       # as self.scalar would find it, without the call
+                        value = seen_get((tag, event.value, implicit), _NOTHING)
+                        if value is _NOTHING:
+                            value = self.scalar(event)
                     if event.anchor is not None:
                         self.anchors[event.anchor] = (value, 1, 1)
                 elif kind is _ALIAS:
