@@ -156,6 +156,9 @@ def read_yaml(text: str, source: str) -> Document:
 
 
 _NOTHING = object()
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _MAPPING_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQUENCE_START, _SEQUENCE_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
 class _Frame:
@@ -208,41 +211,60 @@ class _Composer:
             raise self.fail(f"holds more than {MAX_VALUES} values (aliases expanded)", mark)
 
     def value_tree(self) -> Any:
+        # One pass over some 15,000 events for a court: what each step looks up is bound to a local name,
+        # and the event's class is compared by identity (the parser makes these classes, never subclasses).
+        get_event = self.loader.get_event
+        set_mark = self.marks.setdefault
+        seen_get = self.seen.get
         stack: list[_Frame] = []
-        root: Any = _NOTHING
         while True:
-            event = self.loader.get_event()
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            event = get_event()
+            kind = type(event)
+            if kind is _MAPPING_END or kind is _SEQUENCE_END:
                 frame = stack.pop()
-                done, height = frame.value, 1
+                value = frame.value
                 if frame.anchor is not None:
-                    self.anchors[frame.anchor] = (done, self.count - frame.start, self._height(frame, done))
-                value, mark = done, None
+                    self.anchors[frame.anchor] = (value, self.count - frame.start, self._height(frame, value))
             else:
-                parent = stack[-1] if stack else None
-                if parent is not None and isinstance(parent.value, dict) and parent.key is _NOTHING:
-                    self.key(parent, event)
-                    continue
-                path = self.path_of(parent)
-                depth = parent.depth + 1 if parent is not None else 0
+                if stack:
+                    parent = stack[-1]
+                    container = parent.value
+                    if type(container) is dict:
+                        if parent.key is _NOTHING:
+                            self.key(parent, event)
+                            continue
+                        path = parent.path + (parent.key,)
+                    else:
+                        path = parent.path + (len(container),)
+                    depth = parent.depth + 1
+                else:
+                    path, depth = (), 0
                 mark = event.start_mark
                 if depth > MAX_DEPTH:
                     raise self.fail(f"nested more than {MAX_DEPTH} levels deep", mark)
-                self.marks.setdefault(path, (mark.line + 1, mark.column + 1))
-                if isinstance(event, yaml.AliasEvent):
+                set_mark(path, (mark.line + 1, mark.column + 1))
+                if kind is _SCALAR:
+                    self.count += 1
+                    if self.count > MAX_VALUES:
+                        raise self.fail(f"holds more than {MAX_VALUES} values (aliases expanded)", mark)
+                    tag, implicit = event.tag, event.implicit
+                    if tag is None and not implicit[0]:         # quoted: a string, its length checked each time
+                        value = self.scalar(event)
+                    else:                                       # as self.scalar would find it, without the call
+                        value = seen_get((tag, event.value, implicit), _NOTHING)
+                        if value is _NOTHING:
+                            value = self.scalar(event)
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (value, 1, 1)
+                elif kind is _ALIAS:
                     if event.anchor not in self.anchors:
                         raise self.fail(f"found undefined alias {event.anchor!r}", mark)
                     value, size, height = self.anchors[event.anchor]
                     if depth + height > MAX_DEPTH + 1:
                         raise self.fail(f"nested more than {MAX_DEPTH} levels deep", mark)
                     self.spend(size, mark)
-                elif isinstance(event, yaml.ScalarEvent):
-                    self.spend(1, mark)
-                    value = self.scalar(event)
-                    if event.anchor is not None:
-                        self.anchors[event.anchor] = (value, 1, 1)
-                elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                    is_map = isinstance(event, yaml.MappingStartEvent)
+                elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+                    is_map = kind is _MAPPING_START
                     want = _PLAIN + ("map" if is_map else "seq")
                     if event.tag not in (None, "!", want):
                         raise self.fail(f"tag {_short(event.tag)!r} is not allowed: only plain YAML values are read",
@@ -254,27 +276,18 @@ class _Composer:
                     raise self.fail("unsupported YAML event", mark)
             if not stack:
                 return value
-            self.place(stack[-1], value)
+            frame = stack[-1]
+            container = frame.value
+            if type(container) is list:
+                container.append(value)
+            else:
+                container[frame.key] = value
+                frame.key = _NOTHING
 
     @staticmethod
     def _height(frame: _Frame, value: Any) -> int:
         # how deep the finished value goes below itself, from the deepest path recorded under it
         return 1 + _depth_below(value)
-
-    @staticmethod
-    def path_of(parent: _Frame | None) -> Path_:
-        if parent is None:
-            return ()
-        if isinstance(parent.value, list):
-            return parent.path + (len(parent.value),)
-        return parent.path + (parent.key,)
-
-    def place(self, frame: _Frame, value: Any) -> None:
-        if isinstance(frame.value, list):
-            frame.value.append(value)
-        else:
-            frame.value[frame.key] = value
-            frame.key = _NOTHING
 
     def key(self, frame: _Frame, event: Any) -> None:
         mark = event.start_mark
@@ -283,9 +296,12 @@ class _Composer:
         if not isinstance(event, yaml.ScalarEvent):
             raise self.fail("a mapping key must be a plain value, not a list or mapping", mark)
         self.spend(1, mark)
-        if self.tag_of(event) == _PLAIN + "merge":
-            raise self.fail("merge keys (<<) are not supported: write the keys out", mark)
-        key = self.scalar(event)
+        # a scalar read before is no merge key (that would have been refused): keys repeat, resolving is not free
+        key = self.seen.get((event.tag, event.value, event.implicit), _NOTHING)
+        if key is _NOTHING:
+            if self.tag_of(event) == _PLAIN + "merge":
+                raise self.fail("merge keys (<<) are not supported: write the keys out", mark)
+            key = self.scalar(event)
         if isinstance(key, (bool, float)) or key is None:
             raise self.fail(f"mapping key {event.value!r} must be a string or an integer", mark)
         if key in frame.value:

@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 COURT = ROOT / "examples" / "court.yaml"
 
 # what only some commands or formats need: the HTML templates, the ledger's workbooks, the property tests,
-# durable-rules, and the batch's process pool
+# durable-rules, the batch's process pool, and cattrs (only a document the quick path refuses needs it)
 HEAVY = ("jinja2", "openpyxl", "hypothesis", "durable", "multiprocessing", "partyrules.ledger",
-         "partyrules.engine.durable", "partyrules.batch", "partyrules.testing")
+         "partyrules.engine.durable", "partyrules.batch", "partyrules.testing", "cattrs", "partyrules.facts.careful")
 
 PROBE = """
 import json, sys
@@ -59,6 +59,17 @@ def test_check_one_document_loads_nothing_heavy(fmt):
     found, err = imported(CLI.format(args=["check", str(COURT), "--format", fmt]))
     assert "STATUS 1" in err                     # the example court has violations: the check did run
     assert found == []
+
+
+def test_a_document_with_a_problem_does_load_the_careful_path(tmp_path):
+    """The control for cattrs: the careful path is there when a problem must be worded."""
+    bad = tmp_path / "bad.yaml"
+    text = COURT.read_text(encoding="utf-8")
+    assert "\nformat: partyrules.facts/1\n" in text
+    bad.write_text(text.replace("\nformat: partyrules.facts/1\n", "\nformat: partyrules.facts/1\nextra_field: 1\n"),
+                   encoding="utf-8")
+    found, err = imported(CLI.format(args=["check", str(bad)]))
+    assert "STATUS 2" in err and "extra_field" in err and "cattrs" in found, err[-3000:]
 
 
 def test_the_html_format_does_load_its_templates():

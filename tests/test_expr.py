@@ -153,3 +153,24 @@ def test_param_on_another_day_is_the_value_then_or_none():
     assert isinstance(unknown, Unknown) and unknown.missing == {"organizations[2].elections"}
     with pytest.raises(EvalError, match="needs a date as its second argument"):
         at(0, "param('organs.x', org.kind)")
+
+
+def test_a_pickled_expression_parses_its_tree_again_with_the_same_positions():
+    """A copy leaves out a tree that is the parse of its text, and gives back an equal one on first use;
+    a tree that is not (made by another engine from nodes) travels with the copy."""
+    import ast
+    import pickle
+
+    from partyrules.rulebook.expr import Expr, parse_text
+    text = "org.kind == 'branch' and\n   unit.name != 'a'"
+    expr = compile_(text)
+    copy = pickle.loads(pickle.dumps(expr))
+    assert copy.parsed is None and copy == expr
+    assert ast.dump(copy.tree, include_attributes=True) == ast.dump(expr.tree, include_attributes=True) \
+        == ast.dump(parse_text(text), include_attributes=True)
+    assert copy.fn.__code__.co_code == expr.fn.__code__.co_code
+    node = ast.parse("a and b", mode="eval").body
+    other = Expr(ast.unparse(node), ast.Expression(body=node))
+    kept = pickle.loads(pickle.dumps(other))
+    assert kept.parsed is not None
+    assert ast.dump(kept.tree, include_attributes=True) == ast.dump(other.tree, include_attributes=True)

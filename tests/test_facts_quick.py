@@ -127,7 +127,7 @@ def test_quick_structure_accepts_only_what_the_careful_path_accepts(doc):
         facts = quick.structure(doc, "<mapping>")
     except quick.NotQuick:
         return
-    careful = load._CONVERTER.structure(doc, FactDocument)       # the plain check and references come apart
+    careful = load.structure(doc, FactDocument)       # the plain check and references come apart
     assert facts == careful
     assert not load.records_after(careful)                       # late records are never quick
 
@@ -162,3 +162,17 @@ def test_a_late_record_falls_back_to_the_located_message():
         quick.structure(doc, "<mapping>")
     assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
     assert "meetings[0].date: 2024-07-01 is after the document's as_of 2024-06-30" in _outcome(load.load_facts, doc)[2]
+
+
+def test_field_types_are_what_get_type_hints_resolves():
+    """The one-expression evaluation of a record's annotations gives get_type_hints' answer, for every record."""
+    import typing
+
+    import attrs
+
+    from partyrules.facts import model
+    records = [v for v in vars(model).values() if isinstance(v, type) and attrs.has(v) and v.__module__ == model.__name__]
+    assert FactDocument in records and len(records) > 10
+    for cls in records:
+        hints = typing.get_type_hints(cls)
+        assert quick.field_types(cls) == {f.name: hints[f.name] for f in attrs.fields(cls)}, cls
