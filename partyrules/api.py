@@ -61,9 +61,8 @@ def check(facts: Any, as_of: dt.date | str | None = None, *, policies: Iterable[
     backend = get_engine(engine)
     view = View(doc, on)
     applicable = selected(book, book.applicable(on, include_unverified), select, skip)
-    # the native engine's satisfied and not-applicable results stay rows until read (report.model.Results)
-    results = backend.evaluate(book, applicable, view, lazy=True) if isinstance(backend, NativeEngine) \
-        else backend.evaluate(book, applicable, view)
+    # an engine's rows (the native one's satisfied and not-applicable results) stay rows until read
+    results = backend.evaluate_for_report(book, applicable, view)
     return assemble_report(book, view, applicable, results, backend.name, upcoming_within)
 
 

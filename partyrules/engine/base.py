@@ -24,3 +24,9 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def evaluate(self, rulebook: "Rulebook", policies: "Iterable[Policy]", view: "View") -> "list[Result]":
         """One result per (policy, subject), in any order (the report sorts them)."""
+
+    def evaluate_for_report(self, rulebook: "Rulebook", policies: "Iterable[Policy]", view: "View") -> list:
+        """:meth:`evaluate` for a report (``partyrules.check``): an engine may also give rows, tuples
+        ``(make, outcome, ...)`` that ``make(row)`` turns into the result when it is read
+        (:class:`~partyrules.report.model.Results`). By default, the results of :meth:`evaluate`."""
+        return self.evaluate(rulebook, policies, view)

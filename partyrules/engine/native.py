@@ -53,6 +53,12 @@ class NativeEngine(Engine):
         return results
 
 
+    def evaluate_for_report(self, rulebook: Rulebook, policies: Iterable[Policy], view: View) -> list:
+        """The satisfied and not-applicable results (two thirds of a check's, printed only on request) as
+        rows, made into results when read."""
+        return self.evaluate(rulebook, policies, view, lazy=True)
+
+
 def _policy_order(policy: Policy) -> tuple:
     return (SEVERITY_RANK.get(policy.severity, 9), policy.id)
 
@@ -299,18 +305,7 @@ def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterab
 
 def _shown_evidence(recipe: tuple) -> dict:
     evidence, notes = recipe[6], recipe[7]
-    shown = {}
-    for k, v in evidence.items():
-        t = type(v)
-        # the most common values (an unknown's, a date, text, numbers) without a call
-        if t is Unknown:
-            shown[k] = None
-        elif t is dt.date:
-            shown[k] = v.isoformat()
-        elif t is str or t is int or t is bool or v is None:
-            shown[k] = v
-        else:
-            shown[k] = to_json(v)
+    shown = {k: to_json(v) for k, v in evidence.items()}
     if notes:
         shown["exception"] = list(notes)
     return shown
