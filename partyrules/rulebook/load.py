@@ -131,10 +131,10 @@ class RulebookCache:
     def get(self, key: tuple[str, ...], disk: bool = True) -> Rulebook:
         dirs = [Path(k) for k in key]
         # the files' sizes and times, and the folders (a new folder alone changes what loading says)
-        stamp = (tuple(_stamp(d) for d in dirs), rulebook_layout(dirs))
+        stamp = tuple(_stamp(d) for d in dirs)
         with self.lock:
             found = self.entries.pop(key, None)
-            if found is not None and found[0] != stamp and found[0][1] == stamp[1] \
+            if found is not None and found[0] != stamp and _layouts(found[0]) == _layouts(stamp) \
                     and found[1].digest == rulebook_digest(dirs):
                 found = (stamp, found[1])          # the same content: only the stamps moved
             if found is None or found[0] != stamp:
@@ -149,10 +149,11 @@ class RulebookCache:
             self.entries.clear()
 
 
-def _stamp(folder: Path) -> tuple:
-    """(path, size, mtime_ns) of each file :func:`rulebook_files` lists (os.scandir: no Path per file,
-    and no stat for a directory entry)."""
+def _stamp(folder: Path) -> tuple[tuple, tuple[str, ...]]:
+    """(path, size, mtime_ns) of each file :func:`rulebook_files` lists, and the folder's layout (see
+    :func:`rulebook_layout`), in one walk (os.scandir: no Path per file, and no stat for a directory entry)."""
     out: list[tuple] = []
+    layout: list[str] = []
 
     def add(entry: os.DirEntry) -> None:
         st = entry.stat()
@@ -170,17 +171,21 @@ def _stamp(folder: Path) -> tuple:
                             if yaml(f) and not f.name.startswith("_"):
                                 add(f)
                 elif e.name not in _SKIP_DIRS and not e.name.startswith((".", "_")):
+                    layout.append(e.name + "/")
                     with os.scandir(e.path) as editions:
                         for ed in editions:
                             if ed.is_dir():
+                                layout.append(f"{e.name}/{ed.name}/")
                                 with os.scandir(ed.path) as files:
                                     for f in files:
                                         if yaml(f):
                                             add(f)
+                            elif yaml(ed):
+                                layout.append(f"{e.name}/{ed.name}")
             elif e.name in ("instruments.yaml", DERIVED_FILE) and e.is_file():
                 add(e)
     out.sort()
-    return tuple(out)
+    return tuple(out), tuple(sorted(layout))
 
 
 # the one process-wide cache of loaded rulebooks
@@ -356,16 +361,11 @@ def rulebook_layout(dirs: Iterable[Path]) -> tuple[tuple[str, ...], ...]:
     or edition, or a policy file outside an edition folder, is refused. The caches compare them beside
     the digest, so a rulebook cached before such a change is not handed out after it.
     """
-    out = []
-    for folder in dirs:
-        names: list[str] = []
-        for inst_dir in (p for p in folder.iterdir() if p.is_dir() and p.name not in _SKIP_DIRS
-                         and not p.name.startswith((".", "_"))):
-            names.append(inst_dir.name + "/")
-            names += [f"{inst_dir.name}/{p.name}" + ("/" if p.is_dir() else "") for p in inst_dir.iterdir()
-                      if p.is_dir() or (p.is_file() and p.suffix in (".yaml", ".yml"))]
-        out.append(tuple(sorted(names)))
-    return tuple(out)
+    return _layouts(tuple(_stamp(d) for d in dirs))
+
+
+def _layouts(stamps: tuple) -> tuple:
+    return tuple(layout for _files, layout in stamps)
 
 
 def rulebook_digest(dirs: Iterable[Path]) -> str:
