@@ -120,6 +120,14 @@ def decode(raw: bytes, source: str) -> str:
     for bom, name in _WIDE:
         if raw.startswith(bom):
             raise SourceError(source, f"is {name} (it starts with a {name} byte order mark): save it as UTF-8")
+    # binary files people keep their records in: said by name, rather than as a byte that is not UTF-8
+    if raw.startswith(b"PK\x03\x04"):
+        raise SourceError(source, "is an Excel workbook or another ZIP file, not a YAML or JSON fact document "
+                                  "(a ledger workbook named *.xlsx is read by `partyrules check`, or by "
+                                  "partyrules.ledger.import_ledger)")
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise SourceError(source, "is an old-format Excel (.xls) or Word file, not a YAML or JSON fact document "
+                                  "(save a ledger as .xlsx)")
     head = raw[:64]
     if len(head) >= 4 and (head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4):
         raise SourceError(source, "looks like UTF-16 (every other byte is zero): save it as UTF-8")

@@ -39,6 +39,7 @@ from ..report.safe_text import NAME_LIMIT, safe_text
 from ..rulebook.load import load_rulebook
 from . import emit, main, one_line as _one_line
 from .output import output_stream, refuse_inputs
+from .facts_input import facts_input
 from .options import select_options
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def _check_one(facts: str, as_of: str | None, fmt: str, packs: tuple[str, ...], 
         _check_one_xlsx(facts, as_of, packs, no_builtin, all_results, engine, include_unverified, output,
                         select, skip, fail_on)
         return
-    report = check(facts, as_of, policies=packs, builtin=not no_builtin, engine=engine,
+    report = check(facts_input(facts), as_of, policies=packs, builtin=not no_builtin, engine=engine,
                    include_unverified=include_unverified, select=select, skip=skip)
     if fmt == "json":
         text = render_json(report, all_results)
@@ -170,7 +171,7 @@ def _check_one_xlsx(facts: str, as_of: str | None, packs: tuple[str, ...], no_bu
     from .ledger import emit_bytes
     if output is None:
         raise UsageError("--format xlsx writes a binary workbook: give -o FILE")
-    doc = load_facts(facts)
+    doc = load_facts(facts_input(facts))
     book = load_rulebook(packs, builtin=not no_builtin)
     report = check(doc, as_of, engine=engine, include_unverified=include_unverified, rulebook=book,
                    select=select, skip=skip)

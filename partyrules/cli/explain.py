@@ -6,6 +6,7 @@ import click
 
 from ..tools.explain import explain, render_json, render_text
 from . import emit, main
+from .facts_input import facts_input
 
 
 @main.command("explain")
@@ -33,5 +34,5 @@ def explain_cmd(facts: str, policy_id: str, subject_id: str, as_of: str | None, 
     Exit status 0; 2 when the facts, the policy id or the subject id is wrong
     (with "did you mean").
     """
-    ex = explain(facts, policy_id, subject_id, as_of, policies=packs, builtin=not no_builtin)
+    ex = explain(facts_input(facts), policy_id, subject_id, as_of, policies=packs, builtin=not no_builtin)
     emit(render_json(ex) if fmt == "json" else render_text(ex, lang), None)

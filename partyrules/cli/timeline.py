@@ -16,6 +16,7 @@ from ..report.render import width
 from ..report.timeline_section import BOUND_WORDS, STATE_WORDS
 from ..timeline import TITLES, Timeline, timeline
 from . import emit, main
+from .facts_input import facts_input
 
 # the same words as the reports' admission section, so a step reads alike in both
 _STATE = STATE_WORDS
@@ -66,5 +67,5 @@ def render_timeline_table(tl: Timeline, lang: str = "zh") -> str:
 def timeline_command(facts: str, member: str | None, as_of: str | None, fmt: str, lang: str,
                      output: str | None) -> None:
     """The admission timeline of FACTS: each step's date, legal bound with its article, and state."""
-    tl = timeline(facts, as_of, member=member)
+    tl = timeline(facts_input(facts), as_of, member=member)
     emit(render_timeline_json(tl) if fmt == "json" else render_timeline_table(tl, lang), output)

@@ -21,7 +21,9 @@ from ..report.safe_text import safe_line
 from ..timeline import TITLES, timeline
 from ..report.upcoming import render_upcoming_json, render_upcoming_table
 from ..due import DEFAULT_WITHIN, MAX_WITHIN
+from ..facts.load import load_facts
 from . import emit, main
+from .facts_input import facts_input
 from .options import select_options
 
 
@@ -41,6 +43,8 @@ def upcoming_cmd(facts: str, within: int, as_of: str | None, fmt: str, lang: str
                  no_builtin: bool, select: tuple[str, ...], skip: tuple[str, ...], output: str | None) -> None:
     """List what comes due on the unit of FACTS: terms ending, probations ending, this month's theme day,
     this quarter's general meeting, this year's meetings, reports and training not yet done."""
+    # read once for both lists: standard input cannot be read twice, nor a workbook worth reading twice
+    facts = load_facts(facts_input(facts))
     up = upcoming(facts, as_of, within=within, policies=packs, builtin=not no_builtin, select=select, skip=skip)
     steps = timeline(facts, as_of).upcoming(within)
     if fmt == "json":
