@@ -6,11 +6,14 @@ docs/report.md (applicants as subjects) and docs/facts-devt.md (one application 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import partyrules
 from partyrules.errors import InputError
@@ -60,6 +63,14 @@ SCENARIOS = [
                                    "object_on": None}, None, "satisfied", ()),
     ("devt.applicant.assessment", {"activist_on": "2023-05-22", "object_on": None}, None, "unknown",
      ("applicants[0].development.assessments",)),
+    # without object_on the cultivation may have ended on any day up to as_of: decided when that does not matter
+    ("devt.applicant.assessment", {"activist_on": "2023-05-22", "assessments": ["2023-11-22", "2024-05-20"]}, None,
+     "satisfied", ()),
+    ("devt.applicant.assessment", {"activist_on": "2023-05-22", "assessments": ["2023-11-22"]}, None, "unknown",
+     ("applicants[0].development.object_on",)),
+    ("devt.applicant.assessment", {"activist_on": "2024-01-10"}, None, "satisfied", ()),
+    ("devt.applicant.assessment", {"activist_on": "2023-05-22"}, None, "unknown",
+     ("applicants[0].development.assessments", "applicants[0].development.object_on")),
     ("devt.applicant.object-one-year", {"activist_on": "2022-04-20", "object_on": "2023-04-19"}, None, "violated", ()),
     ("devt.applicant.object-one-year", {"activist_on": "2022-04-20", "object_on": "2023-04-20"}, None, "satisfied", ()),
     ("devt.applicant.activist-filed", {"activist_on": "2022-04-20", "activist_filed_on": None,
@@ -215,3 +226,36 @@ def test_explain_shows_an_applicant_subject():
                                        "--subject", "a02"])
     assert result.exit_code == 0, result.output
     assert "对象：入党申请人 a02（彭宇）" in result.output and "结果：违反" in result.output
+
+
+# ---------------------------------------------------------------- an omitted end of the cultivation
+
+DAYS = st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2024, 6, 30))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(activist_on=DAYS, assessments=st.one_of(st.none(), st.lists(DAYS, max_size=5)),
+       ends=st.lists(DAYS, min_size=1, max_size=4))
+def test_an_omitted_object_on_decides_exactly_when_every_end_agrees(activist_on, assessments, ends):
+    """The assessment rule without object_on: decided only when every possible end gives that answer (sound),
+    and unknown only when two possible ends disagree (complete). The possible ends: still an activist
+    (object_on null, the cultivation runs to as_of) and any day up to as_of, the activist day among them."""
+    def outcome(object_on):
+        dev = {"activist_on": activist_on.isoformat()}
+        if assessments is not None:
+            dev["assessments"] = [d.isoformat() for d in assessments]
+        if object_on is not OMIT:
+            dev["object_on"] = None if object_on is None else object_on.isoformat()
+        report = partyrules.check(doc({"id": "a1", "development": dev}), select=["devt.applicant.assessment"])
+        (r,) = results_of(report, "devt.applicant.assessment").values()
+        return r
+    omitted = outcome(OMIT)
+    concrete = {outcome(end).outcome for end in [None, activist_on, *ends]}
+    if omitted.outcome == "unknown":
+        assert concrete == {"violated", "satisfied"} or "unknown" in concrete
+        assert "applicants[0].development.object_on" in omitted.missing
+    else:
+        assert concrete == {omitted.outcome}
+
+
+OMIT = object()

@@ -96,7 +96,16 @@ def assessment_overdue(view: View, member: Any, months: int) -> Any:
     The cultivation runs from ``activist_on`` to ``object_on`` (or the evaluation
     date while the person is not yet a development object); an assessment is due
     within ``months`` months of the activist decision and of each assessment
-    (``counting.within_months``). Unknown when the assessments or the dates are omitted.
+    (``counting.within_months``). Unknown when the assessments or the dates are omitted
+    and the answer depends on them.
+
+    With ``object_on`` omitted the cultivation may have ended on any day up to
+    the evaluation date (the loader does not hold the steps to their legal
+    order), and the answer is decided when it does not depend on that day: no
+    assessment overdue as late as the evaluation date means none overdue
+    earlier either (see :func:`_first_overdue`). A breach is never decided
+    without the end, since the cultivation may have ended before the first
+    assessment fell due.
     """
     dev = member.development
     if dev is OMITTED:
@@ -107,15 +116,30 @@ def assessment_overdue(view: View, member: Any, months: int) -> Any:
     if dev.activist_on is None:
         return None                       # never an activist: art.8, not art.11
     end = dev.object_on
-    if end is OMITTED:
-        return Unknown.of(f"{p}.object_on")
-    if end is None or end > view.as_of:
-        end = view.as_of
+    end_known = end is not OMITTED
+    if not end_known or end is None or end > view.as_of:
+        end = view.as_of                  # the latest the cultivation can have ended
     if dev.assessments is OMITTED:
         deadline = counting.within_months_deadline(dev.activist_on, months)
-        return Unknown.of(f"{p}.assessments") if deadline < end else None
-    last = dev.activist_on
-    for day in sorted(d for d in dev.assessments if dev.activist_on <= d <= end):
+        if deadline >= end:
+            return None
+        return Unknown.of(f"{p}.assessments") if end_known else Unknown.of(f"{p}.assessments", f"{p}.object_on")
+    overdue = _first_overdue(dev.activist_on, dev.assessments, end, months)
+    if overdue is None or end_known:
+        return overdue
+    return Unknown.of(f"{p}.object_on")
+
+
+def _first_overdue(start: dt.date, assessments: tuple, end: dt.date, months: int) -> dt.date | None:
+    """The first deadline missed by the assessments of a cultivation from ``start`` to ``end``, or None.
+
+    None for an end means None for every earlier end: the assessments up to an
+    earlier end are a prefix of these, with no gap among them, and the one after
+    the prefix's last (if any) lies after that end and no later than the last's
+    deadline, so that deadline has not passed by then either.
+    """
+    last = start
+    for day in sorted(d for d in assessments if start <= d <= end):
         if day > counting.within_months_deadline(last, months):
             return counting.within_months_deadline(last, months)
         last = day
