@@ -385,3 +385,57 @@ def test_a_policy_file_outside_an_edition_folder_is_refused_by_the_loader_as_lin
     assert [(Path(f.file).resolve(), f.line, f.column, f.message) for f in errors] == \
         [(stray.resolve(), 1, 1, f"a policy file belongs in a folder of its edition: {instrument}/EDITION/stray.yaml")]
     assert str(raised.value) == f"{stray}:1:1: {errors[0].message}"
+
+
+ONE_POLICY = """- id: x.one
+  title: {zh: 一, en: one}
+  severity: error
+  citations: [{ref: party-constitution@2022 art.1}]
+  applies_to: unit
+  require: "True"
+  message: {zh: 一, en: one}
+"""
+
+
+def test_an_empty_policy_file_is_refused_in_the_same_words(tmp_path):
+    from partyrules.rulebook.load import load_rulebook
+    f = tmp_path / "pack" / "party-constitution" / "2022" / "a.yaml"
+    f.parent.mkdir(parents=True)
+    f.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        load_rulebook([tmp_path / "pack"], builtin=False, disk_cache=False)
+    [finding] = [f for f in lint_paths([tmp_path / "pack"], search=0) if f.severity == "error"]
+    assert (finding.line, finding.column) == (1, 1)
+    assert str(raised.value) == f"{f}:1:1: {finding.message}"
+    assert finding.message == "the file is empty: expected a policy (a mapping) or a list of policies"
+
+
+def test_a_duplicate_id_names_the_other_policy_by_file_and_line_in_both(tmp_path):
+    from partyrules.rulebook.load import load_rulebook
+    folder = tmp_path / "pack" / "party-constitution" / "2022"
+    folder.mkdir(parents=True)
+    (folder / "a.yaml").write_text("# first\n" + ONE_POLICY, encoding="utf-8")
+    (folder / "b.yaml").write_text(ONE_POLICY, encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        load_rulebook([tmp_path / "pack"], builtin=False, disk_cache=False)
+    [finding] = [f for f in lint_paths([tmp_path / "pack"], search=0) if f.severity == "error"]
+    assert finding.message == f"policy id 'x.one' is already used by {folder / 'a.yaml'}:2"
+    assert str(raised.value) == f"{folder / 'b.yaml'}:1:1: {finding.message}"
+    assert Path(finding.file).resolve() == (folder / "b.yaml").resolve() and finding.line == 1
+
+
+@pytest.mark.parametrize("folder,said", [
+    ("nosuch/2022", "folder 'nosuch' is not a registered instrument id (see instruments.yaml; a policy file "
+                    "lives in PACK/INSTRUMENT/EDITION/)"),
+    ("party-constitution/1999", "the folder's edition: edition '1999' of party-constitution is not registered "
+                                "(registered: 2012, 2017, 2022)")])
+def test_a_policy_in_an_unregistered_folder_is_a_finding_not_a_crash(tmp_path, folder, said):
+    """lint went on to run such a policy on generated courts, which needs its edition's dates, and stopped
+    with one bare line ('unknown instrument') instead of its findings."""
+    f = tmp_path / "pack" / folder / "a.yaml"
+    f.parent.mkdir(parents=True)
+    f.write_text(ONE_POLICY, encoding="utf-8")
+    for search in (0, 5):
+        findings = lint_paths([tmp_path / "pack"], search=search)
+        assert [(Path(x.file).resolve(), x.line, x.severity, x.message) for x in findings
+                if x.severity == "error"][:1] == [(f.resolve(), 1, "error", said)]

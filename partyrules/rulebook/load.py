@@ -40,7 +40,7 @@ from .packs import (DERIVED_FILE, installed_pack_dirs, load_pack_derived, load_p
                     resolve_pack)
 from .expr import compile_all
 from .params import Parameters, parameters_from_document
-from .policy import Policy, policy_from_data, retarget
+from .policy import EMPTY_POLICY_FILE, Policy, policy_from_data, retarget
 from .schema import Fields, check_mapping, fail
 
 _EDITION_FIELDS = Fields(required={}, optional={"inherits": str, "note": str})
@@ -312,6 +312,8 @@ def _load(dirs: list[Path], digest: str) -> Rulebook:
                         inherits.append((instrument, edition, parent, str(meta)))
                 for f in _yaml_files(ed_dir):
                     doc = read_path(f)
+                    if doc.data is None:
+                        raise PolicyError(doc.source, EMPTY_POLICY_FILE, 1, 1)
                     items = doc.data if isinstance(doc.data, list) else [doc.data]
                     base = () if not isinstance(doc.data, list) else None
                     for i, item in enumerate(items):
@@ -385,16 +387,21 @@ def rulebook_digest(dirs: Iterable[Path]) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def _at(policy: Policy) -> str:
+    """Where a policy is, as lint names it: FILE:LINE."""
+    return f"{policy.source}:{policy.line}" if policy.line is not None else policy.source
+
+
 def _check_unique(policies: list[Policy]) -> None:
     seen: dict[tuple[str, str], Policy] = {}
     instrument_of: dict[str, Policy] = {}
     for p in policies:
         if (p.id, p.edition) in seen and seen[(p.id, p.edition)].instrument == p.instrument:
             other = seen[(p.id, p.edition)]
-            raise PolicyError(p.source, f"policy id {p.id!r} is already used by {other.source}", p.line, 1)
+            raise PolicyError(p.source, f"policy id {p.id!r} is already used by {_at(other)}", p.line, 1)
         if p.id in instrument_of and instrument_of[p.id].instrument != p.instrument:
             other = instrument_of[p.id]
-            raise PolicyError(p.source, f"policy id {p.id!r} is already used by {other.source} "
+            raise PolicyError(p.source, f"policy id {p.id!r} is already used by {_at(other)} "
                                         f"(instrument {other.instrument})", p.line, 1)
         seen[(p.id, p.edition)] = p
         instrument_of[p.id] = p

@@ -233,6 +233,10 @@ def policy_from_data(doc: Document, path: tuple, data: Any, *, instrument: str, 
     return _build(doc, path, data, parts, instrument, edition)
 
 
+# said by the loader and by lint of a policy file with nothing in it
+EMPTY_POLICY_FILE = "the file is empty: expected a policy (a mapping) or a list of policies"
+
+
 def read_policy(doc: Document, path: tuple, data: Any, *, instrument: str, edition: str,
                 registry: Registry, params: Parameters, derived: Mapping[str, Derived],
                 cite_own: bool = True) -> PolicyReading:

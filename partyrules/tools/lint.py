@@ -50,7 +50,7 @@ from .lint_limits import check_limits
 from ..rulebook.load import EDITION_FIELDS, PACK_SUBFOLDERS, Rulebook
 from ..rulebook.packs import bundled_packs
 from ..rulebook.params import Parameter, Parameters, read_parameters
-from ..rulebook.policy import Policy, read_policy
+from ..rulebook.policy import EMPTY_POLICY_FILE, Policy, read_policy
 from ..rulebook.schema import Fields, Problem, fail, has, mapping_problems
 from ..source import Document, read_path
 
@@ -363,7 +363,7 @@ def _policy_file_entries(sink: _Sink, f: Path, instrument: str, edition: str, re
     for what in problems:
         sink.add(str(f), 1, 1, what)
     if doc.data is None:
-        sink.add(str(f), 1, 1, "the file is empty: expected a policy (a mapping) or a list of policies")
+        sink.add(str(f), 1, 1, EMPTY_POLICY_FILE)
         return []
     items = doc.data if isinstance(doc.data, list) else [doc.data]
     base = None if isinstance(doc.data, list) else ()
@@ -444,8 +444,8 @@ def _check_behaviour(sink: _Sink, book: Rulebook, targets: list[_Entry], search:
     needs: dict[int, set[str]] = {}
     for k, e in enumerate(targets):
         policy = e.policy
-        if policy is None:
-            continue
+        if policy is None or not e.folder_ok:
+            continue        # its folder names no registered edition (an error already): no dates to run it on
         seen: set[str] = set()
         for i, ex in enumerate(policy.examples):
             run = run_example(book, policy, ex)
