@@ -347,14 +347,24 @@ def dues_paid_for(view: View, member: Member, month_day: dt.date) -> Any:
 
 
 def month_complete(view: View, day: dt.date) -> Any:
-    """Is the month containing ``day`` over and inside the records on the evaluation date?"""
+    """Is the month containing ``day`` over and inside the records on the evaluation date?
+
+    A month not yet over is ``False`` whatever ``records_from`` says (omitted,
+    null or any day): being over does not depend on the records."""
+    month = Month.of(day)
+    if month > _last_complete_month(view):
+        return False
     if view.window is None:
         return Unknown.of("records_from") if view.records_from is None else False
     first, last = view.window
-    month = Month.of(day)
-    if month > last:
-        return False
     return True if month >= first else Unknown.of("records_from")
+
+
+def _last_complete_month(view: View) -> Month:
+    """The last calendar month over on the evaluation date (as :func:`partyrules.periods.complete_months`)."""
+    on = min(view.as_of, view.snapshot)
+    last = Month.of(on)
+    return last if on == last.last_day() else last + (-1)
 
 
 def _d(name: str, fn: Callable[..., Any], args: tuple[str, ...], **kw: Any) -> Derived:
