@@ -67,3 +67,63 @@ def test_an_omitted_records_from_decides_the_month_of_acceptance_exactly_when_ev
     agree(omitted, concrete, "records_from")
     if month.last_day() > as_of:      # not yet over: not looked at, whatever the start of the records
         assert omitted.outcome == "not_applicable" and concrete == {"not_applicable"}, (omitted, concrete)
+
+
+# ---------------------------------------------------------------- dues_late, dues_shortfalls: dues_payments omitted
+
+
+def _payments(months: list[Month], how: str, as_of: dt.date) -> list[dict]:
+    out = []
+    for m in months:
+        last = min(m.last_day(), as_of)
+        if how == "in_time":
+            out.append({"month": str(m), "amount": 1000, "paid_on": last.isoformat()})
+        elif how == "on_as_of":
+            out.append({"month": str(m), "amount": 1000, "paid_on": as_of.isoformat()})
+        elif how == "nothing":
+            out.append({"month": str(m), "amount": 0, "paid_on": last.isoformat()})
+        elif how == "undated":
+            out.append({"month": str(m), "amount": 1000})
+        elif how == "unpaid":
+            out.append({"month": str(m), "paid_on": None})
+    return out
+
+
+HOWS = ("in_time", "on_as_of", "nothing", "undated", "unpaid")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(as_of=DAYS, admitted=st.dates(min_value=dt.date(2021, 1, 1), max_value=AS_OF),
+       records_from=st.one_of(st.just(OMIT), st.none(), DAYS),
+       reduced_since=st.one_of(st.none(), DAYS), policy=st.sampled_from(["dues.member.late", "dues.member.amount"]))
+def test_omitted_dues_payments_decide_exactly_when_every_list_agrees(as_of, admitted, records_from, reduced_since,
+                                                                    policy):
+    """dues.member.late and dues.member.amount without dues_payments: decided (satisfied) only when no month
+    checked can be judged whatever the payments, unknown only when two lists of payments disagree. The lists:
+    none, every month paid in time, paid on as_of, paid nothing, undated, marked unpaid."""
+    admitted = min(admitted, as_of)
+    if records_from not in (OMIT, None):
+        records_from = min(records_from, as_of)
+    member = {"id": "m1", "status": "full", "admitted_on": admitted.isoformat(), "dues_base": 6000}
+    if reduced_since is not None:
+        since = Month.of(min(reduced_since, as_of))
+        member["dues_reductions"] = [{"since": str(since), "decided_on": since.first_day().isoformat(),
+                                      "approved_on": since.first_day().isoformat()}]
+    omitted = check(policy, member, records_from, as_of)
+    months = months_before(as_of)
+    concrete = {check(policy, {**member, "dues_payments": []}, records_from, as_of).outcome}
+    concrete |= {check(policy, {**member, "dues_payments": _payments(months, how, as_of)}, records_from, as_of).outcome
+                 for how in HOWS}
+    agree(omitted, concrete, "members[0].dues_payments")
+    if omitted.outcome == "unknown" and records_from is OMIT:
+        assert "records_from" in omitted.missing
+
+
+def test_records_that_begin_after_the_last_complete_month_check_no_month():
+    """records_from recorded, but no month both over and inside the records: nothing to judge (satisfied),
+    not unknown naming the recorded records_from."""
+    member = {"id": "m1", "status": "full", "admitted_on": "2010-01-05", "full_on": "2011-01-05", "dues_base": 6000,
+              "dues_payments": [{"month": "2024-01", "amount": 0, "paid_on": "2024-06-20"}]}
+    for policy in ("dues.member.late", "dues.member.amount"):
+        r = check(policy, member, dt.date(2024, 6, 15))
+        assert (r.outcome, r.missing) == ("satisfied", ()), (policy, r.outcome, r.missing)

@@ -197,9 +197,12 @@ def bracket_of(base: float) -> str:
 
 
 def _checked_months(view: View, member: Member, months: int, since: dt.date | None) -> Any:
-    """The last ``months`` complete months that are inside the records, the membership and the rule."""
+    """The last ``months`` complete months that are inside the records, the membership and the rule.
+
+    Unknown only when ``records_from`` is omitted or null; when it is recorded and no month is both over
+    and inside the records, no month is checked (``[]``), whatever the payments say."""
     if view.window is None:
-        return Unknown.of("records_from")
+        return Unknown.of("records_from") if view.records_from is None else []
     first_rec, last = view.window
     out = []
     for i in range(months):
@@ -229,10 +232,20 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
     nothing can be judged short. Months from a reduction's ``since`` on are not
     judged (the reduced amount is not recorded). A month without a payment is
     left to the lateness and lapse rules.
+
+    With ``dues_payments`` omitted the answer is ``()`` when no month is
+    judged: every month checked is reduced, or none is checked (a membership
+    or records that begin after the last complete month). The payments could
+    only be judged in those months, so every list of them gives ``()``;
+    otherwise the empty list gives ``()`` and a payment of nothing in a judged
+    month is short, so it stays unknown, naming ``dues_payments`` (and
+    ``records_from`` when that is omitted too).
     """
-    if member.dues_payments is OMITTED:
-        return Unknown.of(f"{view.path(member)}.dues_payments")
     window = _checked_months(view, member, months, since)
+    if member.dues_payments is OMITTED:
+        return _payments_omitted(view, member, window,
+                                 window if isinstance(window, Unknown) else
+                                 [m for m in window if not _reduced(member, m)])
     if isinstance(window, Unknown):
         return window
     p = view.path(member)
@@ -271,10 +284,23 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     """Months among the last ``months`` checked whose dues were paid, or are still unpaid, more than
     ``late_months`` months after the month ended (``counting.month_end_plus``). A month that
     ``dues_payments`` does not list is unpaid, unless facts-v1 ``dues_paid`` lists it (then paid on an
-    unknown day); a payment with its date omitted is unknown once its deadline has passed."""
-    if member.dues_payments is OMITTED:
-        return Unknown.of(f"{view.path(member)}.dues_payments")
+    unknown day); a payment with its date omitted is unknown once its deadline has passed.
+
+    With ``dues_payments`` omitted the answer is ``()`` when the deadline of
+    every month checked is on or after both the evaluation date and the
+    document's ``as_of`` (or no month is checked): such a month can be neither
+    unpaid past its deadline nor paid after it (no payment is dated after
+    ``as_of``), so every list of payments gives ``()``. Once a month's deadline
+    has passed, no payment makes it late and a payment in time does not, so it
+    stays unknown, naming ``dues_payments`` (and ``records_from`` when that is
+    omitted too).
+    """
     window = _checked_months(view, member, months, since)
+    if member.dues_payments is OMITTED:
+        latest = max(view.as_of, view.snapshot)      # no payment is dated after the snapshot
+        return _payments_omitted(view, member, window,
+                                 window if isinstance(window, Unknown) else
+                                 [m for m in window if counting.month_end_plus(m, late_months) < latest])
     if isinstance(window, Unknown):
         return window
     p = view.path(member)
@@ -301,6 +327,15 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     if late:
         return tuple(late)
     return Unknown(frozenset(missing)) if missing else ()
+
+
+def _payments_omitted(view: View, member: Member, window: Any, judged: Any) -> Any:
+    """The answer of a dues rule whose ``dues_payments`` are omitted: ``()`` when no month of the
+    ``window`` can be ``judged`` whatever the payments, else unknown naming what is missing."""
+    payments = f"{view.path(member)}.dues_payments"
+    if isinstance(window, Unknown):
+        return Unknown(frozenset(window.missing | {payments}))
+    return Unknown.of(payments) if judged else ()
 
 
 def reductions_without_records(view: View, member: Member, *, since: dt.date | None = None) -> Any:
