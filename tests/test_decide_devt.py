@@ -127,3 +127,26 @@ def test_records_that_begin_after_the_last_complete_month_check_no_month():
     for policy in ("dues.member.late", "dues.member.amount"):
         r = check(policy, member, dt.date(2024, 6, 15))
         assert (r.outcome, r.missing) == ("satisfied", ()), (policy, r.outcome, r.missing)
+
+
+# ---------------------------------------------------------------- dues_shortfalls: dues_base omitted
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amount=st.sampled_from([0, 0.01, 15, 60, 90, 500]),
+       bracket=st.sampled_from([None, "up_to_3000", "up_to_10000", "over_10000", "retired_up_to_5000"]),
+       bases=st.lists(st.floats(min_value=0, max_value=50000, allow_nan=False), max_size=3))
+def test_an_omitted_dues_base_decides_a_shortfall_only_when_every_base_agrees(amount, bracket, bases):
+    """dues.member.amount without dues_base: decided only when every base (0, within and above the brackets,
+    a very large one, others) gives that outcome; a base of 0 owes 0.00, so not even a payment of nothing is
+    short for sure."""
+    member = {"id": "m1", "status": "full", "admitted_on": "2010-01-05",
+              "dues_payments": [{"month": "2024-05", "amount": amount, "paid_on": "2024-05-20"}]}
+    if bracket is not None:
+        member["dues_bracket"] = bracket
+    policy = "dues.member.amount"
+    start = dt.date(2024, 1, 1)
+    omitted = check(policy, member, start)
+    concrete = {check(policy, {**member, "dues_base": b}, start).outcome
+                for b in [0, 2000, 6000, 20000, 10**7, *bases]}
+    agree(omitted, concrete, "members[0].dues_base")

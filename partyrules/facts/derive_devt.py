@@ -228,17 +228,19 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
 
     Due = rate of the member's bracket × base, to the fen (0.01 yuan; a shortfall
     of less than half a fen is rounding). The bracket is ``dues_bracket`` when
-    given, else the one ``dues_base`` falls in; without a base only a payment of
-    nothing can be judged short. Months from a reduction's ``since`` on are not
-    judged (the reduced amount is not recorded). A month without a payment is
-    left to the lateness and lapse rules.
+    given, else the one ``dues_base`` falls in; without a base no payment can be
+    judged, not even one of nothing, since a base of 0 (which the facts allow,
+    whatever the bracket) owes 0.00 and a large one more than any payment.
+    Months from a reduction's ``since`` on are not judged (the reduced amount is
+    not recorded). A month without a payment is left to the lateness and lapse
+    rules.
 
     With ``dues_payments`` omitted the answer is ``()`` when no month is
     judged: every month checked is reduced, or none is checked (a membership
     or records that begin after the last complete month). The payments could
     only be judged in those months, so every list of them gives ``()``;
     otherwise the empty list gives ``()`` and a payment of nothing in a judged
-    month is short, so it stays unknown, naming ``dues_payments`` (and
+    month is short or itself unknown, so it stays unknown, naming ``dues_payments`` (and
     ``records_from`` when that is omitted too).
     """
     window = _checked_months(view, member, months, since)
@@ -269,10 +271,7 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
         if pay.amount is OMITTED:
             missing.add(f"{p}.dues_payments[{i}].amount")
         elif isinstance(due, Unknown):
-            if pay.amount == 0:
-                short.append(f"{m}: 0.00")
-            else:
-                missing |= due.missing
+            missing |= due.missing        # a base of 0 owes 0.00: not even nothing is short for sure
         elif pay.amount + 0.005 < due:
             short.append(f"{m}: {pay.amount:.2f} < {due:.2f}")
     if short:
