@@ -191,14 +191,22 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
     or records that begin after the last complete month). The payments could
     only be judged in those months, so every list of them gives ``()``;
     otherwise the empty list gives ``()`` and a payment of nothing in a judged
-    month is short or itself unknown, so it stays unknown, naming ``dues_payments`` (and
-    ``records_from`` when that is omitted too).
+    month is short or itself unknown, so it stays unknown, naming
+    ``dues_payments`` (and ``records_from`` and ``dues_reductions`` when they
+    are omitted too).
+
+    With ``dues_reductions`` omitted no month is proved short: a reduction
+    from that month on (the facts allow one from any month) would leave it
+    unjudged, and no reductions would leave it short. So a short month is then
+    unknown naming ``dues_reductions``, which is also named beside whatever
+    else leaves a judged month in doubt, since a reduction alone would settle
+    it.
     """
     window = _checked_months(view, member, months, since)
     if member.dues_payments is OMITTED:
         return _payments_omitted(view, member, window,
                                  window if isinstance(window, Unknown) else
-                                 [m for m in window if not _reduced(member, m)])
+                                 [m for m in window if not _reduced(member, m)], reductions=True)
     if isinstance(window, Unknown):
         return window
     p = view.path(member)
@@ -224,9 +232,14 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
         elif isinstance(due, Unknown):
             missing |= due.missing        # a base of 0 owes 0.00: not even nothing is short for sure
         elif pay.amount + 0.005 < due:
-            short.append(f"{m}: {pay.amount:.2f} < {due:.2f}")
+            if member.dues_reductions is OMITTED:       # a reduction from this month on would excuse it
+                missing.add(f"{p}.dues_reductions")
+            else:
+                short.append(f"{m}: {pay.amount:.2f} < {due:.2f}")
     if short:
         return tuple(short)
+    if missing and member.dues_reductions is OMITTED:
+        missing.add(f"{p}.dues_reductions")     # a reduction would excuse every month still in doubt
     return Unknown(frozenset(missing)) if missing else ()
 
 
@@ -244,6 +257,11 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     has passed, no payment makes it late and a payment in time does not, so it
     stays unknown, naming ``dues_payments`` (and ``records_from`` when that is
     omitted too).
+
+    With ``dues_reductions`` omitted a month unpaid past its deadline is not
+    proved late: a reduction from that month on would excuse it, none would
+    not. It is unknown naming ``dues_reductions``. A payment made after the
+    deadline is late whatever the reductions.
     """
     window = _checked_months(view, member, months, since)
     if member.dues_payments is OMITTED:
@@ -266,7 +284,10 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
             continue
         if m not in by_month or by_month[m][1].paid_on is None:
             if deadline < view.as_of and not _reduced(member, m):
-                late.append(f"{m}: unpaid")
+                if member.dues_reductions is OMITTED:   # a reduction from this month on would excuse it
+                    missing.add(f"{p}.dues_reductions")
+                else:
+                    late.append(f"{m}: unpaid")
             continue
         i, pay = by_month[m]
         if pay.paid_on is OMITTED:
@@ -279,13 +300,16 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     return Unknown(frozenset(missing)) if missing else ()
 
 
-def _payments_omitted(view: View, member: Member, window: Any, judged: Any) -> Any:
+def _payments_omitted(view: View, member: Member, window: Any, judged: Any, *, reductions: bool = False) -> Any:
     """The answer of a dues rule whose ``dues_payments`` are omitted: ``()`` when no month of the
-    ``window`` can be ``judged`` whatever the payments, else unknown naming what is missing."""
-    payments = f"{view.path(member)}.dues_payments"
+    ``window`` can be ``judged`` whatever the payments, else unknown naming what is missing
+    (``dues_reductions`` too when omitted and, by ``reductions``, able alone to excuse every month)."""
+    missing = {f"{view.path(member)}.dues_payments"}
+    if reductions and member.dues_reductions is OMITTED:
+        missing.add(f"{view.path(member)}.dues_reductions")
     if isinstance(window, Unknown):
-        return Unknown(frozenset(window.missing | {payments}))
-    return Unknown.of(payments) if judged else ()
+        return Unknown(frozenset(window.missing | missing))
+    return Unknown(frozenset(missing)) if judged else ()
 
 
 def reductions_without_records(view: View, member: Member, *, since: dt.date | None = None) -> Any:
