@@ -115,10 +115,10 @@ def test_a_field_given_as_null_or_empty_is_recorded():
     assert {"meetings", "members[].admission_approved_on", "members[].introducers"} <= recorded
 
 
-def test_stripped_court_marks_742_of_745_unknowns_as_not_recorded(stripped_report):
+def test_stripped_court_marks_739_of_742_unknowns_as_not_recorded(stripped_report):
     unknown = [r for r in stripped_report.results if r.outcome == "unknown"]
     folded = [r for r in unknown if r.missing_kind == NOT_RECORDED]
-    assert (len(stripped_report.violations), len(unknown), len(folded)) == (10, 745, 742)   # 2 of applicants
+    assert (len(stripped_report.violations), len(unknown), len(folded)) == (10, 742, 739)   # 2 of applicants
     # the marking agrees with the document itself: a folded result lacks only fields no record carries,
     # any other unknown lacks at least one field that some record of its kind carries
     data = stripped_court()
@@ -140,7 +140,7 @@ def _carried(data: dict, pattern: str) -> bool:
 def test_json_keeps_every_result_and_adds_missing_kind_to_unknowns_only(stripped_report):
     data = stripped_report.to_json()
     listed = [r for r in data["results"]]
-    assert len(listed) == 10 + 745
+    assert len(listed) == 10 + 742
     for r in listed:
         assert ("missing_kind" in r) == (r["outcome"] == "unknown")
 
@@ -178,7 +178,7 @@ def test_stripped_court_table_shows_violations_first_and_one_short_not_recorded_
     unknown_start = text.index(second.title)
     for message in violation_messages:
         assert text.index(wrap(message, 40)[0][:10]) < unknown_start
-    # the 742 not-recorded unknowns: one entry per field, not one per subject
+    # the 739 not-recorded unknowns: one entry per field, not one per subject
     title = h.words["s_not_recorded"]
     assert text.count(title) == 1
     section = text[text.index(title):]

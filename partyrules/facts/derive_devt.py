@@ -197,9 +197,12 @@ def bracket_of(base: float) -> str:
 
 
 def _checked_months(view: View, member: Member, months: int, since: dt.date | None) -> Any:
-    """The last ``months`` complete months that are inside the records, the membership and the rule."""
+    """The last ``months`` complete months that are inside the records, the membership and the rule.
+
+    Unknown only when ``records_from`` is omitted or null; when it is recorded and no month is both over
+    and inside the records, no month is checked (``[]``), whatever the payments say."""
     if view.window is None:
-        return Unknown.of("records_from")
+        return Unknown.of("records_from") if view.records_from is None else []
     first_rec, last = view.window
     out = []
     for i in range(months):
@@ -225,14 +228,34 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
 
     Due = rate of the member's bracket × base, to the fen (0.01 yuan; a shortfall
     of less than half a fen is rounding). The bracket is ``dues_bracket`` when
-    given, else the one ``dues_base`` falls in; without a base only a payment of
-    nothing can be judged short. Months from a reduction's ``since`` on are not
-    judged (the reduced amount is not recorded). A month without a payment is
-    left to the lateness and lapse rules.
+    given, else the one ``dues_base`` falls in; without a base no payment can be
+    judged, not even one of nothing, since a base of 0 (which the facts allow,
+    whatever the bracket) owes 0.00 and a large one more than any payment.
+    Months from a reduction's ``since`` on are not judged (the reduced amount is
+    not recorded). A month without a payment is left to the lateness and lapse
+    rules.
+
+    With ``dues_payments`` omitted the answer is ``()`` when no month is
+    judged: every month checked is reduced, or none is checked (a membership
+    or records that begin after the last complete month). The payments could
+    only be judged in those months, so every list of them gives ``()``;
+    otherwise the empty list gives ``()`` and a payment of nothing in a judged
+    month is short or itself unknown, so it stays unknown, naming
+    ``dues_payments`` (and ``records_from`` and ``dues_reductions`` when they
+    are omitted too).
+
+    With ``dues_reductions`` omitted no month is proved short: a reduction
+    from that month on (the facts allow one from any month) would leave it
+    unjudged, and no reductions would leave it short. So a short month is then
+    unknown naming ``dues_reductions``, which is also named beside whatever
+    else leaves a judged month in doubt, since a reduction alone would settle
+    it.
     """
-    if member.dues_payments is OMITTED:
-        return Unknown.of(f"{view.path(member)}.dues_payments")
     window = _checked_months(view, member, months, since)
+    if member.dues_payments is OMITTED:
+        return _payments_omitted(view, member, window,
+                                 window if isinstance(window, Unknown) else
+                                 [m for m in window if not _reduced(member, m)], reductions=True)
     if isinstance(window, Unknown):
         return window
     p = view.path(member)
@@ -256,14 +279,16 @@ def dues_shortfalls(view: View, member: Member, months: int, rates: tuple, *, si
         if pay.amount is OMITTED:
             missing.add(f"{p}.dues_payments[{i}].amount")
         elif isinstance(due, Unknown):
-            if pay.amount == 0:
-                short.append(f"{m}: 0.00")
-            else:
-                missing |= due.missing
+            missing |= due.missing        # a base of 0 owes 0.00: not even nothing is short for sure
         elif pay.amount + 0.005 < due:
-            short.append(f"{m}: {pay.amount:.2f} < {due:.2f}")
+            if member.dues_reductions is OMITTED:       # a reduction from this month on would excuse it
+                missing.add(f"{p}.dues_reductions")
+            else:
+                short.append(f"{m}: {pay.amount:.2f} < {due:.2f}")
     if short:
         return tuple(short)
+    if missing and member.dues_reductions is OMITTED:
+        missing.add(f"{p}.dues_reductions")     # a reduction would excuse every month still in doubt
     return Unknown(frozenset(missing)) if missing else ()
 
 
@@ -271,10 +296,28 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     """Months among the last ``months`` checked whose dues were paid, or are still unpaid, more than
     ``late_months`` months after the month ended (``counting.month_end_plus``). A month that
     ``dues_payments`` does not list is unpaid, unless facts-v1 ``dues_paid`` lists it (then paid on an
-    unknown day); a payment with its date omitted is unknown once its deadline has passed."""
-    if member.dues_payments is OMITTED:
-        return Unknown.of(f"{view.path(member)}.dues_payments")
+    unknown day); a payment with its date omitted is unknown once its deadline has passed.
+
+    With ``dues_payments`` omitted the answer is ``()`` when the deadline of
+    every month checked is on or after both the evaluation date and the
+    document's ``as_of`` (or no month is checked): such a month can be neither
+    unpaid past its deadline nor paid after it (no payment is dated after
+    ``as_of``), so every list of payments gives ``()``. Once a month's deadline
+    has passed, no payment makes it late and a payment in time does not, so it
+    stays unknown, naming ``dues_payments`` (and ``records_from`` when that is
+    omitted too).
+
+    With ``dues_reductions`` omitted a month unpaid past its deadline is not
+    proved late: a reduction from that month on would excuse it, none would
+    not. It is unknown naming ``dues_reductions``. A payment made after the
+    deadline is late whatever the reductions.
+    """
     window = _checked_months(view, member, months, since)
+    if member.dues_payments is OMITTED:
+        latest = max(view.as_of, view.snapshot)      # no payment is dated after the snapshot
+        return _payments_omitted(view, member, window,
+                                 window if isinstance(window, Unknown) else
+                                 [m for m in window if counting.month_end_plus(m, late_months) < latest])
     if isinstance(window, Unknown):
         return window
     p = view.path(member)
@@ -290,7 +333,10 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
             continue
         if m not in by_month or by_month[m][1].paid_on is None:
             if deadline < view.as_of and not _reduced(member, m):
-                late.append(f"{m}: unpaid")
+                if member.dues_reductions is OMITTED:   # a reduction from this month on would excuse it
+                    missing.add(f"{p}.dues_reductions")
+                else:
+                    late.append(f"{m}: unpaid")
             continue
         i, pay = by_month[m]
         if pay.paid_on is OMITTED:
@@ -301,6 +347,18 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     if late:
         return tuple(late)
     return Unknown(frozenset(missing)) if missing else ()
+
+
+def _payments_omitted(view: View, member: Member, window: Any, judged: Any, *, reductions: bool = False) -> Any:
+    """The answer of a dues rule whose ``dues_payments`` are omitted: ``()`` when no month of the
+    ``window`` can be ``judged`` whatever the payments, else unknown naming what is missing
+    (``dues_reductions`` too when omitted and, by ``reductions``, able alone to excuse every month)."""
+    missing = {f"{view.path(member)}.dues_payments"}
+    if reductions and member.dues_reductions is OMITTED:
+        missing.add(f"{view.path(member)}.dues_reductions")
+    if isinstance(window, Unknown):
+        return Unknown(frozenset(window.missing | missing))
+    return Unknown(frozenset(missing)) if judged else ()
 
 
 def reductions_without_records(view: View, member: Member, *, since: dt.date | None = None) -> Any:
@@ -347,14 +405,24 @@ def dues_paid_for(view: View, member: Member, month_day: dt.date) -> Any:
 
 
 def month_complete(view: View, day: dt.date) -> Any:
-    """Is the month containing ``day`` over and inside the records on the evaluation date?"""
+    """Is the month containing ``day`` over and inside the records on the evaluation date?
+
+    A month not yet over is ``False`` whatever ``records_from`` says (omitted,
+    null or any day): being over does not depend on the records."""
+    month = Month.of(day)
+    if month > _last_complete_month(view):
+        return False
     if view.window is None:
         return Unknown.of("records_from") if view.records_from is None else False
     first, last = view.window
-    month = Month.of(day)
-    if month > last:
-        return False
     return True if month >= first else Unknown.of("records_from")
+
+
+def _last_complete_month(view: View) -> Month:
+    """The last calendar month over on the evaluation date (as :func:`partyrules.periods.complete_months`)."""
+    on = min(view.as_of, view.snapshot)
+    last = Month.of(on)
+    return last if on == last.last_day() else last + (-1)
 
 
 def _d(name: str, fn: Callable[..., Any], args: tuple[str, ...], **kw: Any) -> Derived:
