@@ -483,13 +483,26 @@ def training_year(view: View, member: Member, *, since: dt.date | None = None) -
     rule was in force for the whole year. The hours are unknown when the year
     lies before ``records_from`` or ``training_hours`` was omitted; a year
     missing from a given ``training_hours`` inside the records means none.
+
+    With ``admitted_on`` omitted, ``required`` is still decided where the
+    loader bounds the admission: it is never after ``full_on`` (a date), so a
+    conversion on or before 1 January proves the member was one then; and
+    never before ``birth_date`` or ``applied_on``, so either of them after
+    1 January proves they were not. Between the bounds either answer is
+    possible, and ``required`` stays unknown, naming ``admitted_on``.
     """
     year = view.index.last_year
     first = year.first_day()
     if since is not None and first < since:
         required: Any = False
     elif member.admitted_on is OMITTED:
-        required = Unknown.of(f"{view.path(member)}.admitted_on")
+        if member.full_on not in (OMITTED, None) and member.full_on <= first:
+            required = True                 # admitted_on <= full_on (load.py)
+        elif ((member.birth_date is not OMITTED and member.birth_date > first)
+              or (member.applied_on is not OMITTED and member.applied_on > first)):
+            required = False                # admitted_on >= birth_date, applied_on (load.py)
+        else:
+            required = Unknown.of(f"{view.path(member)}.admitted_on")
     else:
         required = member.admitted_on <= first
     if view.records_from is None or first < view.records_from:

@@ -1,0 +1,80 @@
+"""Omitted facts decide in every direction the recorded facts allow (derive.py).
+
+Each test holds a policy's answer with one fact omitted against its answers for
+the concrete values that fact could take (those the loader accepts, the extremes
+among them): decided only when every value gives that answer (sound), unknown
+only when two values disagree or one of them is itself unknown (complete).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import partyrules
+
+AS_OF = dt.date(2024, 6, 30)
+OMIT = object()
+
+
+def _doc(*members, as_of=AS_OF, records_from="2022-01-01"):
+    return {"format": "partyrules.facts/1", "as_of": as_of.isoformat(), "records_from": records_from,
+            "members": list(members)}
+
+
+def _result(doc, policy):
+    report = partyrules.check(doc, select=[policy])
+    (r,) = [r for r in report.results if r.policy == policy and r.subject.id == "m1"]
+    return r
+
+
+def _days(lo: dt.date, hi: dt.date, picks: list[dt.date]) -> list[dt.date]:
+    """The extremes of [lo, hi] and the picks that fall inside it."""
+    return sorted({lo, hi, *(d for d in picks if lo <= d <= hi)})
+
+
+def _holds(omitted, concrete: set[str], path: str) -> None:
+    if omitted.outcome == "unknown":
+        assert len(concrete) > 1 or "unknown" in concrete, concrete
+        # the omitted fact is named exactly when some value of it would decide
+        assert (path in omitted.missing) == (concrete != {"unknown"}), (omitted.missing, concrete)
+    else:
+        assert concrete == {omitted.outcome}, (omitted.outcome, concrete)
+
+
+# ---------------------------------------------------------------- training_year: an omitted admission date
+
+DAYS = st.dates(min_value=dt.date(2015, 1, 1), max_value=AS_OF)
+TRAINING = ["member-edu.member.yearly-training-hours", "organs.member.yearly-training"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policy=st.sampled_from(TRAINING), full_on=st.one_of(st.none(), DAYS),
+       bound=st.one_of(st.none(), st.tuples(st.sampled_from(["birth_date", "applied_on"]), DAYS)),
+       hours=st.sampled_from([None, 0, 8, 32, 40]), picks=st.lists(DAYS, max_size=3))
+def test_training_without_admitted_on_decides_exactly_when_every_admission_agrees(policy, full_on, bound, hours,
+                                                                                    picks):
+    """The yearly training rules (last complete year 2023) without admitted_on: the admission lies between
+    birth_date or applied_on and full_on (load.py) and the snapshot (records_after)."""
+    lo = bound[1] if bound else dt.date(1990, 1, 1)
+    hi = min(full_on or AS_OF, AS_OF)
+    if lo > hi:
+        return                          # no admission fits: the document would be refused whatever it says
+
+    def outcome(admitted_on):
+        m = {"id": "m1", "full_on": None if full_on is None else full_on.isoformat()}
+        if full_on is None or full_on > AS_OF:
+            m["status"] = "probationary"
+        if bound:
+            m[bound[0]] = bound[1].isoformat()
+        if hours is not None:
+            m["training_hours"] = {2023: hours}
+        if admitted_on is not OMIT:
+            m["admitted_on"] = admitted_on.isoformat()
+        return _result(_doc(m), policy)
+
+    omitted = outcome(OMIT)
+    concrete = {outcome(day).outcome for day in _days(lo, hi, [dt.date(2023, 1, 1), dt.date(2022, 12, 31), *picks])}
+    _holds(omitted, concrete, "members[0].admitted_on")
