@@ -78,3 +78,40 @@ def test_training_without_admitted_on_decides_exactly_when_every_admission_agree
     omitted = outcome(OMIT)
     concrete = {outcome(day).outcome for day in _days(lo, hi, [dt.date(2023, 1, 1), dt.date(2022, 12, 31), *picks])}
     _holds(omitted, concrete, "members[0].admitted_on")
+
+
+# ---------------------------------------------------------------- dues_each: an omitted admission date
+
+MONTHS = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13) if f"{y}-{m:02d}" <= "2024-06"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(full_on=st.one_of(st.none(), DAYS),
+       bound=st.one_of(st.none(), st.tuples(st.sampled_from(["birth_date", "applied_on"]), DAYS)),
+       unpaid=st.sets(st.sampled_from(MONTHS), max_size=3), records_from=st.sampled_from(["2023-01-01", "2023-11-01"]),
+       picks=st.lists(DAYS, max_size=3))
+def test_dues_without_admitted_on_decide_exactly_when_every_admission_agrees(full_on, bound, unpaid, records_from,
+                                                                              picks):
+    """The monthly dues rule without admitted_on: the admission lies between birth_date or applied_on and full_on
+    (load.py) and the snapshot (records_after); a month is owed from the first whole month of membership."""
+    lo = bound[1] if bound else dt.date(1990, 1, 1)
+    hi = min(full_on or AS_OF, AS_OF)
+    if lo > hi:
+        return
+
+    def outcome(admitted_on):
+        m = {"id": "m1", "full_on": None if full_on is None else full_on.isoformat(),
+             "dues_paid": [mo for mo in MONTHS if mo not in unpaid]}
+        if full_on is None:
+            m["status"] = "probationary"
+        if bound:
+            m[bound[0]] = bound[1].isoformat()
+        if admitted_on is not OMIT:
+            m["admitted_on"] = admitted_on.isoformat()
+        return _result(_doc(m, records_from=records_from), "member-edu.member.dues-paid-monthly")
+
+    omitted = outcome(OMIT)
+    firsts = [dt.date.fromisoformat(mo + "-01") for mo in sorted(unpaid)]
+    edges = [d + dt.timedelta(days=k) for d in firsts for k in (-1, 0, 1)]
+    concrete = {outcome(day).outcome for day in _days(lo, hi, [*edges, *picks])}
+    _holds(omitted, concrete, "members[0].admitted_on")

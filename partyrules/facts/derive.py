@@ -520,16 +520,46 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
 
     Months before the member was admitted, before the rule, or before the
     records start are not required or unknown, as for meetings.
+
+    With ``admitted_on`` omitted the admission lies between ``birth_date`` and
+    ``applied_on`` (the earliest) and ``full_on`` or the snapshot (the latest),
+    as the loader holds it; the months owed for a later admission are a suffix
+    of those owed for an earlier one, so the answer is decided when the
+    earliest and the latest admission agree: a month missed even when owed
+    from the latest admission is missed whatever it was (violated, listing
+    those months), and every month paid from the earliest admission is paid
+    whatever it was. Otherwise unknown, naming ``admitted_on`` (and what the
+    earliest admission leaves unknown).
     """
     if member.dues_paid is OMITTED:
         return Unknown.of(f"{view.path(member)}.dues_paid")
-    paid = view.index.dues_months(member)
-    start = since
-    if member.admitted_on is not OMITTED:
-        # the first whole month of membership
-        joined = _first_whole_period("month", member.admitted_on)
-        start = max(start, joined) if start else joined
     _check_periods("month", count)
+    paid = view.index.dues_months(member)
+    if member.admitted_on is not OMITTED:
+        return _dues_coverage(view, paid, count, since, member.admitted_on)
+    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+    earliest = _dues_coverage(view, paid, count, since, max(lows) if lows else None)
+    if earliest.ok is True:
+        return earliest
+    latest_day = view.snapshot
+    if member.full_on not in (OMITTED, None):
+        latest_day = min(latest_day, member.full_on)
+    latest = _dues_coverage(view, paid, count, since, latest_day)
+    if latest.ok is False:
+        return latest
+    if isinstance(earliest.ok, Unknown) and isinstance(latest.ok, Unknown):
+        return earliest
+    missing = earliest.ok.missing if isinstance(earliest.ok, Unknown) else frozenset()
+    return attrs.evolve(earliest, ok=Unknown(missing | {f"{view.path(member)}.admitted_on"}))
+
+
+def _dues_coverage(view: View, paid: Any, count: int, since: dt.date | None, admitted: dt.date | None) -> Coverage:
+    """The dues coverage of a member admitted on ``admitted`` (``None``: before every month) who paid ``paid``."""
+    start = since
+    if admitted is not None:
+        # the first whole month of membership
+        joined = _first_whole_period("month", admitted)
+        start = max(start, joined) if start else joined
     index = view.index
     firsts, numbers = index.period_firsts("month", count), index.month_numbers(count)
     # the coverage depends on nothing else than which months are required (those that begin on or after
@@ -540,8 +570,6 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     if cov is None:
         cov = index.keep_shared(key, _coverage(view, "month", count, start, OMITTED, lambda p: [
             f"dues {p.year:04d}-{p.index:02d}"] if p.year * 12 + p.index in paid else []))
-    if member.admitted_on is OMITTED and cov.ok is False:
-        return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
     return cov
 
 
