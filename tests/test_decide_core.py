@@ -24,9 +24,9 @@ def _doc(*members, as_of=AS_OF, records_from="2022-01-01"):
             "members": list(members)}
 
 
-def _result(doc, policy):
+def _result(doc, policy, subject="m1"):
     report = partyrules.check(doc, select=[policy])
-    (r,) = [r for r in report.results if r.policy == policy and r.subject.id == "m1"]
+    (r,) = [r for r in report.results if r.policy == policy and r.subject.id == subject]
     return r
 
 
@@ -113,5 +113,45 @@ def test_dues_without_admitted_on_decide_exactly_when_every_admission_agrees(ful
     omitted = outcome(OMIT)
     firsts = [dt.date.fromisoformat(mo + "-01") for mo in sorted(unpaid)]
     edges = [d + dt.timedelta(days=k) for d in firsts for k in (-1, 0, 1)]
+    concrete = {outcome(day).outcome for day in _days(lo, hi, [*edges, *picks])}
+    _holds(omitted, concrete, "members[0].admitted_on")
+
+
+# ---------------------------------------------------------------- leaders_org_life: a leader's omitted admission
+
+LEADERS = "member-edu.unit.leaders-dual-org-life"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(full_on=st.one_of(st.none(), DAYS),
+       bound=st.one_of(st.none(), st.tuples(st.sampled_from(["birth_date", "applied_on"]), DAYS)),
+       attended=st.booleans(), records_from=st.sampled_from(["2022-06-01", "2023-03-01"]),
+       picks=st.lists(DAYS, max_size=3))
+def test_leaders_org_life_without_admitted_on_decides_exactly_when_every_admission_agrees(full_on, bound, attended,
+                                                                                         records_from, picks):
+    """A leader's dual organisational life (the last complete year, 2023) without admitted_on: the
+    admission lies between birth_date or applied_on and full_on (load.py) and the snapshot (records_after)."""
+    lo = bound[1] if bound else dt.date(1990, 1, 1)
+    hi = min(full_on or AS_OF, AS_OF)
+    if lo > hi:
+        return
+
+    def outcome(admitted_on):
+        m = {"id": "m1", "org": "b1", "full_on": None if full_on is None else full_on.isoformat()}
+        if full_on is None:
+            m["status"] = "probationary"
+        if bound:
+            m[bound[0]] = bound[1].isoformat()
+        if admitted_on is not OMIT:
+            m["admitted_on"] = admitted_on.isoformat()
+        doc = _doc(m, records_from=records_from)
+        doc["unit"] = {"id": "u1", "name": "某法院", "leaders": ["m1"]}
+        doc["organizations"] = [{"id": "b1", "kind": "branch", "parent": None}]
+        doc["meetings"] = [{"org": "b1", "kind": "theme_day", "date": "2023-06-15",
+                            "attendees": ["m1"] if attended else []}]
+        return _result(doc, LEADERS, "u1")
+
+    omitted = outcome(OMIT)
+    edges = [dt.date(y, 1, 1) + dt.timedelta(days=k) for y in (2023, 2024) for k in (-1, 0, 1)]
     concrete = {outcome(day).outcome for day in _days(lo, hi, [*edges, *picks])}
     _holds(omitted, concrete, "members[0].admitted_on")

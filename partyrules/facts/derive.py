@@ -622,6 +622,14 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
     ``established_on``; periods before ``records_from`` are unknown, and so is a
     period whose only meetings have no recorded attendance. A leader enrolled
     nowhere is left to the enrolment rule (``ok`` true here).
+
+    With a leader's ``admitted_on`` omitted the admission lies between
+    ``birth_date``/``applied_on`` and ``full_on`` (or the snapshot), as the
+    loader holds it. A period is owed for every admission in that range when
+    it begins on or after the first whole period after the latest one, and for
+    none when it begins before the first whole period after the earliest one;
+    a period without a meeting attended is lacking in the first case, not
+    required in the second, and unknown (naming ``admitted_on``) only between.
     """
     leaders = unit_leaders(view)
     if isinstance(leaders, Unknown):
@@ -629,6 +637,8 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
     if view.facts.meetings is OMITTED:
         return Unknown.of("meetings")
     checks, lacking, missing = [], [], set()
+    _check_periods(period, count)
+    firsts = {label: first for _, label, first, _ in view.index.periods(period, count)}
     for mid in leaders:
         mem = view.members.get(mid)
         if mem is None:
@@ -642,9 +652,14 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             continue
         org = view.orgs.get(mem.org)
         mine = view.index.meetings_of(mem.org)
-        start = since
-        if mem.admitted_on is not OMITTED:
-            joined = _first_whole_period(period, mem.admitted_on)
+        start, admitted, owed_from = since, mem.admitted_on, None
+        if admitted is OMITTED:         # the earliest and the latest admission the loader allows
+            lows = [d for d in (mem.birth_date, mem.applied_on) if d is not OMITTED]
+            admitted = max(lows) if lows else None
+            latest = view.snapshot if mem.full_on in (OMITTED, None) else min(view.snapshot, mem.full_on)
+            owed_from = _first_whole_period(period, latest)
+        if admitted is not None:
+            joined = _first_whole_period(period, admitted)
             start = max(start, joined) if start else joined
         cov = _coverage(view, period, count, start, org.established_on if org is not None else OMITTED,
                         lambda p: _attended(view, mem, mine, p)[:1])    # one record settles the period
@@ -657,12 +672,15 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             if unrecorded:
                 periods[i] = PeriodCheck(c.period, "unknown", tuple(_record(view, m) for m in unrecorded))
                 gaps |= {f"{view.path(m)}.attendees" for m in unrecorded}
-            elif mem.admitted_on is OMITTED:
-                gaps.add(f"{view.path(mem)}.admitted_on")
-        definite = [c.period for c in periods if c.status == "missing" and mem.admitted_on is not OMITTED]
+            if owed_from is not None and firsts[c.period] < owed_from:
+                gaps.add(f"{view.path(mem)}.admitted_on")       # a later admission owes no such period
+        definite = [c.period for c in periods if c.status == "missing"
+                    and (owed_from is None or firsts[c.period] >= owed_from)]
         lacking.extend(f"{mid} {p}" for p in definite)
         if not gaps and any(c.status == "unrecorded" for c in periods):
             gaps.add("records_from")
+            if owed_from is not None and any(firsts[c.period] < owed_from for c in periods if c.status == "unrecorded"):
+                gaps.add(f"{view.path(mem)}.admitted_on")
         ok = _verdict(bool(definite), gaps)
         if isinstance(ok, Unknown):
             missing |= ok.missing
