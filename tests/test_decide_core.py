@@ -155,3 +155,44 @@ def test_leaders_org_life_without_admitted_on_decides_exactly_when_every_admissi
     edges = [dt.date(y, 1, 1) + dt.timedelta(days=k) for y in (2023, 2024) for k in (-1, 0, 1)]
     concrete = {outcome(day).outcome for day in _days(lo, hi, [*edges, *picks])}
     _holds(omitted, concrete, "members[0].admitted_on")
+
+
+# ---------------------------------------------------------------- the six-month lapse: an omitted admission date
+
+WINDOW = [f"{y}-{m:02d}" for y, m in [(2023, m) for m in range(7, 13)] + [(2024, m) for m in range(1, 7)]]
+LAPSE = "constitution.member.six-month-lapse"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(full_on=st.one_of(st.none(), DAYS),
+       bound=st.one_of(st.none(), st.tuples(st.sampled_from(["birth_date", "applied_on"]), DAYS)),
+       paid=st.sets(st.sampled_from(WINDOW)), attended=st.sets(st.sampled_from(WINDOW)),
+       picks=st.lists(DAYS, max_size=3))
+def test_the_lapse_without_admitted_on_decides_exactly_when_every_admission_agrees(full_on, bound, paid, attended,
+                                                                                  picks):
+    """Six months without organisational life or dues (records from 2023-07) without admitted_on: the admission
+    lies between birth_date or applied_on and full_on (load.py) and the snapshot (records_after)."""
+    lo = bound[1] if bound else dt.date(1990, 1, 1)
+    hi = min(full_on or AS_OF, AS_OF)
+    if lo > hi:
+        return
+
+    def outcome(admitted_on):
+        m = {"id": "m1", "org": "b1", "full_on": None if full_on is None else full_on.isoformat(),
+             "dues_paid": sorted(paid)}
+        if full_on is None:
+            m["status"] = "probationary"
+        if bound:
+            m[bound[0]] = bound[1].isoformat()
+        if admitted_on is not OMIT:
+            m["admitted_on"] = admitted_on.isoformat()
+        doc = _doc(m, records_from="2023-07-01")
+        doc["organizations"] = [{"id": "b1", "kind": "branch", "parent": None}]
+        doc["meetings"] = [{"org": "b1", "kind": "theme_day", "date": f"{mo}-15", "attendees": ["m1"]}
+                           for mo in sorted(attended)]
+        return _result(doc, LAPSE)
+
+    omitted = outcome(OMIT)
+    edges = [dt.date.fromisoformat(mo + "-01") + dt.timedelta(days=k) for mo in WINDOW for k in (-1, 0)]
+    concrete = {outcome(day).outcome for day in _days(lo, hi, [*edges, *picks])}
+    _holds(omitted, concrete, "members[0].admitted_on")

@@ -170,6 +170,12 @@ def _lapse(view: View, member: Member, months: int, found: list[bool], other: Ca
     later ended is still a case the branch had to handle. The first complete run is reported (with where it
     ended); without one, a run made of empty and unrecorded months makes the answer unknown.
 
+    With ``admitted_on`` omitted the admission lies between ``birth_date``/``applied_on`` and ``full_on`` (or
+    the snapshot), as the loader holds it. A month counts for every admission in that range when it began on or
+    after the latest one, and for none when it began before the earliest one, so a run of surely empty months
+    after the latest admission is a lapse whatever the admission was, and months before the earliest break a
+    run; only a run that needs the months between is unknown, naming ``admitted_on``.
+
     ``found[i]`` says whether the records settle the i-th month of the window (something was found);
     ``other(month)`` says what they show for any other month, False or Unknown; ``record(i, month)`` names
     the record behind the i-th month. Months are numbers, ``year * 12 + month``, so that a member's window
@@ -203,11 +209,18 @@ def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Call
     labels = index.window_labels
     ordinals = index.window_ordinals
     found_in = [True if got else other(month) for got, month in zip(found, ordinals)]
-    member_from = None if member.admitted_on is OMITTED else member.admitted_on
-    if member_from is None:
-        belongs: list[Any] = [Unknown.of(f"{view.path(member)}.admitted_on")] * len(ordinals)
+    if member.admitted_on is not OMITTED:
+        belongs: list[Any] = [member.admitted_on <= first for first in index.window_firsts]
     else:
-        belongs = [member_from <= first for first in index.window_firsts]
+        # the admission lies between the latest of birth_date and applied_on and the earliest of full_on and
+        # the snapshot (load.py): a month begun on or after the latest admission is inside for every admission,
+        # one begun before the earliest for none, and only those between depend on it
+        lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+        earliest = max(lows) if lows else None
+        latest = view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on)
+        maybe = Unknown.of(f"{view.path(member)}.admitted_on")
+        belongs = [True if latest <= first else False if earliest is not None and first < earliest else maybe
+                   for first in index.window_firsts]
 
     # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
     sure_run: list[int] = []
