@@ -196,3 +196,42 @@ def test_the_lapse_without_admitted_on_decides_exactly_when_every_admission_agre
     edges = [dt.date.fromisoformat(mo + "-01") + dt.timedelta(days=k) for mo in WINDOW for k in (-1, 0)]
     concrete = {outcome(day).outcome for day in _days(lo, hi, [*edges, *picks])}
     _holds(omitted, concrete, "members[0].admitted_on")
+
+
+# ---------------------------------------------------------------- secretary_training: omitted elections or changes
+
+ROTATION = "branch-regs.branch.secretary-rotation-training"
+YEAR_DAYS = st.dates(min_value=dt.date(2021, 6, 1), max_value=AS_OF)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(omit=st.sampled_from(["elections", "secretary_changes"]),
+       elected=st.lists(YEAR_DAYS, max_size=2), changes=st.lists(YEAR_DAYS, max_size=2),
+       took=st.one_of(st.none(), YEAR_DAYS), trained=st.booleans(), picks=st.lists(YEAR_DAYS, max_size=3))
+def test_secretary_training_without_elections_or_changes_decides_exactly_when_every_value_agrees(
+        omit, elected, changes, took, trained, picks):
+    """The rotation training of the secretary of all of 2023 with the elections or the secretary changes
+    omitted: concrete values are none, or one or two dated on the recorded days, 1 January and the picks."""
+    def outcome(value):
+        b1 = {"id": "b1", "kind": "branch", "parent": None, "secretary": "s",
+              "elections": [{"date": d.isoformat()} for d in elected],
+              "secretary_changes": [{"date": d.isoformat(), "consent_on": d.isoformat()} for d in changes]}
+        if took is not None:
+            b1["officers_took_office"] = [{"member": "s", "date": took.isoformat()}]
+        if value is OMIT:
+            del b1[omit]
+        else:
+            b1[omit] = value
+        doc = _doc({"id": "s", "org": "b1", "status": "full", "training_hours": {2023: 8},
+                    "secretary_training_years": [2023] if trained else []})
+        doc["organizations"] = [b1]
+        return _result(doc, ROTATION, "b1")
+
+    omitted = outcome(OMIT)
+    days = sorted({*picks, *elected, *changes, dt.date(2022, 12, 31), dt.date(2023, 1, 1), dt.date(2023, 1, 2),
+                   *([took] if took else [])})
+    values = [[]] + [[{"date": d.isoformat(), "consent_on": d.isoformat()}] for d in days]
+    if omit == "elections":
+        values = [[]] + [[{"date": d.isoformat()}] for d in days]
+    concrete = {outcome(v).outcome for v in values}
+    _holds(omitted, concrete, f"organizations[0].{omit}")

@@ -1019,6 +1019,11 @@ def secretary_training(view: View, org: Organization, *, since: dt.date | None =
     ``officers_took_office`` lists the secretary, they took office before that day. The training is the extension
     field ``secretary_training_years``; without it, 0 class hours in the year (``training_hours``) still proves that
     no training was attended, and any hours leave it open.
+
+    ``required`` is a conjunction of those conditions, so one of them known to fail settles it whatever the
+    omitted ones say: a secretary listed in ``officers_took_office`` as taking office after 1 January, or a
+    recorded change of secretary or deputy during the year, means the office was not held all year even with
+    the elections omitted, and an election during the year (or none) even with ``secretary_changes`` omitted.
     """
     year = view.index.last_year
     first = year.first_day()
@@ -1028,18 +1033,19 @@ def secretary_training(view: View, org: Organization, *, since: dt.date | None =
                                  Unknown.of(f"{p}.secretary"), Unknown.of(f"{p}.secretary"))
     if org.secretary is None or (since is not None and first < since):
         return SecretaryTraining(year.year, org.secretary, False, False, None)
+    # required is a conjunction: one part known false settles it, whatever the omitted parts say
+    took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
     election = latest_election(view, org)
-    if isinstance(election, Unknown):
-        required: Any = election
-    elif election is None or election.date > first:
-        required = False
-    elif org.secretary_changes is OMITTED:
-        required = Unknown.of(f"{p}.secretary_changes")
-    elif any(first < c.date <= view.as_of for c in org.secretary_changes):
-        required = False
+    changes = org.secretary_changes
+    if ((org.secretary in took and took[org.secretary] > first)
+            or (not isinstance(election, Unknown) and (election is None or election.date > first))
+            or (changes is not OMITTED and any(first < c.date <= view.as_of for c in changes))):
+        required: Any = False
     else:
-        took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
-        required = not (org.secretary in took and took[org.secretary] > first)
+        missing = set(election.missing) if isinstance(election, Unknown) else set()
+        if changes is OMITTED:
+            missing.add(f"{p}.secretary_changes")
+        required = Unknown(frozenset(missing)) if missing else True
     mem = view.members[org.secretary]
     hours = training_year(view, mem).hours
     if mem.secretary_training_years is not OMITTED:
