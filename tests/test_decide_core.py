@@ -235,3 +235,47 @@ def test_secretary_training_without_elections_or_changes_decides_exactly_when_ev
         values = [[]] + [[{"date": d.isoformat()}] for d in days]
     concrete = {outcome(v).outcome for v in values}
     _holds(omitted, concrete, f"organizations[0].{omit}")
+
+
+# ---------------------------------------------------------------- the secretary's standing: an omitted full_on
+
+STANDING = "branch-regs.branch.secretary-party-standing"
+ELECTION_DAYS = st.dates(min_value=dt.date(2019, 1, 1), max_value=AS_OF)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(status=st.sampled_from([None, "full", "probationary"]), admitted_on=st.one_of(st.none(), DAYS),
+       bound=st.one_of(st.none(), st.tuples(st.sampled_from(["birth_date", "applied_on"]), DAYS)),
+       elected=ELECTION_DAYS, picks=st.lists(DAYS, max_size=3))
+def test_the_secretary_standing_without_full_on_decides_exactly_when_every_conversion_agrees(
+        status, admitted_on, bound, elected, picks):
+    """One year of Party standing at the latest election without full_on: the conversion is null (never, not
+    with status full) or a day between admitted_on, birth_date and applied_on and the snapshot (load.py)."""
+    lows = [d for d in (admitted_on, bound[1] if bound else None) if d is not None]
+    if admitted_on is not None and bound and bound[1] > admitted_on:
+        return                          # the document would be refused whatever full_on says
+    lo = max(lows) if lows else dt.date(1990, 1, 1)
+
+    def outcome(full_on):
+        s = {"id": "s", "org": "b"}
+        if status:
+            s["status"] = status
+        if admitted_on is not None:
+            s["admitted_on"] = admitted_on.isoformat()
+        if bound:
+            s[bound[0]] = bound[1].isoformat()
+        if full_on is not OMIT:
+            s["full_on"] = None if full_on is None else full_on.isoformat()
+        doc = _doc(s)
+        doc["organizations"] = [{"id": "b", "kind": "branch", "parent": None, "secretary": "s",
+                                 "elections": [{"date": elected.isoformat()}]}]
+        return _result(doc, STANDING, "b")
+
+    omitted = outcome(OMIT)
+    values: list = [] if status == "full" else [None]
+    if status != "probationary":
+        edge = elected.replace(year=elected.year - 1) if (elected.month, elected.day) != (2, 29) else \
+            dt.date(elected.year - 1, 2, 28)
+        values += _days(lo, AS_OF, [edge, edge + dt.timedelta(days=1), *picks])
+    concrete = {outcome(v).outcome for v in values}
+    _holds(omitted, concrete, "members[0].full_on")

@@ -1068,6 +1068,28 @@ def member_by_id(view: View, member_id: Any) -> Any:
     return view.members[member_id]
 
 
+def full_member_for_years(view: View, member: Member, years: int, day: dt.date) -> Any:
+    """Had the member been a full member for at least ``years`` years (党龄) on ``day``? True, False or Unknown.
+
+    Party standing runs from ``full_on`` (``null``: none). With ``full_on`` omitted it is still decided where
+    the loader bounds the conversion: a member recorded as probationary has none (``full_on`` can then only be
+    null, a later date being after ``as_of``), and the conversion is never before ``admitted_on``,
+    ``birth_date`` or ``applied_on``, so ``years`` after the latest of them falling after ``day`` proves too
+    short a standing. A standing long enough is never proven without ``full_on``.
+    """
+    full_on = member.full_on
+    if full_on is None:
+        return False
+    if full_on is not OMITTED:
+        return add_years(full_on, years) <= day
+    if member.status == "probationary":
+        return False
+    lows = [d for d in (member.admitted_on, member.birth_date, member.applied_on) if d is not OMITTED]
+    if lows and add_years(max(lows), years) > day:
+        return False
+    return Unknown.of(f"{view.path(member)}.full_on")
+
+
 def years_after(view: View, day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` later (29 February → 28 February)."""
     return add_years(day, years)
@@ -1117,6 +1139,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
     Derived("probationary_officers", probationary_officers, ("organization",),
             probationary_officers.__doc__ or ""),
+    Derived("full_member_for_years", full_member_for_years, ("member", "int", "date"),
+            full_member_for_years.__doc__ or ""),
     Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
     Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
 )}
