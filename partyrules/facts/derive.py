@@ -170,6 +170,12 @@ def _lapse(view: View, member: Member, months: int, found: list[bool], other: Ca
     later ended is still a case the branch had to handle. The first complete run is reported (with where it
     ended); without one, a run made of empty and unrecorded months makes the answer unknown.
 
+    With ``admitted_on`` omitted the admission lies between ``birth_date``/``applied_on`` and ``full_on`` (or
+    the snapshot), as the loader holds it. A month counts for every admission in that range when it began on or
+    after the latest one, and for none when it began before the earliest one, so a run of surely empty months
+    after the latest admission is a lapse whatever the admission was, and months before the earliest break a
+    run; only a run that needs the months between is unknown, naming ``admitted_on``.
+
     ``found[i]`` says whether the records settle the i-th month of the window (something was found);
     ``other(month)`` says what they show for any other month, False or Unknown; ``record(i, month)`` names
     the record behind the i-th month. Months are numbers, ``year * 12 + month``, so that a member's window
@@ -203,11 +209,18 @@ def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Call
     labels = index.window_labels
     ordinals = index.window_ordinals
     found_in = [True if got else other(month) for got, month in zip(found, ordinals)]
-    member_from = None if member.admitted_on is OMITTED else member.admitted_on
-    if member_from is None:
-        belongs: list[Any] = [Unknown.of(f"{view.path(member)}.admitted_on")] * len(ordinals)
+    if member.admitted_on is not OMITTED:
+        belongs: list[Any] = [member.admitted_on <= first for first in index.window_firsts]
     else:
-        belongs = [member_from <= first for first in index.window_firsts]
+        # the admission lies between the latest of birth_date and applied_on and the earliest of full_on and
+        # the snapshot (load.py): a month begun on or after the latest admission is inside for every admission,
+        # one begun before the earliest for none, and only those between depend on it
+        lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+        earliest = max(lows) if lows else None
+        latest = view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on)
+        maybe = Unknown.of(f"{view.path(member)}.admitted_on")
+        belongs = [True if latest <= first else False if earliest is not None and first < earliest else maybe
+                   for first in index.window_firsts]
 
     # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
     sure_run: list[int] = []
@@ -483,13 +496,26 @@ def training_year(view: View, member: Member, *, since: dt.date | None = None) -
     rule was in force for the whole year. The hours are unknown when the year
     lies before ``records_from`` or ``training_hours`` was omitted; a year
     missing from a given ``training_hours`` inside the records means none.
+
+    With ``admitted_on`` omitted, ``required`` is still decided where the
+    loader bounds the admission: it is never after ``full_on`` (a date), so a
+    conversion on or before 1 January proves the member was one then; and
+    never before ``birth_date`` or ``applied_on``, so either of them after
+    1 January proves they were not. Between the bounds either answer is
+    possible, and ``required`` stays unknown, naming ``admitted_on``.
     """
     year = view.index.last_year
     first = year.first_day()
     if since is not None and first < since:
         required: Any = False
     elif member.admitted_on is OMITTED:
-        required = Unknown.of(f"{view.path(member)}.admitted_on")
+        if member.full_on not in (OMITTED, None) and member.full_on <= first:
+            required = True                 # admitted_on <= full_on (load.py)
+        elif ((member.birth_date is not OMITTED and member.birth_date > first)
+              or (member.applied_on is not OMITTED and member.applied_on > first)):
+            required = False                # admitted_on >= birth_date, applied_on (load.py)
+        else:
+            required = Unknown.of(f"{view.path(member)}.admitted_on")
     else:
         required = member.admitted_on <= first
     if view.records_from is None or first < view.records_from:
@@ -507,16 +533,46 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
 
     Months before the member was admitted, before the rule, or before the
     records start are not required or unknown, as for meetings.
+
+    With ``admitted_on`` omitted the admission lies between ``birth_date`` and
+    ``applied_on`` (the earliest) and ``full_on`` or the snapshot (the latest),
+    as the loader holds it; the months owed for a later admission are a suffix
+    of those owed for an earlier one, so the answer is decided when the
+    earliest and the latest admission agree: a month missed even when owed
+    from the latest admission is missed whatever it was (violated, listing
+    those months), and every month paid from the earliest admission is paid
+    whatever it was. Otherwise unknown, naming ``admitted_on`` (and what the
+    earliest admission leaves unknown).
     """
     if member.dues_paid is OMITTED:
         return Unknown.of(f"{view.path(member)}.dues_paid")
-    paid = view.index.dues_months(member)
-    start = since
-    if member.admitted_on is not OMITTED:
-        # the first whole month of membership
-        joined = _first_whole_period("month", member.admitted_on)
-        start = max(start, joined) if start else joined
     _check_periods("month", count)
+    paid = view.index.dues_months(member)
+    if member.admitted_on is not OMITTED:
+        return _dues_coverage(view, paid, count, since, member.admitted_on)
+    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+    earliest = _dues_coverage(view, paid, count, since, max(lows) if lows else None)
+    if earliest.ok is True:
+        return earliest
+    latest_day = view.snapshot
+    if member.full_on not in (OMITTED, None):
+        latest_day = min(latest_day, member.full_on)
+    latest = _dues_coverage(view, paid, count, since, latest_day)
+    if latest.ok is False:
+        return latest
+    if isinstance(earliest.ok, Unknown) and isinstance(latest.ok, Unknown):
+        return earliest
+    missing = earliest.ok.missing if isinstance(earliest.ok, Unknown) else frozenset()
+    return attrs.evolve(earliest, ok=Unknown(missing | {f"{view.path(member)}.admitted_on"}))
+
+
+def _dues_coverage(view: View, paid: Any, count: int, since: dt.date | None, admitted: dt.date | None) -> Coverage:
+    """The dues coverage of a member admitted on ``admitted`` (``None``: before every month) who paid ``paid``."""
+    start = since
+    if admitted is not None:
+        # the first whole month of membership
+        joined = _first_whole_period("month", admitted)
+        start = max(start, joined) if start else joined
     index = view.index
     firsts, numbers = index.period_firsts("month", count), index.month_numbers(count)
     # the coverage depends on nothing else than which months are required (those that begin on or after
@@ -527,8 +583,6 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     if cov is None:
         cov = index.keep_shared(key, _coverage(view, "month", count, start, OMITTED, lambda p: [
             f"dues {p.year:04d}-{p.index:02d}"] if p.year * 12 + p.index in paid else []))
-    if member.admitted_on is OMITTED and cov.ok is False:
-        return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
     return cov
 
 
@@ -581,6 +635,14 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
     ``established_on``; periods before ``records_from`` are unknown, and so is a
     period whose only meetings have no recorded attendance. A leader enrolled
     nowhere is left to the enrolment rule (``ok`` true here).
+
+    With a leader's ``admitted_on`` omitted the admission lies between
+    ``birth_date``/``applied_on`` and ``full_on`` (or the snapshot), as the
+    loader holds it. A period is owed for every admission in that range when
+    it begins on or after the first whole period after the latest one, and for
+    none when it begins before the first whole period after the earliest one;
+    a period without a meeting attended is lacking in the first case, not
+    required in the second, and unknown (naming ``admitted_on``) only between.
     """
     leaders = unit_leaders(view)
     if isinstance(leaders, Unknown):
@@ -588,6 +650,8 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
     if view.facts.meetings is OMITTED:
         return Unknown.of("meetings")
     checks, lacking, missing = [], [], set()
+    _check_periods(period, count)
+    firsts = {label: first for _, label, first, _ in view.index.periods(period, count)}
     for mid in leaders:
         mem = view.members.get(mid)
         if mem is None:
@@ -601,9 +665,14 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             continue
         org = view.orgs.get(mem.org)
         mine = view.index.meetings_of(mem.org)
-        start = since
-        if mem.admitted_on is not OMITTED:
-            joined = _first_whole_period(period, mem.admitted_on)
+        start, admitted, owed_from = since, mem.admitted_on, None
+        if admitted is OMITTED:         # the earliest and the latest admission the loader allows
+            lows = [d for d in (mem.birth_date, mem.applied_on) if d is not OMITTED]
+            admitted = max(lows) if lows else None
+            latest = view.snapshot if mem.full_on in (OMITTED, None) else min(view.snapshot, mem.full_on)
+            owed_from = _first_whole_period(period, latest)
+        if admitted is not None:
+            joined = _first_whole_period(period, admitted)
             start = max(start, joined) if start else joined
         cov = _coverage(view, period, count, start, org.established_on if org is not None else OMITTED,
                         lambda p: _attended(view, mem, mine, p)[:1])    # one record settles the period
@@ -616,12 +685,15 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             if unrecorded:
                 periods[i] = PeriodCheck(c.period, "unknown", tuple(_record(view, m) for m in unrecorded))
                 gaps |= {f"{view.path(m)}.attendees" for m in unrecorded}
-            elif mem.admitted_on is OMITTED:
-                gaps.add(f"{view.path(mem)}.admitted_on")
-        definite = [c.period for c in periods if c.status == "missing" and mem.admitted_on is not OMITTED]
+            if owed_from is not None and firsts[c.period] < owed_from:
+                gaps.add(f"{view.path(mem)}.admitted_on")       # a later admission owes no such period
+        definite = [c.period for c in periods if c.status == "missing"
+                    and (owed_from is None or firsts[c.period] >= owed_from)]
         lacking.extend(f"{mid} {p}" for p in definite)
         if not gaps and any(c.status == "unrecorded" for c in periods):
             gaps.add("records_from")
+            if owed_from is not None and any(firsts[c.period] < owed_from for c in periods if c.status == "unrecorded"):
+                gaps.add(f"{view.path(mem)}.admitted_on")
         ok = _verdict(bool(definite), gaps)
         if isinstance(ok, Unknown):
             missing |= ok.missing
@@ -947,6 +1019,11 @@ def secretary_training(view: View, org: Organization, *, since: dt.date | None =
     ``officers_took_office`` lists the secretary, they took office before that day. The training is the extension
     field ``secretary_training_years``; without it, 0 class hours in the year (``training_hours``) still proves that
     no training was attended, and any hours leave it open.
+
+    ``required`` is a conjunction of those conditions, so one of them known to fail settles it whatever the
+    omitted ones say: a secretary listed in ``officers_took_office`` as taking office after 1 January, or a
+    recorded change of secretary or deputy during the year, means the office was not held all year even with
+    the elections omitted, and an election during the year (or none) even with ``secretary_changes`` omitted.
     """
     year = view.index.last_year
     first = year.first_day()
@@ -956,18 +1033,19 @@ def secretary_training(view: View, org: Organization, *, since: dt.date | None =
                                  Unknown.of(f"{p}.secretary"), Unknown.of(f"{p}.secretary"))
     if org.secretary is None or (since is not None and first < since):
         return SecretaryTraining(year.year, org.secretary, False, False, None)
+    # required is a conjunction: one part known false settles it, whatever the omitted parts say
+    took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
     election = latest_election(view, org)
-    if isinstance(election, Unknown):
-        required: Any = election
-    elif election is None or election.date > first:
-        required = False
-    elif org.secretary_changes is OMITTED:
-        required = Unknown.of(f"{p}.secretary_changes")
-    elif any(first < c.date <= view.as_of for c in org.secretary_changes):
-        required = False
+    changes = org.secretary_changes
+    if ((org.secretary in took and took[org.secretary] > first)
+            or (not isinstance(election, Unknown) and (election is None or election.date > first))
+            or (changes is not OMITTED and any(first < c.date <= view.as_of for c in changes))):
+        required: Any = False
     else:
-        took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
-        required = not (org.secretary in took and took[org.secretary] > first)
+        missing = set(election.missing) if isinstance(election, Unknown) else set()
+        if changes is OMITTED:
+            missing.add(f"{p}.secretary_changes")
+        required = Unknown(frozenset(missing)) if missing else True
     mem = view.members[org.secretary]
     hours = training_year(view, mem).hours
     if mem.secretary_training_years is not OMITTED:
@@ -988,6 +1066,28 @@ def member_by_id(view: View, member_id: Any) -> Any:
     if view.facts.members is OMITTED:
         return Unknown.of("members")
     return view.members[member_id]
+
+
+def full_member_for_years(view: View, member: Member, years: int, day: dt.date) -> Any:
+    """Had the member been a full member for at least ``years`` years (党龄) on ``day``? True, False or Unknown.
+
+    Party standing runs from ``full_on`` (``null``: none). With ``full_on`` omitted it is still decided where
+    the loader bounds the conversion: a member recorded as probationary has none (``full_on`` can then only be
+    null, a later date being after ``as_of``), and the conversion is never before ``admitted_on``,
+    ``birth_date`` or ``applied_on``, so ``years`` after the latest of them falling after ``day`` proves too
+    short a standing. A standing long enough is never proven without ``full_on``.
+    """
+    full_on = member.full_on
+    if full_on is None:
+        return False
+    if full_on is not OMITTED:
+        return add_years(full_on, years) <= day
+    if member.status == "probationary":
+        return False
+    lows = [d for d in (member.admitted_on, member.birth_date, member.applied_on) if d is not OMITTED]
+    if lows and add_years(max(lows), years) > day:
+        return False
+    return Unknown.of(f"{view.path(member)}.full_on")
 
 
 def years_after(view: View, day: dt.date, years: int) -> dt.date:
@@ -1039,6 +1139,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("member_by_id", member_by_id, ("str?",), member_by_id.__doc__ or "", returns="member"),
     Derived("probationary_officers", probationary_officers, ("organization",),
             probationary_officers.__doc__ or ""),
+    Derived("full_member_for_years", full_member_for_years, ("member", "int", "date"),
+            full_member_for_years.__doc__ or ""),
     Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
     Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
 )}

@@ -165,10 +165,20 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
         return Lapse(recorded, (), ())
     checks = [(m, *check(m)) for m in recorded]
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
+    # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
+    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+    earliest = max(lows) if lows else None
+    latest = view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on)
 
     def member_in(m: Month) -> Any:
         # a month counts only when the member belonged for all of it
-        return Unknown.of(f"{view.path(member)}.admitted_on") if member_from is None else member_from <= m.first_day()
+        if member_from is not None:
+            return member_from <= m.first_day()
+        if latest <= m.first_day():
+            return True
+        if earliest is not None and m.first_day() < earliest:
+            return False
+        return Unknown.of(f"{view.path(member)}.admitted_on")
 
     # runs of months that are surely empty (False) or may be (Unknown), split where the member was not yet admitted
     sure_run: list[int] = []
@@ -394,7 +404,13 @@ def training_year(view: View, member: Member, *, since: dt.date | None = None) -
     if since is not None and first < since:
         required: Any = False
     elif member.admitted_on is OMITTED:
-        required = Unknown.of(f"{view.path(member)}.admitted_on")
+        # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
+        if member.full_on not in (OMITTED, None) and member.full_on <= first:
+            required = True
+        elif any(d is not OMITTED and d > first for d in (member.birth_date, member.applied_on)):
+            required = False
+        else:
+            required = Unknown.of(f"{view.path(member)}.admitted_on")
     else:
         required = member.admitted_on <= first
     if view.records_from is None or first < view.records_from:
@@ -416,16 +432,29 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     if member.dues_paid is OMITTED:
         return Unknown.of(f"{view.path(member)}.dues_paid")
     paid = set(member.dues_paid)
-    start = since
+
+    def cov_from(admitted: dt.date | None) -> Coverage:
+        start = since
+        if admitted is not None:
+            # the first whole month of membership
+            joined = _first_whole_period("month", admitted)
+            start = max(start, joined) if start else joined
+        return _coverage(view, "month", count, start, OMITTED,
+                         lambda p: [f"dues {p}"] if Month(p.year, p.index) in paid else [])
     if member.admitted_on is not OMITTED:
-        # the first whole month of membership
-        joined = _first_whole_period("month", member.admitted_on)
-        start = max(start, joined) if start else joined
-    cov = _coverage(view, "month", count, start, OMITTED,
-                    lambda p: [f"dues {p}"] if Month(p.year, p.index) in paid else [])
-    if member.admitted_on is OMITTED and cov.ok is False:
-        return attrs.evolve(cov, ok=Unknown.of(f"{view.path(member)}.admitted_on"))
-    return cov
+        return cov_from(member.admitted_on)
+    # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
+    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+    earliest = cov_from(max(lows) if lows else None)
+    latest = cov_from(view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on))
+    if earliest.ok is True:
+        return earliest
+    if latest.ok is False:
+        return latest
+    if isinstance(earliest.ok, Unknown) and isinstance(latest.ok, Unknown):
+        return earliest
+    missing = earliest.ok.missing if isinstance(earliest.ok, Unknown) else frozenset()
+    return attrs.evolve(earliest, ok=Unknown(missing | {f"{view.path(member)}.admitted_on"}))
 
 
 @attrs.frozen
@@ -497,12 +526,19 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             continue
         org = view.orgs.get(mem.org)
         mine = [m for m in view.meetings_upto if m.org == mem.org]
-        start = since
-        if mem.admitted_on is not OMITTED:
-            joined = _first_whole_period(period, mem.admitted_on)
+        start, admitted, owed_from = since, mem.admitted_on, None
+        # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
+        if admitted is OMITTED:
+            lows = [d for d in (mem.birth_date, mem.applied_on) if d is not OMITTED]
+            admitted = max(lows) if lows else None
+            latest = view.snapshot if mem.full_on in (OMITTED, None) else min(view.snapshot, mem.full_on)
+            owed_from = _first_whole_period(period, latest)
+        if admitted is not None:
+            joined = _first_whole_period(period, admitted)
             start = max(start, joined) if start else joined
         cov = _coverage(view, period, count, start, org.established_on if org is not None else OMITTED,
                         lambda p: _attended(view, mem, mine, p)[:1])    # one record settles the period
+        firsts = {str(q): q.first_day() for q in _periods(view, period, count)}
         periods, gaps = list(cov.periods), set()
         for i, c in enumerate(periods):
             if c.status != "missing":
@@ -512,12 +548,15 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
             if unrecorded:
                 periods[i] = PeriodCheck(c.period, "unknown", tuple(_record(view, m) for m in unrecorded))
                 gaps |= {f"{view.path(m)}.attendees" for m in unrecorded}
-            elif mem.admitted_on is OMITTED:
+            if owed_from is not None and firsts[c.period] < owed_from:
                 gaps.add(f"{view.path(mem)}.admitted_on")
-        definite = [c.period for c in periods if c.status == "missing" and mem.admitted_on is not OMITTED]
+        definite = [c.period for c in periods if c.status == "missing"
+                    and (owed_from is None or firsts[c.period] >= owed_from)]
         lacking.extend(f"{mid} {p}" for p in definite)
         if not gaps and any(c.status == "unrecorded" for c in periods):
             gaps.add("records_from")
+            if owed_from is not None and any(firsts[c.period] < owed_from for c in periods if c.status == "unrecorded"):
+                gaps.add(f"{view.path(mem)}.admitted_on")
         ok = _verdict(bool(definite), gaps)
         if isinstance(ok, Unknown):
             missing |= ok.missing
@@ -821,17 +860,17 @@ def secretary_training(view: View, org: Organization, *, since: dt.date | None =
     if org.secretary is None or (since is not None and first < since):
         return SecretaryTraining(year.year, org.secretary, False, False, None)
     election = latest_election(view, org)
-    if isinstance(election, Unknown):
-        required: Any = election
-    elif election is None or election.date > first:
-        required = False
-    elif org.secretary_changes is OMITTED:
-        required = Unknown.of(f"{p}.secretary_changes")
-    elif any(first < c.date <= view.as_of for c in org.secretary_changes):
-        required = False
+    took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
+    # (decide-core: a conjunction, one part known false settles it, as in derive.py)
+    parts = [not (org.secretary in took and took[org.secretary] > first),
+             election if isinstance(election, Unknown) else (election is not None and election.date <= first),
+             Unknown.of(f"{p}.secretary_changes") if org.secretary_changes is OMITTED
+             else not any(first < c.date <= view.as_of for c in org.secretary_changes)]
+    if any(part is False for part in parts):
+        required: Any = False
     else:
-        took = {} if org.officers_took_office is OMITTED else {t.member: t.date for t in org.officers_took_office}
-        required = not (org.secretary in took and took[org.secretary] > first)
+        missing = frozenset().union(*(part.missing for part in parts if isinstance(part, Unknown)))
+        required = Unknown(missing) if missing else True
     mem = view.members[org.secretary]
     hours = training_year(view, mem).hours
     if mem.secretary_training_years is not OMITTED:
