@@ -82,20 +82,23 @@ def assessment_overdue(view: View, member: Any, months: int) -> Any:
     if dev.activist_on is None:
         return None                       # never an activist: art.8, not art.11
     end = dev.object_on
-    if end is OMITTED:
-        return Unknown.of(f"{p}.object_on")
-    if end is None or end > view.as_of:
-        end = view.as_of
+    end_known = end is not OMITTED
+    if not end_known or end is None or end > view.as_of:
+        end = view.as_of              # with object_on omitted: decided only when the latest end settles it
     if dev.assessments is OMITTED:
         deadline = counting.within_months_deadline(dev.activist_on, months)
-        return Unknown.of(f"{p}.assessments") if deadline < end else None
+        if deadline >= end:
+            return None
+        return Unknown.of(f"{p}.assessments") if end_known else Unknown.of(f"{p}.assessments", f"{p}.object_on")
     last = dev.activist_on
     for day in sorted(d for d in dev.assessments if dev.activist_on <= d <= end):
         if day > counting.within_months_deadline(last, months):
-            return counting.within_months_deadline(last, months)
+            return counting.within_months_deadline(last, months) if end_known else Unknown.of(f"{p}.object_on")
         last = day
     deadline = counting.within_months_deadline(last, months)
-    return deadline if deadline < end else None
+    if deadline >= end:
+        return None
+    return deadline if end_known else Unknown.of(f"{p}.object_on")
 
 
 def extension_problems(view: View, member: Member, min_months: int, max_months: int) -> Any:
