@@ -279,3 +279,36 @@ def test_the_secretary_standing_without_full_on_decides_exactly_when_every_conve
         values += _days(lo, AS_OF, [edge, edge + dt.timedelta(days=1), *picks])
     concrete = {outcome(v).outcome for v in values}
     _holds(omitted, concrete, "members[0].full_on")
+
+
+# ---------------------------------------------------------------- activities_each: an activity without its org
+
+YEAR_DAYS = st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2024, 6, 29))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(own=st.lists(YEAR_DAYS, max_size=2), other=st.lists(YEAR_DAYS, max_size=2),
+       open_=st.lists(YEAR_DAYS, min_size=1, max_size=2))
+def test_a_secretary_report_without_its_org_is_never_counted_missing_for_sure(own, other, open_):
+    """organs art.39 for b1: a report whose org is omitted may be b1's, c1's or the unit's (null). A missed year
+    is a violation only when every one of those readings leaves it missed (sound); unknown only when they
+    disagree (complete), naming the reports' org."""
+    def outcome(org_of_open):
+        acts = [{"kind": "secretary_report", "date": d.isoformat(), "org": "b1"} for d in own]
+        acts += [{"kind": "secretary_report", "date": d.isoformat(), "org": "c1"} for d in other]
+        for d in open_:
+            act = {"kind": "secretary_report", "date": d.isoformat()}
+            if org_of_open is not OMIT:
+                act["org"] = org_of_open
+            acts.append(act)
+        doc = _doc(records_from="2022-01-01")
+        doc["organizations"] = [{"id": "c1", "kind": "committee"}, {"id": "b1", "kind": "branch", "parent": "c1"}]
+        doc["activities"] = acts
+        return _result(doc, "organs.org.yearly-secretary-report", subject="b1")
+    omitted = outcome(OMIT)
+    concrete = {outcome(org).outcome for org in ("b1", "c1", None)}
+    if omitted.outcome == "unknown":
+        assert concrete == {"violated", "satisfied"}, concrete
+        assert omitted.missing and all(m.startswith("activities[") and m.endswith("].org") for m in omitted.missing)
+    else:
+        assert concrete == {omitted.outcome}, (omitted.outcome, concrete)

@@ -457,16 +457,27 @@ def _by_period(kind: str, items: list, day: Callable[[Any], dt.date], label: Cal
 
 def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
                     since: dt.date | None = None) -> Any:
-    """Is there an activity of ``kind`` (of ``org``; ``None`` for the unit) in each of the last periods?"""
+    """Is there an activity of ``kind`` (of ``org``; ``None`` for the unit) in each of the last periods?
+
+    An activity whose ``org`` was omitted may have been this organization's: in a period with none of its
+    own it makes the answer unknown (naming that ``org``) rather than missing, as a lecture without its
+    lecturer does in :func:`lectures_by`.
+    """
     items = view.facts.activities
     if items is OMITTED:
         return Unknown.of("activities")
     _check_periods(period, count)          # before the activities are grouped by period
-    mine = [a for a in _entries(view.index.activities_by_kind, kind)
-            if org is None or (a.org is not OMITTED and a.org == org.id)]
+    of_kind = _entries(view.index.activities_by_kind, kind)
+    mine = [a for a in of_kind if org is None or (a.org is not OMITTED and a.org == org.id)]
     established = org.established_on if org is not None else OMITTED
     by_period = _by_period(period, mine, lambda a: a.date, lambda a: f"{a.kind} {a.date.isoformat()}")
-    return _coverage(view, period, count, since, established, lambda p: by_period.get((p.year, p.index), []))
+    cov = _coverage(view, period, count, since, established, lambda p: by_period.get((p.year, p.index), []))
+    if cov.ok is False and org is not None:
+        missing = {c.period for c in cov.periods if c.status == "missing"}
+        open_ = [a for a in of_kind if a.org is OMITTED and str(Period.containing(period, a.date)) in missing]
+        if open_:
+            return attrs.evolve(cov, ok=Unknown(frozenset(f"{view.path(a)}.org" for a in open_)))
+    return cov
 
 
 def lectures_by(view: View, member_id: Any, period: str, count: int, *, since: dt.date | None = None) -> Any:

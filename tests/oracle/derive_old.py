@@ -365,9 +365,17 @@ def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
     mine = [a for a in items if a.kind == kind and a.date <= view.as_of
             and (org is None or (a.org is not OMITTED and a.org == org.id))]
     established = org.established_on if org is not None else OMITTED
-    return _coverage(view, period, count, since, established,
-                     lambda p: [f"{a.kind} {a.date.isoformat()}" for a in mine
-                                if p.first_day() <= a.date <= p.last_day()])
+    cov = _coverage(view, period, count, since, established,
+                    lambda p: [f"{a.kind} {a.date.isoformat()}" for a in mine
+                               if p.first_day() <= a.date <= p.last_day()])
+    if cov.ok is False and org is not None:
+        # an activity of the kind without its org, in a period found missing, may have been this one's
+        open_ = [a for a in items if a.kind == kind and a.date <= view.as_of and a.org is OMITTED
+                 and any(c.status == "missing" and c.period == str(Period.containing(period, a.date))
+                         for c in cov.periods)]
+        if open_:
+            return attrs.evolve(cov, ok=Unknown(frozenset(f"{view.path(a)}.org" for a in open_)))
+    return cov
 
 
 def lectures_by(view: View, member_id: Any, period: str, count: int, *, since: dt.date | None = None) -> Any:
