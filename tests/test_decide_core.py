@@ -35,6 +35,19 @@ def _days(lo: dt.date, hi: dt.date, picks: list[dt.date]) -> list[dt.date]:
     return sorted({lo, hi, *(d for d in picks if lo <= d <= hi)})
 
 
+def _member(full_on, bound, admitted_on, **fields) -> dict:
+    """Member m1 converted on ``full_on`` (None: still probationary), with one lower bound of the admission
+    (``bound``: (birth_date or applied_on, day), or None) and ``admitted_on`` (OMIT: left out)."""
+    m = {"id": "m1", **fields, "full_on": None if full_on is None else full_on.isoformat()}
+    if full_on is None or full_on > AS_OF:
+        m["status"] = "probationary"
+    if bound:
+        m[bound[0]] = bound[1].isoformat()
+    if admitted_on is not OMIT:
+        m["admitted_on"] = admitted_on.isoformat()
+    return m
+
+
 def _holds(omitted, concrete: set[str], path: str) -> None:
     if omitted.outcome == "unknown":
         assert len(concrete) > 1 or "unknown" in concrete, concrete
@@ -64,15 +77,9 @@ def test_training_without_admitted_on_decides_exactly_when_every_admission_agree
         return                          # no admission fits: the document would be refused whatever it says
 
     def outcome(admitted_on):
-        m = {"id": "m1", "full_on": None if full_on is None else full_on.isoformat()}
-        if full_on is None or full_on > AS_OF:
-            m["status"] = "probationary"
-        if bound:
-            m[bound[0]] = bound[1].isoformat()
+        m = _member(full_on, bound, admitted_on)
         if hours is not None:
             m["training_hours"] = {2023: hours}
-        if admitted_on is not OMIT:
-            m["admitted_on"] = admitted_on.isoformat()
         return _result(_doc(m), policy)
 
     omitted = outcome(OMIT)
@@ -100,14 +107,7 @@ def test_dues_without_admitted_on_decide_exactly_when_every_admission_agrees(ful
         return
 
     def outcome(admitted_on):
-        m = {"id": "m1", "full_on": None if full_on is None else full_on.isoformat(),
-             "dues_paid": [mo for mo in MONTHS if mo not in unpaid]}
-        if full_on is None:
-            m["status"] = "probationary"
-        if bound:
-            m[bound[0]] = bound[1].isoformat()
-        if admitted_on is not OMIT:
-            m["admitted_on"] = admitted_on.isoformat()
+        m = _member(full_on, bound, admitted_on, dues_paid=[mo for mo in MONTHS if mo not in unpaid])
         return _result(_doc(m, records_from=records_from), "member-edu.member.dues-paid-monthly")
 
     omitted = outcome(OMIT)
@@ -137,13 +137,7 @@ def test_leaders_org_life_without_admitted_on_decides_exactly_when_every_admissi
         return
 
     def outcome(admitted_on):
-        m = {"id": "m1", "org": "b1", "full_on": None if full_on is None else full_on.isoformat()}
-        if full_on is None:
-            m["status"] = "probationary"
-        if bound:
-            m[bound[0]] = bound[1].isoformat()
-        if admitted_on is not OMIT:
-            m["admitted_on"] = admitted_on.isoformat()
+        m = _member(full_on, bound, admitted_on, org="b1")
         doc = _doc(m, records_from=records_from)
         doc["unit"] = {"id": "u1", "name": "某法院", "leaders": ["m1"]}
         doc["organizations"] = [{"id": "b1", "kind": "branch", "parent": None}]
@@ -178,14 +172,7 @@ def test_the_lapse_without_admitted_on_decides_exactly_when_every_admission_agre
         return
 
     def outcome(admitted_on):
-        m = {"id": "m1", "org": "b1", "full_on": None if full_on is None else full_on.isoformat(),
-             "dues_paid": sorted(paid)}
-        if full_on is None:
-            m["status"] = "probationary"
-        if bound:
-            m[bound[0]] = bound[1].isoformat()
-        if admitted_on is not OMIT:
-            m["admitted_on"] = admitted_on.isoformat()
+        m = _member(full_on, bound, admitted_on, org="b1", dues_paid=sorted(paid))
         doc = _doc(m, records_from="2023-07-01")
         doc["organizations"] = [{"id": "b1", "kind": "branch", "parent": None}]
         doc["meetings"] = [{"org": "b1", "kind": "theme_day", "date": f"{mo}-15", "attendees": ["m1"]}
