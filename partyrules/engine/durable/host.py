@@ -19,6 +19,8 @@ from .values import dumps
 
 
 MAX_OPEN_STATES = 1000           # durable allows 1,024 live sids per ruleset
+ALREADY_ASSERTED = 2             # durable's ERR_EVENT_OBSERVED
+SALTS = 3                        # new texts tried for a derived fact whose hash collided
 
 
 def durable_available() -> tuple[bool, str]:
@@ -233,6 +235,14 @@ class Collector:
         self.derived.setdefault(fact["ref"], []).append((target, fact))
         if target == name:
             code, _ = self.host.core.assert_fact(self.host.handles[name], fact_json(fact))
+            for salt in range(1, SALTS + 1):
+                if code != ALREADY_ASSERTED:
+                    break
+                # durable-rules knows a fact by a 32-bit hash of its text, so a fact this state never held
+                # (_remember says so) can collide with another one; a field no rule reads changes the
+                # text and is kept in the fact, so that retracting it later names the same text
+                fact["salt"] = salt
+                code, _ = self.host.core.assert_fact(self.host.handles[name], fact_json(fact))
             if code != 0:
                 raise EngineFailure(f"durable-rules refused a derived fact (code {code}): {fact}")
         else:
