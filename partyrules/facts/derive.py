@@ -59,6 +59,14 @@ class Lapse:
     ongoing: bool | None = None      # when lapsed: the run lasts to the last complete month (not ended)
 
 
+def admission_bounds(view: View, member: Member) -> tuple[dt.date | None, dt.date]:
+    """The earliest and the latest day an omitted ``admitted_on`` can be, as the loader holds it: not before
+    ``birth_date`` or ``applied_on`` (``None``: no lower bound recorded), not after ``full_on`` or the snapshot."""
+    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
+    latest = view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on)
+    return (max(lows) if lows else None), latest
+
+
 def _members_enrolled(view: View, org: Organization) -> tuple[list[Member], list[Member]]:
     """(members enrolled in ``org``, members whose ``org`` was omitted and so may be)."""
     return view.members_by_org.get(org.id, []), view.members_by_org.get(OMITTED, [])
@@ -215,9 +223,7 @@ def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Call
         # the admission lies between the latest of birth_date and applied_on and the earliest of full_on and
         # the snapshot (load.py): a month begun on or after the latest admission is inside for every admission,
         # one begun before the earliest for none, and only those between depend on it
-        lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
-        earliest = max(lows) if lows else None
-        latest = view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on)
+        earliest, latest = admission_bounds(view, member)
         maybe = Unknown.of(f"{view.path(member)}.admitted_on")
         belongs = [True if latest <= first else False if earliest is not None and first < earliest else maybe
                    for first in index.window_firsts]
@@ -509,10 +515,10 @@ def training_year(view: View, member: Member, *, since: dt.date | None = None) -
     missing from a given ``training_hours`` inside the records means none.
 
     With ``admitted_on`` omitted, ``required`` is still decided where the
-    loader bounds the admission: it is never after ``full_on`` (a date), so a
-    conversion on or before 1 January proves the member was one then; and
-    never before ``birth_date`` or ``applied_on``, so either of them after
-    1 January proves they were not. Between the bounds either answer is
+    loader bounds the admission (:func:`admission_bounds`): it is never after
+    ``full_on`` or the snapshot, so either on or before 1 January proves the
+    member was one then; and never before ``birth_date`` or ``applied_on``, so
+    either of them after 1 January proves they were not. Between the bounds either answer is
     possible, and ``required`` stays unknown, naming ``admitted_on``.
     """
     year = view.index.last_year
@@ -520,11 +526,11 @@ def training_year(view: View, member: Member, *, since: dt.date | None = None) -
     if since is not None and first < since:
         required: Any = False
     elif member.admitted_on is OMITTED:
-        if member.full_on not in (OMITTED, None) and member.full_on <= first:
-            required = True                 # admitted_on <= full_on (load.py)
-        elif ((member.birth_date is not OMITTED and member.birth_date > first)
-              or (member.applied_on is not OMITTED and member.applied_on > first)):
-            required = False                # admitted_on >= birth_date, applied_on (load.py)
+        earliest, latest = admission_bounds(view, member)
+        if latest <= first:
+            required = True                 # admitted on or before 1 January whatever the day
+        elif earliest is not None and earliest > first:
+            required = False                # admitted after 1 January whatever the day
         else:
             required = Unknown.of(f"{view.path(member)}.admitted_on")
     else:
@@ -561,14 +567,20 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
     paid = view.index.dues_months(member)
     if member.admitted_on is not OMITTED:
         return _dues_coverage(view, paid, count, since, member.admitted_on)
-    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
-    earliest = _dues_coverage(view, paid, count, since, max(lows) if lows else None)
+    earliest_day, latest_day = admission_bounds(view, member)
+    earliest = _dues_coverage(view, paid, count, since, earliest_day)
     if earliest.ok is True:
         return earliest
-    latest_day = view.snapshot
-    if member.full_on not in (OMITTED, None):
-        latest_day = min(latest_day, member.full_on)
-    latest = _dues_coverage(view, paid, count, since, latest_day)
+    return between_admissions(view, member, earliest, _dues_coverage(view, paid, count, since, latest_day))
+
+
+def between_admissions(view: View, member: Member, earliest: Coverage, latest: Coverage) -> Coverage:
+    """The coverage of a member whose ``admitted_on`` is omitted, from the coverages owed from the earliest and
+    from the latest day it can be (:func:`admission_bounds`), when a later admission owes a suffix of what an
+    earlier one owes: all met from the earliest is met whatever the day, one missed from the latest is missed
+    whatever it; otherwise unknown, naming ``admitted_on`` beside what the earliest leaves unknown."""
+    if earliest.ok is True:
+        return earliest
     if latest.ok is False:
         return latest
     if isinstance(earliest.ok, Unknown) and isinstance(latest.ok, Unknown):
@@ -678,9 +690,7 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
         mine = view.index.meetings_of(mem.org)
         start, admitted, owed_from = since, mem.admitted_on, None
         if admitted is OMITTED:         # the earliest and the latest admission the loader allows
-            lows = [d for d in (mem.birth_date, mem.applied_on) if d is not OMITTED]
-            admitted = max(lows) if lows else None
-            latest = view.snapshot if mem.full_on in (OMITTED, None) else min(view.snapshot, mem.full_on)
+            admitted, latest = admission_bounds(view, mem)
             owed_from = _first_whole_period(period, latest)
         if admitted is not None:
             joined = _first_whole_period(period, admitted)

@@ -50,6 +50,13 @@ class Lapse:
     ongoing: bool | None = None      # when lapsed: the run lasts to the last complete month (not ended)
 
 
+
+def _admission_bounds(view: View, member: Any) -> tuple:
+    """Not a scan: the bounds the loader puts on an omitted admitted_on are shared with the code under test
+    (derive.admission_bounds, imported on use as the oracle's other shared pieces are)."""
+    from partyrules.facts.derive import admission_bounds
+    return admission_bounds(view, member)
+
 def _members_enrolled(view: View, org: Organization) -> tuple[list[Member], list[Member]]:
     """(members enrolled in ``org``, members whose ``org`` was omitted and so may be)."""
     return view.members_by_org.get(org.id, []), view.members_by_org.get(OMITTED, [])
@@ -165,10 +172,7 @@ def _lapse(view: View, member: Member, months: int, check: Callable[[Month], tup
         return Lapse(recorded, (), ())
     checks = [(m, *check(m)) for m in recorded]
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
-    # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
-    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
-    earliest = max(lows) if lows else None
-    latest = view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on)
+    earliest, latest = _admission_bounds(view, member)
 
     def member_in(m: Month) -> Any:
         # a month counts only when the member belonged for all of it
@@ -451,18 +455,9 @@ def dues_each(view: View, member: Member, count: int, *, since: dt.date | None =
                          lambda p: [f"dues {p}"] if Month(p.year, p.index) in paid else [])
     if member.admitted_on is not OMITTED:
         return cov_from(member.admitted_on)
-    # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
-    lows = [d for d in (member.birth_date, member.applied_on) if d is not OMITTED]
-    earliest = cov_from(max(lows) if lows else None)
-    latest = cov_from(view.snapshot if member.full_on in (OMITTED, None) else min(view.snapshot, member.full_on))
-    if earliest.ok is True:
-        return earliest
-    if latest.ok is False:
-        return latest
-    if isinstance(earliest.ok, Unknown) and isinstance(latest.ok, Unknown):
-        return earliest
-    missing = earliest.ok.missing if isinstance(earliest.ok, Unknown) else frozenset()
-    return attrs.evolve(earliest, ok=Unknown(missing | {f"{view.path(member)}.admitted_on"}))
+    from partyrules.facts.derive import between_admissions      # not a scan: shared, as _admission_bounds
+    earliest_day, latest_day = _admission_bounds(view, member)
+    return between_admissions(view, member, cov_from(earliest_day), cov_from(latest_day))
 
 
 @attrs.frozen
@@ -535,11 +530,8 @@ def leaders_org_life(view: View, period: str, count: int, *, since: dt.date | No
         org = view.orgs.get(mem.org)
         mine = [m for m in view.meetings_upto if m.org == mem.org]
         start, admitted, owed_from = since, mem.admitted_on, None
-        # (decide-core: an omitted admitted_on is bounded as the loader bounds it, as in derive.py)
         if admitted is OMITTED:
-            lows = [d for d in (mem.birth_date, mem.applied_on) if d is not OMITTED]
-            admitted = max(lows) if lows else None
-            latest = view.snapshot if mem.full_on in (OMITTED, None) else min(view.snapshot, mem.full_on)
+            admitted, latest = _admission_bounds(view, mem)
             owed_from = _first_whole_period(period, latest)
         if admitted is not None:
             joined = _first_whole_period(period, admitted)
