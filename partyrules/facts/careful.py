@@ -20,8 +20,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn, override
 
 from ..periods import Month, parse_date
-from .load import FIRST_DATE, LAST_DATE, MAX_COUNT
-from .model import Count, FactDocument, Hours, NonEmpty, Number, Omitted, TrainingHours
+from .model import FIRST_DATE, LAST_DATE, MAX_COUNT, Count, FactDocument, Hours, NonEmpty, Number, Omitted, TrainingHours
 
 MAX_LIST_PROBLEMS = 100      # wrong items of one list that are checked and counted
 

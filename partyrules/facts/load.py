@@ -23,11 +23,9 @@ from ..periods import Month
 from ..source import Document, from_mapping, read_path
 from . import quick
 from .check_devt import check_devt
-from .model import FORMAT, OMITTED, FactDocument, Member, Organization, TrainingHours
+from .model import FIRST_DATE, FORMAT, LAST_DATE, MAX_COUNT, OMITTED, FactDocument, Member, Organization, TrainingHours
 
 MAX_PROBLEMS = 20
-MAX_COUNT = 2 ** 53 - 1     # every engine (durable-rules counts in doubles) holds it exactly
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)   # as for training years
 
 
 class _DanglingRef:

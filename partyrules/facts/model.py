@@ -42,6 +42,10 @@ MeetingKind = Literal["general_meeting", "committee_meeting", "group_meeting", "
 
 FORMAT = "partyrules.facts/1"
 
+# the values every loading path accepts (the quick one, the careful one, and --as-of)
+MAX_COUNT = 2 ** 53 - 1     # every engine (durable-rules counts in doubles) holds it exactly
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)   # as for training years
+
 
 @attrs.frozen
 class TrainingHours:

@@ -25,10 +25,8 @@ from typing import Any, Callable, Literal, Union
 import attrs
 
 from ..periods import Month, parse_date
-from .model import FactDocument, Hours, NonEmpty, Number, Count, Omitted, TrainingHours
+from .model import FIRST_DATE, LAST_DATE, MAX_COUNT, Count, FactDocument, Hours, NonEmpty, Number, Omitted, TrainingHours
 
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)   # as the careful path's
-MAX_COUNT = 2 ** 53 - 1
 NOT_RECORDS = frozenset({"postponement_approved_until"})            # as load.NOT_RECORDS
 
 Hook = Callable[[Any, "_Seen"], Any]
