@@ -8,6 +8,7 @@ them callable from policy expressions.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from typing import Any, Callable
 
@@ -203,18 +204,24 @@ def _checked_months(view: View, member: Member, months: int, since: dt.date | No
     and inside the records, no month is checked (``[]``), whatever the payments say."""
     if view.window is None:
         return Unknown.of("records_from") if view.records_from is None else []
-    first_rec, last = view.window
-    out = []
-    for i in range(months):
-        m = last + (-i)
-        if m < first_rec:
-            break
-        if since is not None and m.first_day() < since:
-            break
-        if member.admitted_on is not OMITTED and m.last_day() < member.admitted_on:
-            break
-        out.append(m)
-    return out[::-1]
+    # the months inside the records and the rule are the same for every member (asked for each member by
+    # three dues rules): worked out once per view, with their last days, of which admission keeps a suffix
+    key = ("checked_months", months, since)
+    found = view.memo.get(key)
+    if found is None:
+        first_rec, last = view.window
+        out = []
+        for i in range(months):
+            m = last + (-i)
+            if m < first_rec or (since is not None and m.first_day() < since):
+                break
+            out.append(m)
+        out.reverse()
+        found = view.memo[key] = (out, [m.last_day() for m in out])
+    checked, last_days = found
+    if member.admitted_on is OMITTED:
+        return list(checked)
+    return checked[bisect.bisect_left(last_days, member.admitted_on):]
 
 
 def _reduced(member: Member, month: Month) -> bool:
