@@ -307,8 +307,9 @@ def test_problem_no_state_is_deleted_with_actions_pending(monkeypatch):
     assert seen and set(seen) == {0}
 
 
-def test_problem_no_rule_joins_on_an_id_field_and_no_fact_has_one():
-    """Notes: a join on `id` never fired or crashed the process. Joins use `ref`."""
+def test_problem_no_rule_joins_on_an_id_field_and_every_fact_id_hashes_apart():
+    """Notes: a join on `id` never fired or crashed the process. Joins use `ref`; no rule reads `id`. Every fact
+    has an id of the collector's (durable keeps a state's facts by its 32-bit hash), no two of a state alike."""
     both(str(COURT), BOOK)
     for _compiled, _name, ruleset in all_rulesets():
         for rule in ruleset.values():
@@ -327,7 +328,11 @@ def test_problem_no_rule_joins_on_an_id_field_and_no_fact_has_one():
         partyrules.check(str(COURT), rulebook=BOOK, engine="durable")
     finally:
         D.Collector.assert_facts = orig
-    assert facts and not any("id" in f for f in facts)
+    assert facts and all("id" in f for f in facts)
+    by_state: dict = {}
+    for f in facts:
+        by_state.setdefault(f["sid"], []).append(D.fnv1_32(f["id"]))
+    assert all(len(set(hashes)) == len(hashes) for hashes in by_state.values())
 
 
 def test_problem_no_negation_and_results_do_not_depend_on_fact_order(monkeypatch):
@@ -568,47 +573,50 @@ if __name__ == "__main__":
         print(__doc__)
 
 
-class _CollidingCore:
-    """durable's core, except that the first ``collisions`` derived facts it is given are called already
-    asserted (ERR_EVENT_OBSERVED), as a 32-bit hash collision with another fact makes durable do."""
 
-    def __init__(self, core, collisions: int) -> None:
-        self._core = core
-        self.left = collisions
-        self.salted: list[dict] = []
-
-    def assert_fact(self, handle, text):
-        fact = json.loads(text)
-        if fact.get("t") in ("v", "d", "o") and "salt" not in fact and self.left:
-            self.left -= 1
-            return 2, None
-        if "salt" in fact:
-            self.salted.append(fact)
-        return self._core.assert_fact(handle, text)
-
-    def __getattr__(self, name):
-        return getattr(self._core, name)
+# two ids whose fnv1-32 hashes are equal: durable-rules refuses the second fact of a state ("already asserted")
+COLLIDING_IDS = ("x496069", "x1035124")
 
 
-def test_a_derived_fact_durable_calls_already_asserted_is_asserted_again_with_another_text(monkeypatch):
-    """In a long test run durable-rules once called a derived fact this state had never held 'already asserted'
-    (its facts are known by a 32-bit hash of their text). The host then gives it a field no rule reads and
-    asserts it again; retracting it later (a session's update) names the same text, and the report is the
-    native one."""
+def test_durable_refuses_a_fact_whose_id_hashes_like_another_one():
+    """What the ids are designed around, measured on durable itself: a state keeps its facts by a 32-bit hash of
+    their id, so a new fact whose id hashes alike is refused as already asserted."""
+    assert D.fnv1_32(COLLIDING_IDS[0]) == D.fnv1_32(COLLIDING_IDS[1])
+    host = D.DurableHost.get()
+    policy = next(p for p in BOOK.policies if p.id.startswith("organs."))
+    compiled, names = host.ruleset_for(policy)
+    handle = host.handles[names[0]]
+    codes = [host.core.assert_fact(handle, json.dumps({"t": "hello", "sid": "collide", "id": i}))[0]
+             for i in COLLIDING_IDS]
+    assert codes == [0, 2]
+
+
+def test_each_fact_of_a_state_gets_an_id_no_other_fact_of_it_hashes_to(monkeypatch):
+    """In a long run durable-rules once called a new fact already asserted (its id, then made by durable, hashed
+    like another one's). Every fact now gets an id of the collector's whose hash is new in its state; two
+    facts whose natural ids collide (forced here) are told apart, and the report is the native one, through
+    a session's retraction too."""
     host = D.DurableHost.get()
     doc = small_court(6)
     book = only(BOOK, "organs.")
-    both(doc, book)                                  # rulesets compiled before the core is replaced
-    core = _CollidingCore(host.core, collisions=5)
-    monkeypatch.setattr(host, "core", core)
+    made: list[str] = []
+    original = D.Collector._new_id
+
+    def new_id(self, base):          # the first two facts of a state get natural ids that collide
+        if len([m for m in made if m.startswith(self.sid + ":")]) < 2 and not base.startswith("hello"):
+            base = COLLIDING_IDS[len([m for m in made if m.startswith(self.sid + ":")])]
+        text = original(self, base)
+        made.append(f"{self.sid}:{text}")
+        return text
+
+    monkeypatch.setattr(D.Collector, "_new_id", new_id)
     both(doc, book)
-    assert core.left == 0 and len(core.salted) == 5 and all(f["salt"] == 1 for f in core.salted)
-    core.left = 5
+    salted = [m for m in made if m.endswith(COLLIDING_IDS[1] + "~1")]
+    assert salted, made[:5]
     with partyrules.open_session(doc, rulebook=book, engine="durable") as session:
         session.results()
-        assert core.left == 0
-        gone = doc["members"][-1]["id"]
-        session.retract_fact("member", gone)        # retracts what changed, salted facts included
+        session.retract_fact("member", doc["members"][-1]["id"])     # retracts facts by their ids
         changed = json.loads(json.dumps(doc))
         changed["members"] = changed["members"][:-1]
         assert as_json(session.results()) == as_json(partyrules.check(changed, rulebook=book))
+    assert host.open_states >= 0

@@ -52,7 +52,7 @@ from .compiler import (MAX_RULES_PER_RULESET, MAX_TERMS_PER_CONDITION, FACT_TYPE
                        compile_policy, signature, pair_tree)
 from .formulas import formula_json, paths, terms
 from .host import (MAX_OPEN_STATES, Collector, DurableHost, EngineFailure, never_called, durable_available,
-                   durable_unavailable_message)
+                   durable_unavailable_message, fnv1_32)
 from .inputs import SubjectInput, make_result, memo_derived, subject_inputs
 from .state import DurableEngine, RuleState, evaluate_all
 from .values import MAX_NUMBER, MAX_SUBSTRING_HAYSTACK, NO_BOUND, dumps, encode_operand
@@ -61,6 +61,6 @@ __all__ = [
     "CompileError", "Collector", "Compiled", "DurableEngine", "DurableHost", "EngineFailure", "FACT_TYPES",
     "MAX_NUMBER", "MAX_OPEN_STATES", "MAX_RULES_PER_RULESET", "MAX_SUBSTRING_HAYSTACK", "MAX_TERMS_PER_CONDITION",
     "NO_BOUND", "RuleState", "SubjectInput", "compile_policy", "dumps", "durable_available",
-    "durable_unavailable_message", "encode_operand", "evaluate_all", "formula_json", "make_result", "memo_derived",
+    "durable_unavailable_message", "encode_operand", "evaluate_all", "fnv1_32", "formula_json", "make_result", "memo_derived",
     "paths", "signature", "subject_inputs", "terms",
 ]

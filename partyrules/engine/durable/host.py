@@ -19,8 +19,14 @@ from .values import dumps
 
 
 MAX_OPEN_STATES = 1000           # durable allows 1,024 live sids per ruleset
-ALREADY_ASSERTED = 2             # durable's ERR_EVENT_OBSERVED
-SALTS = 3                        # new texts tried for a derived fact whose hash collided
+
+
+def fnv1_32(text: str) -> int:
+    """durable-rules' hash of a fact's ``id`` (its C core's fnv1Hash32 over the UTF-8 bytes, as signed chars)."""
+    h = 0x811C9DC5
+    for byte in text.encode():
+        h = ((h ^ (byte if byte < 128 else byte - 256 & 0xFFFFFFFF)) * 0x01000193) & 0xFFFFFFFF
+    return h
 
 
 def durable_available() -> tuple[bool, str]:
@@ -185,6 +191,10 @@ class Collector:
         self.finals: dict[str, tuple] = {}               # ref → (outcome, source)
         self.derived: dict[str, list[tuple[str, dict]]] = {}   # ref → facts the rules derived
         self.asserted: set[tuple] = set()                # every fact now in durable (never twice)
+        # durable keeps a state's facts by a 32-bit hash of their id and refuses a second fact whose id hashes
+        # alike ("already asserted"): each fact gets an id whose hash no other fact of this state has
+        self.ids: dict[tuple, str] = {}                   # key of a fact now in durable -> its id
+        self.id_hashes: set[int] = set()
         self.failures: list[BaseException] = []
         self.outbox: dict[str, list[dict]] = {}          # facts for other rulesets, asserted after a batch
         self.greeted: set[str] = set()                   # rulesets whose state ran its first action
@@ -235,14 +245,6 @@ class Collector:
         self.derived.setdefault(fact["ref"], []).append((target, fact))
         if target == name:
             code, _ = self.host.core.assert_fact(self.host.handles[name], fact_json(fact))
-            for salt in range(1, SALTS + 1):
-                if code != ALREADY_ASSERTED:
-                    break
-                # durable-rules knows a fact by a 32-bit hash of its text, so a fact this state never held
-                # (_remember says so) can collide with another one; a field no rule reads changes the
-                # text and is kept in the fact, so that retracting it later names the same text
-                fact["salt"] = salt
-                code, _ = self.host.core.assert_fact(self.host.handles[name], fact_json(fact))
             if code != 0:
                 raise EngineFailure(f"durable-rules refused a derived fact (code {code}): {fact}")
         else:
@@ -257,6 +259,17 @@ class Collector:
         if key in self.asserted:
             raise EngineFailure(f"the same fact would be asserted twice: {fact}")
         self.asserted.add(key)
+        fact["id"] = self._new_id(".".join("" if part is None else str(part) for part in key))
+        self.ids[key] = fact["id"]
+
+    def _new_id(self, base: str) -> str:
+        """``base``, or ``base~N`` for the first N that makes its hash new in this state."""
+        text, salt = base, 0
+        while fnv1_32(text) in self.id_hashes:
+            salt += 1
+            text = f"{base}~{salt}"
+        self.id_hashes.add(fnv1_32(text))
+        return text
 
     # ---- called by the engine (under the host lock)
     def assert_facts(self, batches: Mapping[str, list[dict]]) -> None:
@@ -272,7 +285,7 @@ class Collector:
                 return
             for name, facts in pending.items():
                 if name not in self.handles:      # a new state in this ruleset: greet it first
-                    facts = [{"t": "hello", "sid": self.sid}] + facts
+                    facts = [{"t": "hello", "sid": self.sid, "id": self._new_id(f"hello.{name}")}] + facts
                 self._call(name, "assert_facts", facts)
                 if name not in self.greeted:
                     raise EngineFailure(f"the state {self.sid} of {name} was not initialised")
@@ -280,8 +293,12 @@ class Collector:
         raise EngineFailure("facts kept flowing between rulesets")
 
     def retract(self, name: str, fact: dict) -> None:
+        key = self._key(fact)
+        fact = dict(fact, id=self.ids[key])        # durable finds the fact by its id
         self._call(name, "retract_fact", fact)
-        self.asserted.discard(self._key(fact))
+        self.asserted.discard(key)
+        del self.ids[key]
+        self.id_hashes.discard(fnv1_32(fact["id"]))
 
     def forget(self, ref: str) -> list[tuple[str, dict]]:
         """Drop what was recorded for ``ref``; returns the facts the rules derived for it."""
