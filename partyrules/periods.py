@@ -95,6 +95,12 @@ def months_between(first: Month, last: Month) -> list[Month]:
     return [first + i for i in range(max(0, (last - first) + 1))]
 
 
+def last_complete_month(on: dt.date) -> Month:
+    """The latest calendar month that is over on ``on`` (its last day is on or before it)."""
+    last = Month.of(on)
+    return last if on == last.last_day() else last + (-1)
+
+
 def complete_months(records_from: dt.date | None, as_of: dt.date) -> tuple[Month, Month] | None:
     """The first and last calendar months that are both over on ``as_of`` and fully recorded.
 
@@ -107,9 +113,7 @@ def complete_months(records_from: dt.date | None, as_of: dt.date) -> tuple[Month
     first = Month.of(records_from)
     if records_from.day != 1:
         first = first + 1
-    last = Month.of(as_of)
-    if as_of != last.last_day():
-        last = last + (-1)
+    last = last_complete_month(as_of)
     if last < first:
         return None
     return first, last

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from .. import counting
-from ..periods import Month
+from ..periods import Month, last_complete_month
 from .derive import Derived, count_full, full_member_on
 from .model import OMITTED, Applicant, Member
 from .view import Unknown, View
@@ -417,19 +417,12 @@ def month_complete(view: View, day: dt.date) -> Any:
     A month not yet over is ``False`` whatever ``records_from`` says (omitted,
     null or any day): being over does not depend on the records."""
     month = Month.of(day)
-    if month > _last_complete_month(view):
+    if month > last_complete_month(min(view.as_of, view.snapshot)):
         return False
     if view.window is None:
         return Unknown.of("records_from") if view.records_from is None else False
     first, last = view.window
     return True if month >= first else Unknown.of("records_from")
-
-
-def _last_complete_month(view: View) -> Month:
-    """The last calendar month over on the evaluation date (as :func:`partyrules.periods.complete_months`)."""
-    on = min(view.as_of, view.snapshot)
-    last = Month.of(on)
-    return last if on == last.last_day() else last + (-1)
 
 
 def _d(name: str, fn: Callable[..., Any], args: tuple[str, ...], **kw: Any) -> Derived:

@@ -265,10 +265,12 @@ class Collector:
     def _new_id(self, base: str) -> str:
         """``base``, or ``base~N`` for the first N that makes its hash new in this state."""
         text, salt = base, 0
-        while fnv1_32(text) in self.id_hashes:
+        digest = fnv1_32(text)
+        while digest in self.id_hashes:
             salt += 1
             text = f"{base}~{salt}"
-        self.id_hashes.add(fnv1_32(text))
+            digest = fnv1_32(text)
+        self.id_hashes.add(digest)
         return text
 
     # ---- called by the engine (under the host lock)
