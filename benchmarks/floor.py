@@ -247,6 +247,21 @@ def violations(doc: dict) -> set[tuple[str, str]]:
                 else:
                     attended.setdefault(mo, set()).update(att)
     committees = {o["id"]: o.get("committee_members", _MISSING) for o in org_list}
+    # the months each member was seen at a meeting, and the months an unrecorded meeting of an organization
+    # may have held them (its enrolled members and its committee)
+    attended_items = list(attended.items())
+    label_of = {} if window is None else {f"{mo // 12:04d}-{mo % 12 + 1:02d}": mo
+                                          for mo in range(window[0], window[1] + 1)}
+    open_in: dict[str, set[int]] = {}
+    for mo, oids in unrecorded.items():
+        for oid in oids:
+            open_in.setdefault(oid, set()).add(mo)
+    committee_of: dict[str, list[str]] = {}
+    for oid, cmo in committees.items():
+        if cmo is not _MISSING and oid in open_in:
+            for mid in cmo:
+                committee_of.setdefault(mid, []).append(oid)
+    every_open = set().union(*open_in.values()) if open_in else set()
     for m in members:
         mid = m["id"]
         admitted = m.get("admitted_on", _MISSING)
@@ -258,47 +273,50 @@ def violations(doc: dict) -> set[tuple[str, str]]:
         if window is None:
             continue
         first, last = window
-        months = range(first, last + 1)
-        # organisational life
-        if meetings is _MISSING:
-            life: Any = U
+        # any LAPSE_MONTHS consecutive complete months inside the records (not only the last ones: a lapse that
+        # ended is still a case), counting only months the member surely belonged to for the whole month: a run
+        # is a gap of LAPSE_MONTHS or more between the months that break it
+        if admitted is not _MISSING:
+            joined = _date(admitted)
         else:
-            life = True
-            for mo in months:
-                if mid in attended.get(mo, ()):
-                    life = False
-                    break
-                for oid in unrecorded.get(mo, ()):
-                    cmo = committees.get(oid, _MISSING)
-                    if org is _MISSING or org == oid or (cmo is not _MISSING and mid in cmo):
-                        life = U
-                        break
-        # dues
+            # an omitted admission lies on or before full_on and the snapshot: months from then surely count
+            full_on = m.get("full_on")
+            joined = on if full_on is None else min(on, _date(full_on))
+        start = max(first, _month(joined) + (0 if joined.day == 1 else 1))
+        if last - start + 1 < LAPSE_MONTHS:
+            continue
+        if meetings is not _MISSING:
+            breaks = {mo for mo, ids in attended_items if mid in ids}
+            if org is _MISSING:
+                breaks |= every_open
+            else:
+                breaks |= open_in.get(org, set())
+            for oid in committee_of.get(mid, ()):
+                breaks |= open_in[oid]
+            if _has_gap(breaks, start, last):
+                out.add(("constitution.member.six-month-lapse", mid))
+                continue
         paid = m.get("dues_paid", _MISSING)
-        if paid is _MISSING:
-            dues: Any = U
-        else:
-            months_paid = set()
-            for p in paid:
-                y, mo_ = str(p).split("-")
-                months_paid.add(int(y) * 12 + int(mo_) - 1)
-            dues = not any(mo in months_paid for mo in months)
-        start = dt.date(first // 12, first % 12 + 1, 1)
-        lapsed = []
-        for v in (life, dues):
-            if v is True:
-                if admitted is _MISSING:
-                    v = U
-                elif _date(admitted) > start:
-                    v = False
-            lapsed.append(v)
-        if lapsed[0] is True or lapsed[1] is True:
-            out.add(("constitution.member.six-month-lapse", mid))
+        if paid is not _MISSING:
+            # months outside the records do not matter; "YYYY-MM" labels map to month numbers by lookup
+            months_paid = {label_of[p] for p in map(str, paid) if p in label_of}
+            if _has_gap(months_paid, start, last):
+                out.add(("constitution.member.six-month-lapse", mid))
     return out
 
 
+def _has_gap(breaks: set[int], start: int, last: int) -> bool:
+    """Whether LAPSE_MONTHS consecutive months of start..last hold none of ``breaks``."""
+    previous = start - 1
+    for mo in sorted(b for b in breaks if start <= b <= last):
+        if mo - previous - 1 >= LAPSE_MONTHS:
+            return True
+        previous = mo
+    return last - previous >= LAPSE_MONTHS
+
+
 def _window(doc: dict, on: dt.date) -> tuple[int, int] | None:
-    """The last six complete months inside the records, as month numbers, or None."""
+    """The complete months inside the records (at least six), as month numbers, or None."""
     rf = doc.get("records_from", _MISSING)
     if rf is _MISSING or rf is None:
         return None
@@ -312,7 +330,7 @@ def _window(doc: dict, on: dt.date) -> tuple[int, int] | None:
         last -= 1
     if last < first or last - first + 1 < LAPSE_MONTHS:
         return None
-    return last - LAPSE_MONTHS + 1, last
+    return first, last
 
 
 def check_file(path: str) -> str:

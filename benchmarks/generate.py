@@ -14,7 +14,8 @@ plus monthly dues, yearly training hours and yearly activities.
 Courts are clean on the whole, with a small, seeded share of the problems that
 real rosters have (a big branch without a committee, a secretary who is not the
 department head, an unapproved secretary, a member enrolled nowhere, dues or
-organisational life lapsed for six months, too few party-affairs staff …) and a
+organisational life lapsed for six months, now or in 2022 and then resumed, too few
+party-affairs staff …) and a
 few omissions (a meeting whose attendance was not recorded, an approval not
 recorded), so that every outcome occurs.
 
@@ -38,6 +39,8 @@ from typing import Any, Iterable
 
 AS_OF = dt.date(2024, 6, 30)
 RECORDS_FROM = dt.date(2021, 7, 1)
+ENDED_FROM, ENDED_UNTIL = dt.date(2022, 2, 1), dt.date(2022, 9, 1)    # the lapse that ended (see make_court)
+ENDED_MONTHS = ("2022-02", "2022-08")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国志红文斌宇浩凯鹏辉鑫博晨阳雪琳晶婷颖欣怡佳悦思源泽睿航"
@@ -216,6 +219,11 @@ def make_court(seed: int | str, index: int, *, branches: int = 20, members: int 
     # -- dues and training ---------------------------------------------------------------------------
     lapsed = set(m["id"] for m in rng.sample(member_rows[20:], k=rng.choice((0, 0, 1, 1, 2))))
     dues_lapsed = set(m["id"] for m in rng.sample(member_rows[20:], k=rng.choice((0, 0, 0, 1))))
+    # a lapse that ended: seven months in 2022 without dues or meetings, then back (art.9 counts any run, so
+    # the floor must too); drawn from a generator of its own so that every other draw stays as it was
+    side = random.Random(f"partyrules-bench:{seed}:{index}:ended")
+    ended = set(m["id"] for m in side.sample([m for m in member_rows[20:] if m["admitted_on"] < ENDED_FROM],
+                                            k=side.choice((0, 0, 1))))
     for m in member_rows:
         start = max(RECORDS_FROM, m["admitted_on"])
         paid = [f"{y:04d}-{mo:02d}" for (y, mo) in _months(start, AS_OF)]
@@ -226,6 +234,8 @@ def make_court(seed: int | str, index: int, *, branches: int = 20, members: int 
             for _ in range(rng.randint(1, 3)):
                 if paid:
                     paid.pop(rng.randrange(len(paid)))
+        if m["id"] in ended:
+            paid = [p for p in paid if not ENDED_MONTHS[0] <= p <= ENDED_MONTHS[1]]
         m["dues_paid"] = paid
         m["training_hours"] = {y: rng.choice((24, 32, 36, 40, 48, 56)) if rng.random() > 0.04 else rng.randint(4, 20)
                                for y in (2021, 2022, 2023) if dt.date(y, 12, 31) >= m["admitted_on"]}
@@ -241,7 +251,8 @@ def make_court(seed: int | str, index: int, *, branches: int = 20, members: int 
         if lecturer is not ...:
             row["lecturer"] = lecturer
         if rng.random() >= 0.004:                            # now and then attendance was not recorded
-            row["attendees"] = [p for p in pool if (p not in lapsed or day < lapse_from) and rng.random() < share]
+            row["attendees"] = [p for p in pool if (p not in lapsed or day < lapse_from) and rng.random() < share
+                                and not (p in ended and ENDED_FROM <= day < ENDED_UNTIL)]
         meetings.append(row)
 
     lapse_from = dt.date(2023, 10, 1)
