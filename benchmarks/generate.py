@@ -14,10 +14,9 @@ plus monthly dues, yearly training hours and yearly activities.
 Courts are clean on the whole, with a small, seeded share of the problems that
 real rosters have (a big branch without a committee, a secretary who is not the
 department head, an unapproved secretary, a member enrolled nowhere, dues or
-organisational life lapsed for six months, now or in 2022 and then resumed, too few
-party-affairs staff …) and a
-few omissions (a meeting whose attendance was not recorded, an approval not
-recorded), so that every outcome occurs.
+organisational life lapsed for six months, now or in 2022 and then resumed, too
+few party-affairs staff …) and a few omissions (a meeting whose attendance was
+not recorded, an approval not recorded), so that every outcome occurs.
 
 Standard library only; the same seed and index always give the same document,
 byte for byte (``random.Random`` seeded with a string, no clock, no hash order).
