@@ -52,6 +52,26 @@ def missing_of(*values: Any) -> frozenset:
     return out
 
 
+def document_paths(facts: FactDocument) -> dict[int, str]:
+    """id of each record of ``facts`` → its path (``members[3]``, ``organizations[0].elections[1]``)."""
+    paths: dict[int, str] = {}
+    for name in ("organizations", "members", "meetings", "activities"):
+        items = getattr(facts, name)
+        if items is not OMITTED:
+            for i, item in enumerate(items):
+                paths[id(item)] = f"{name}[{i}]"
+                if name == "organizations" and item.elections is not OMITTED:
+                    for j, e in enumerate(item.elections):
+                        paths[id(e)] = f"{name}[{i}].elections[{j}]"
+    register_devt_paths(facts, paths)
+    if facts.unit is not OMITTED:
+        paths[id(facts.unit)] = "unit"
+        if facts.unit.departments is not OMITTED:
+            for i, d in enumerate(facts.unit.departments):
+                paths[id(d)] = f"unit.departments[{i}]"
+    return paths
+
+
 class View:
     """The facts of one document as of ``as_of`` (defaults to the document's own date)."""
 
@@ -61,7 +81,6 @@ class View:
         rf = facts.records_from
         self.records_from: dt.date | None = None if rf is OMITTED or rf is None else rf
         self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
-        self._paths: dict[int, str] = {}
         self._keep: list[Any] = []
         self.memo: dict[tuple, Any] = {}   # what the engines work out once per view (subjects by kind)
         # each derived fact's values already computed on this view, by its name (they are pure functions of it)
@@ -70,29 +89,24 @@ class View:
         # (id of a registered record, field) -> its Unknown: get() then skips building the path; only
         # records with a path here are kept (they stay alive with the document or _keep, so ids are not reused)
         self._omitted_fields: dict[tuple[int, str], Unknown] = {}
-        for name in ("organizations", "members", "meetings", "activities"):
-            items = getattr(facts, name)
-            if items is not OMITTED:
-                for i, item in enumerate(items):
-                    self._paths[id(item)] = f"{name}[{i}]"
-                    if name == "organizations" and item.elections is not OMITTED:
-                        for j, e in enumerate(item.elections):
-                            self._paths[id(e)] = f"{name}[{i}].elections[{j}]"
-        register_devt_paths(facts, self._paths)
-        if facts.unit is not OMITTED:
-            self._paths[id(facts.unit)] = "unit"
-            if facts.unit.departments is not OMITTED:
-                for i, d in enumerate(facts.unit.departments):
-                    self._paths[id(d)] = f"unit.departments[{i}]"
 
     # ---- where things are -------------------------------------------------
+    def _path_map(self) -> dict[int, str]:
+        """id of a record → its path in the document, made when first asked for: a check of a clean court
+        names few records, and naming some 2,000 meetings cost ~1 ms per view. Two threads that both make it
+        keep the one stored first (``setdefault``), so a copy registered later is never lost."""
+        paths = self.__dict__.get("_paths")
+        if paths is None:
+            paths = self.__dict__.setdefault("_paths", document_paths(self.facts))
+        return paths
+
     def path(self, entity: Any) -> str:
-        return self._paths.get(id(entity), "?")
+        return self._path_map().get(id(entity), "?")
 
     def derived_copy(self, original: Any, copy: Any) -> Any:
         """Register ``copy`` (a record adjusted to the evaluation date) under ``original``'s path."""
         self._keep.append(copy)   # keep it alive so that its id is not reused
-        self._paths[id(copy)] = self.path(original)
+        self._path_map()[id(copy)] = self.path(original)
         return copy
 
     def get(self, entity: Any, field: str) -> Any:
@@ -102,7 +116,7 @@ class View:
             key = (id(entity), field)
             found = self._omitted_fields.get(key)
             if found is None:
-                path = self._paths.get(key[0])
+                path = self._path_map().get(key[0])
                 if path is None:
                     return self.omitted("?", field)
                 found = self._omitted_fields[key] = self.omitted(path, field)
