@@ -299,3 +299,48 @@ def test_a_secretary_report_without_its_org_is_never_counted_missing_for_sure(ow
         assert omitted.missing and all(m.startswith("activities[") and m.endswith("].org") for m in omitted.missing)
     else:
         assert concrete == {omitted.outcome}, (omitted.outcome, concrete)
+
+
+# ---------------------------------------------------------------- lectures_by: lectures whose lecturer is omitted
+
+LECTURER = st.sampled_from(["m1", "m2", OMIT])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(years=st.integers(1, 3), lectures=st.lists(st.tuples(st.sampled_from([2021, 2022, 2023]), LECTURER),
+                                                  max_size=5))
+def test_lectures_with_an_omitted_lecturer_decide_exactly_when_every_lecturer_agrees(years, lectures):
+    """The secretary's yearly lecture over the last ``years`` complete years: a lecture whose lecturer was not
+    recorded may have been anyone's. A year with no lecture that could be theirs is missed whoever gave the
+    open ones, so the answer is unknown only when giving them to the secretary could cover every missed year."""
+    import itertools
+
+    from partyrules.facts.derive import lectures_by
+    from partyrules.facts.view import View
+
+    def ok(lecturers):
+        meetings = []
+        for (year, _), who in zip(lectures, lecturers):
+            mt = {"org": "b1", "kind": "party_lecture", "date": f"{year}-05-10"}
+            if who is not OMIT:
+                mt["lecturer"] = who
+            meetings.append(mt)
+        doc = {"format": "partyrules.facts/1", "as_of": AS_OF.isoformat(), "records_from": "2021-01-01",
+               "organizations": [{"id": "b1", "kind": "branch", "parent": None}],
+               "members": [{"id": "m1", "org": "b1", "status": "full"}, {"id": "m2", "org": "b1", "status": "full"}],
+               "meetings": meetings}
+        return lectures_by(View(partyrules.load_facts(doc), AS_OF), "m1", "year", years).ok
+
+    got = ok([who for _, who in lectures])
+    open_ = [i for i, (_, who) in enumerate(lectures) if who is OMIT]
+    concrete = set()
+    for pick in itertools.product(["m1", "m2"], repeat=len(open_)):
+        lecturers = [who for _, who in lectures]
+        for i, who in zip(open_, pick):
+            lecturers[i] = who
+        concrete.add(ok(lecturers))
+    if isinstance(got, bool):
+        assert concrete == {got}, (got, concrete)
+    else:
+        assert concrete == {True, False}, concrete
+        assert all(m.endswith(".lecturer") for m in got.missing)

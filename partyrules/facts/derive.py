@@ -498,11 +498,13 @@ def lectures_by(view: View, member_id: Any, period: str, count: int, *, since: d
 
     cov = _coverage(view, period, count, since, OMITTED, find)
     if cov.ok is False:
-        # a lecture whose lecturer was not recorded may have been theirs
-        open_ = [m for m in unknown if any(c.status == "missing" and str(Period.containing(period, m.date)) == c.period
-                                           for c in cov.periods)]
-        if open_:
-            return attrs.evolve(cov, ok=Unknown(frozenset(f"{view.path(m)}.lecturer" for m in open_)))
+        # a lecture whose lecturer was not recorded may have been theirs; a missed period without such a lecture
+        # is missed whoever gave them, so only when every missed period has one can the answer change
+        open_in = {c.period: [m for m in unknown if str(Period.containing(period, m.date)) == c.period]
+                   for c in cov.periods if c.status == "missing"}
+        if all(open_in.values()):
+            return attrs.evolve(cov, ok=Unknown(frozenset(f"{view.path(m)}.lecturer"
+                                                          for found in open_in.values() for m in found)))
     return cov
 
 
