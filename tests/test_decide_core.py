@@ -344,3 +344,46 @@ def test_lectures_with_an_omitted_lecturer_decide_exactly_when_every_lecturer_ag
     else:
         assert concrete == {True, False}, concrete
         assert all(m.endswith(".lecturer") for m in got.missing)
+
+
+# ---------------------------------------------------------------- department heads: one head omitted
+
+HEAD = st.sampled_from(["m1", "m2", None, OMIT])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(heads=st.lists(HEAD, min_size=1, max_size=3), secretary=st.sampled_from(["m1", "m2", "m3", None]))
+def test_a_branch_secretary_with_an_omitted_department_head_decides_exactly_when_every_head_agrees(heads, secretary):
+    """organs art.8 para.2: the secretary heads one of the branch's departments. A department head that was
+    not recorded may be any member or none; a recorded one decides whatever the omitted ones are."""
+    import itertools
+
+    policy = "organs.branch.secretary-is-department-head"
+
+    def outcome(values):
+        departments = []
+        for i, head in enumerate(values):
+            dep = {"id": f"d{i}", "name": f"庭{i}"}
+            if head is not OMIT:
+                dep["head"] = head
+            departments.append(dep)
+        doc = {"format": "partyrules.facts/1", "as_of": AS_OF.isoformat(),
+               "unit": {"id": "u1", "departments": departments},
+               "organizations": [{"id": "b1", "kind": "branch", "parent": None, "secretary": secretary,
+                                  "departments": [d["id"] for d in departments]}],
+               "members": [{"id": m, "org": "b1", "status": "full"} for m in ("m1", "m2", "m3")]}
+        return _result(doc, policy, "b1")
+
+    got = outcome(heads)
+    open_ = [i for i, h in enumerate(heads) if h is OMIT]
+    concrete = set()
+    for pick in itertools.product(["m1", "m2", "m3", None], repeat=len(open_)):
+        values = list(heads)
+        for i, h in zip(open_, pick):
+            values[i] = h
+        concrete.add(outcome(values).outcome)
+    if got.outcome == "unknown":
+        assert len(concrete) > 1, concrete
+        assert all(m.startswith("unit.departments[") and m.endswith("].head") for m in got.missing), got.missing
+    else:
+        assert concrete == {got.outcome}, (got.outcome, concrete)

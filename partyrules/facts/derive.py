@@ -152,6 +152,43 @@ def department_heads(view: View, org: Organization) -> Any:
     return tuple(heads)
 
 
+def _heads_known(view: View, org: Organization) -> tuple[tuple[str, ...], frozenset[str]] | Unknown:
+    """(the recorded Party-member heads of the organization's departments, the paths of the heads omitted)."""
+    if org.departments is OMITTED:
+        return Unknown.of(f"{view.path(org)}.departments")
+    heads, omitted = [], []
+    for dep_id in org.departments:
+        dep = view.departments[dep_id]
+        if dep.head is OMITTED:
+            omitted.append(f"{view.path(dep)}.head")
+        elif dep.head is not None:
+            heads.append(dep.head)
+    return tuple(heads), frozenset(omitted)
+
+
+def is_department_head(view: View, org: Organization, member_id: Any) -> Any:
+    """Is ``member_id`` the principal Party-member head of one of the departments the organization is built on?
+
+    A recorded head decides it whatever the omitted ones are; without one, an omitted head may be them."""
+    known = _heads_known(view, org)
+    if isinstance(known, Unknown):
+        return known
+    heads, omitted = known
+    if member_id is not None and member_id in heads:
+        return True
+    # null (no secretary) is no department's head; an omitted head is a member id or null
+    return Unknown(omitted) if omitted and member_id is not None else False
+
+
+def has_party_member_head(view: View, org: Organization) -> Any:
+    """Is a Party member the principal head of at least one of the departments the organization is built on?"""
+    known = _heads_known(view, org)
+    if isinstance(known, Unknown):
+        return known
+    heads, omitted = known
+    return True if heads else Unknown(omitted) if omitted else False
+
+
 def unit_leaders(view: View) -> Any:
     """The unit's leaders who are Party members (本单位党员负责人)."""
     unit = view.facts.unit
@@ -1135,6 +1172,8 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
     Derived("previous_election", previous_election, ("organization",), previous_election.__doc__ or "",
             returns="election"),
     Derived("department_heads", department_heads, ("organization",), department_heads.__doc__ or ""),
+    Derived("is_department_head", is_department_head, ("organization", "str?"), is_department_head.__doc__ or ""),
+    Derived("has_party_member_head", has_party_member_head, ("organization",), has_party_member_head.__doc__ or ""),
     Derived("unit_leaders", unit_leaders, (), unit_leaders.__doc__ or ""),
     Derived("org_life_lapse", org_life_lapse, ("member", "int"), org_life_lapse.__doc__ or "", returns="lapse"),
     Derived("dues_lapse", dues_lapse, ("member", "int"), dues_lapse.__doc__ or "", returns="lapse"),
