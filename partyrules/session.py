@@ -59,7 +59,7 @@ from typing import Any, Mapping
 import attrs
 
 from .errors import InputError, UsageError
-from .facts.derive import BUILTIN as BUILTIN_DERIVED
+from .facts.builtin import BUILTIN as BUILTIN_DERIVED
 from .facts.load import load_facts
 from .facts.model import OMITTED, FactDocument, Omitted
 from .facts.view import View

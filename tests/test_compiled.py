@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import partyrules
 from partyrules.engine.native import env_maker, subjects
-from partyrules.facts.derive import BUILTIN
+from partyrules.facts.builtin import BUILTIN
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import Unknown, View
 from partyrules.rulebook.compiled import compile_tree

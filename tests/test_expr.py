@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from partyrules.errors import PolicyError
-from partyrules.facts.derive import BUILTIN
+from partyrules.facts.builtin import BUILTIN
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import Unknown, View
 from partyrules.rulebook.expr import Env, EvalError, Located, _bounded, compile_expr, evaluate

@@ -48,7 +48,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
 TOOL_SURFACE = frozenset({
     "partyrules", "partyrules.api", "partyrules.errors", "partyrules.source", "partyrules.periods",
     "partyrules.citations", "partyrules.facts.model", "partyrules.facts.view", "partyrules.facts.load",
-    "partyrules.facts.derive", "partyrules.rulebook.load", "partyrules.rulebook.policy",
+    "partyrules.facts.derive", "partyrules.facts.builtin", "partyrules.rulebook.load", "partyrules.rulebook.policy",
     "partyrules.rulebook.params", "partyrules.rulebook.schema", "partyrules.rulebook.expr",
     "partyrules.rulebook.kleene", "partyrules.rulebook.packs", "partyrules.engine.native",
     "partyrules.report.model", "partyrules.report.safe_text",

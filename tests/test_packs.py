@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import partyrules
 from partyrules.cli import main
 from partyrules.errors import PartyrulesError, PolicyError
-from partyrules.facts.derive import BUILTIN
+from partyrules.facts.builtin import BUILTIN
 from partyrules.rulebook.load import load_rulebook
 from partyrules.rulebook.packs import ENTRY_POINT_GROUP, derived, installed_pack_dirs, load_pack_derived
 

@@ -1160,7 +1160,8 @@ def months_after(view: View, day: dt.date, months: int) -> dt.date:
     return add_months(day, months)
 
 
-BUILTIN: dict[str, Derived] = {d.name: d for d in (
+# the core derived facts; facts/builtin.py gathers them with the development and dues facts
+DERIVED: tuple[Derived, ...] = (
     Derived("full_members", full_members, ("organization",), full_members.__doc__ or ""),
     Derived("party_members", party_members, ("organization",), party_members.__doc__ or ""),
     Derived("unit_party_members", unit_party_members, (), unit_party_members.__doc__ or ""),
@@ -1205,7 +1206,7 @@ BUILTIN: dict[str, Derived] = {d.name: d for d in (
             full_member_for_years.__doc__ or ""),
     Derived("years_after", years_after, ("date", "int"), years_after.__doc__ or ""),
     Derived("months_after", months_after, ("date", "int"), months_after.__doc__ or ""),
-)}
+)
 
 # The record kinds that expressions may read fields of, for load-time checking.
 RECORD_FIELDS: dict[str, tuple[str, ...]] = {
@@ -1222,6 +1223,3 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     "leaders_org_life": tuple(a.name for a in attrs.fields(LeadersOrgLife)),
     "secretary_training": tuple(a.name for a in attrs.fields(SecretaryTraining)),
 }
-
-from . import derive_devt  # noqa: E402  (the development and dues facts; they import this module)
-derive_devt.register(BUILTIN)

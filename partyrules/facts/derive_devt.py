@@ -447,11 +447,3 @@ DERIVED: tuple[Derived, ...] = (
     _d("reductions_without_records", reductions_without_records, ("member",), needs_since=True),
     _d("month_complete", month_complete, ("date",)),
 )
-
-
-def register(builtin: dict[str, Derived]) -> None:
-    """Add these derived facts to the built-in set (called once, at import, by :mod:`.derive`)."""
-    for d in DERIVED:
-        if d.name in builtin:
-            raise RuntimeError(f"derived fact {d.name!r} is defined twice")
-        builtin[d.name] = d

@@ -32,7 +32,8 @@ import attrs
 
 from ..citations import Registry, builtin_policies_dir
 from ..errors import PolicyError
-from ..facts.derive import BUILTIN, Derived
+from ..facts.builtin import BUILTIN
+from ..facts.derive import Derived
 from ..source import read_path
 from . import disk_cache
 from .compiled import function_from_parts, function_parts

@@ -52,7 +52,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ..citations import Registry
 from ..errors import PolicyError
-from ..facts.derive import BUILTIN, RECORD_FIELDS, Coverage, Derived, PeriodCheck
+from ..facts.builtin import BUILTIN
+from ..facts.derive import RECORD_FIELDS, Coverage, Derived, PeriodCheck
 from ..facts.model import OMITTED
 from ..facts.view import Unknown, View
 

@@ -45,7 +45,8 @@ import attrs
 
 from ..citations import CitationError, Registry, builtin_policies_dir
 from ..errors import PartyrulesError, PolicyError
-from ..facts.derive import BUILTIN, Derived
+from ..facts.builtin import BUILTIN
+from ..facts.derive import Derived
 from .lint_limits import check_limits
 from ..rulebook.load import EDITION_FIELDS, PACK_SUBFOLDERS, Rulebook
 from ..rulebook.packs import bundled_packs
