@@ -514,13 +514,21 @@ def _is_plain(data: Any) -> bool:
             joined = "".join(texts)
         if len(joined) > MAX_STRING and max(map(len, texts)) > MAX_STRING:
             return False
-        if not joined.isascii():
-            try:
-                joined.encode("utf-8")                # refuses exactly the surrogates, in C
-            except UnicodeEncodeError:
-                return False
+        if not is_text(joined):
+            return False
         level = below
         depth += 1
+    return True
+
+
+def is_text(joined: str) -> bool:
+    """Whether ``joined`` (strings of a document put end to end) holds no lone surrogate, asked in C."""
+    if joined.isascii():
+        return True
+    try:
+        joined.encode("utf-8")                    # refuses exactly the surrogates
+    except UnicodeEncodeError:
+        return False
     return True
 
 

@@ -9,6 +9,7 @@ FactDocument, on mutated and hostile ones the same error, word for word.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import math
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 import pytest
 
+from partyrules import source
 from partyrules.errors import PartyrulesError
 from partyrules.facts import load, quick
 from partyrules.facts.model import FactDocument
@@ -117,6 +119,7 @@ def test_valid_documents_take_the_quick_path_and_equal_the_careful_result(drawn)
 def test_mutated_documents_give_the_same_result_or_the_same_error(doc):
     expected = _outcome(_old, doc)
     assert _outcome(lambda d: load.facts_from_document(from_mapping(d)), doc) == expected
+    assert _outcome(load.load_facts, doc) == expected       # a mapping: the plain check only if not quick
     assert _outcome(load.facts_from_document, _mapping(doc)) == _outcome(load._careful, _mapping(doc))
 
 
@@ -129,6 +132,7 @@ def test_quick_structure_accepts_only_what_the_careful_path_accepts(doc):
         return
     careful = load.structure(doc, FactDocument)       # the plain check and references come apart
     assert facts == careful
+    assert _outcome(_check_plain_located, doc, "<x>") == ("ok", None)   # load_facts relies on it
     assert not load.records_after(careful)                       # late records are never quick
 
 
@@ -139,6 +143,76 @@ def test_plain_check_quick_answer_matches_the_located_walk(doc):
     if _is_plain(doc):                       # it may be unsure (a str subclass), never wrongly sure
         assert located == ("ok", None)
     assert _outcome(check_plain, doc, "<x>") == located
+
+
+# texts check_plain refuses (a lone surrogate, one character too long) and the longest it accepts
+BAD_TEXTS = ["\ud800", "m\udfff", "\udc80名", "x" * 65_537, "名" * 65_537, "x" * 65_536]
+SURROGATES = st.text(st.characters(min_codepoint=0xD7F0, max_codepoint=0xE00F), min_size=1, max_size=3)
+
+
+@st.composite
+def with_a_bad_text(draw):
+    """A valid document in which every occurrence of one string (an id, a name, a kind, a date) is
+    replaced by a text check_plain refuses or barely accepts: an id stays an id everywhere it is named,
+    so the quick path would accept the document but for the text itself."""
+    doc = copy.deepcopy(draw(fact_documents(max_branches=2, max_members_per_branch=4)))
+    texts = sorted({_at(doc, p) for p in _paths(doc) if p and type(_at(doc, p)) is str})
+    words = [text for text in texts if not text[:1].isdigit()] or texts     # most strings are dates
+    old = draw(st.sampled_from(words) | st.sampled_from(texts))
+    new = draw(st.sampled_from(BAD_TEXTS) | SURROGATES.map(lambda bad: old + bad))
+    for path in [p for p in _paths(doc) if p and _at(doc, p) == old]:
+        _at(doc, path[:-1])[path[-1]] = new
+    return doc
+
+
+@SETTINGS
+@given(with_a_bad_text())
+def test_a_text_check_plain_refuses_is_refused_with_the_same_error_by_load_facts(doc):
+    expected = _outcome(_old, doc)
+    assert _outcome(load.load_facts, doc) == expected
+    try:
+        quick.structure(doc, "<mapping>")
+    except quick.NotQuick:
+        return
+    assert _outcome(_check_plain_located, doc, "<x>") == ("ok", None)
+
+
+def _count_values(value) -> int:
+    """The values of a document as check_plain counts them: every mapping value and list item, and the top."""
+    if isinstance(value, dict):
+        return 1 + sum(map(_count_values, value.values()))
+    if isinstance(value, list):
+        return 1 + sum(map(_count_values, value))
+    return 1
+
+
+@SETTINGS
+@given(fact_documents(max_branches=3).flatmap(with_omissions), st.sampled_from([-1, 0]))
+def test_the_limit_on_values_is_the_same_either_way(drawn, spare):
+    doc, _removed = drawn
+    with _max_values(_count_values(doc) + spare):
+        expected = _outcome(_old, doc)
+        assert expected[0] == ("ok" if spare == 0 else "error")
+        assert _outcome(load.load_facts, doc) == expected
+
+
+@contextlib.contextmanager
+def _max_values(n: int):
+    """MAX_VALUES set to ``n`` where check_plain and the quick path read it."""
+    saved = source.MAX_VALUES, quick.MAX_VALUES
+    source.MAX_VALUES = quick.MAX_VALUES = n
+    try:
+        yield
+    finally:
+        source.MAX_VALUES, quick.MAX_VALUES = saved
+
+
+def test_a_mapping_subclass_is_checked_plain_before_anything_else():
+    class Facts(dict):
+        pass
+    doc = Facts({"format": "partyrules.facts/1", "members": [{"id": "m\ud800"}]})
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+    assert "lone surrogate" in _outcome(load.load_facts, doc)[2]
 
 
 def _mapping(doc) -> Document:

@@ -71,25 +71,33 @@ def load_facts(source: Any) -> FactDocument:
     if isinstance(source, FactDocument):
         return source
     if isinstance(source, (str, Path)):
-        doc = read_path(source)
-    elif isinstance(source, dict):
-        doc = from_mapping(source)
-    else:
-        raise InputError("<input>", "", f"expected a path, a mapping or a FactDocument, got {type(source).__name__}")
-    return facts_from_document(doc)
+        return facts_from_document(read_path(source))
+    if isinstance(source, dict):
+        if type(source) is not dict:    # a subclass: none of its methods is called before the plain check
+            return facts_from_document(from_mapping(source))
+        # The quick path accepts nothing check_plain refuses, so the plain check walks the mapping only
+        # when the quick path declines, and then says first what is wrong, as it did before. The quick
+        # path would decline again on the same data: the careful one follows, as in facts_from_document.
+        facts = _quickly(source, "<mapping>")
+        return facts if facts is not None else _careful(from_mapping(source))
+    raise InputError("<input>", "", f"expected a path, a mapping or a FactDocument, got {type(source).__name__}")
 
 
 def facts_from_document(doc: Document) -> FactDocument:
-    data = doc.data
+    facts = _quickly(doc.data, doc.source)
+    return facts if facts is not None else _careful(doc)
+
+
+def _quickly(data: Any, source: str) -> FactDocument | None:
+    """The document the quick path builds, or None when it declines or the document has a problem."""
     if isinstance(data, dict) and data.get("format") == FORMAT:
         try:
-            facts = quick.structure(data, doc.source)
+            facts = quick.structure(data, source)
         except quick.NotQuick:
-            pass
-        else:
-            if not _references(facts) and not check_devt(facts):
-                return facts
-    return _careful(doc)
+            return None
+        if not _references(facts) and not check_devt(facts):
+            return facts
+    return None
 
 
 def structure(data: Any, cls: type) -> Any:

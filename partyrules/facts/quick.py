@@ -12,6 +12,11 @@ The rule that keeps the two in step: whatever this module accepts, the careful
 path accepts too and builds an equal document; anything it is unsure of (a
 ``str`` subclass, an integer past 2**53 given as hours) is simply not quick.
 ``tests/test_facts_quick.py`` holds the two to that.
+
+It also accepts nothing that :func:`partyrules.source.check_plain` refuses, so a
+mapping handed over by a program is not walked a second time for that: the
+types are exact here already and the model bounds the depth; the strings (their
+length, lone surrogates) and the number of values are checked on the way.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any, Callable, Literal, Union
 import attrs
 
 from ..periods import Month, parse_date
+from ..source import MAX_STRING, MAX_VALUES, is_text
 from .model import FIRST_DATE, LAST_DATE, MAX_COUNT, Count, FactDocument, Hours, NonEmpty, Number, Omitted, TrainingHours
 
 NOT_RECORDS = frozenset({"postponement_approved_until"})            # as load.NOT_RECORDS
@@ -37,20 +43,24 @@ class NotQuick(Exception):
 
 
 class _Seen:
-    """What one load has met so far: parsed dates and months (documents repeat them), the latest record."""
+    """What one load has met so far: parsed dates and months (documents repeat them), the latest record,
+    and what the plain-data check needs (see :func:`structure`)."""
 
-    __slots__ = ("dates", "months", "latest", "latest_year")
+    __slots__ = ("dates", "months", "latest", "latest_year", "texts", "values")
 
     def __init__(self) -> None:
         self.dates: dict[str, dt.date] = {}
         self.months: dict[str, Month] = {}
         self.latest = FIRST_DATE        # the latest date of a record (see load.records_after)
         self.latest_year = 0            # the latest year of training hours
+        self.texts: list[str] = []      # free text and ids, each within MAX_STRING: surrogates checked at the end
+        self.values = 1                 # the values met, counted as check_plain counts them (the top mapping)
 
 
 def structure(data: Any, source: str) -> FactDocument:
     """``data`` as a FactDocument, if it is one with no problem the careful path would report about
-    its shape or its records' dates; raises :class:`NotQuick` otherwise.
+    its shape or its records' dates, and that :func:`~partyrules.source.check_plain` accepts; raises
+    :class:`NotQuick` otherwise.
 
     The references between records (ids) are left to ``load.check_references``,
     which costs little when nothing is wrong.
@@ -65,6 +75,8 @@ def structure(data: Any, source: str) -> FactDocument:
     as_of = facts.as_of
     if as_of is not _OMITTED and (seen.latest > as_of or seen.latest_year > as_of.year):
         raise NotQuick
+    if seen.values > MAX_VALUES or not is_text("".join(seen.texts)):
+        raise NotQuick
     return facts
 
 
@@ -74,14 +86,16 @@ _OMITTED = attrs.fields(FactDocument).as_of.default
 # --------------------------------------------------------------------------- scalar hooks
 
 def _str(value: Any, seen: _Seen) -> str:
-    if type(value) is not str:
+    if type(value) is not str or len(value) > MAX_STRING:
         raise NotQuick
+    seen.texts.append(value)
     return value
 
 
 def _non_empty(value: Any, seen: _Seen) -> str:
-    if type(value) is not str or not value.strip():
+    if type(value) is not str or not value.strip() or len(value) > MAX_STRING:
         raise NotQuick
+    seen.texts.append(value)
     return value
 
 
@@ -160,6 +174,7 @@ def _parse_month(text: str) -> Month:
 def _training_hours(value: Any, seen: _Seen) -> TrainingHours:
     if type(value) is not dict:
         raise NotQuick
+    seen.values += len(value)
     pairs: dict[int, float] = {}
     for key, hours in value.items():
         if type(key) is int:
@@ -202,6 +217,11 @@ def _ids(value: Any, seen: _Seen) -> tuple:
         raise NotQuick
     if value and (set(map(type, value)) != {str} or not all(map(str.strip, value))):
         raise NotQuick
+    seen.values += len(value)
+    joined = "".join(value)
+    if len(joined) > MAX_STRING and max(map(len, value)) > MAX_STRING:
+        raise NotQuick
+    seen.texts.append(joined)           # its surrogates are looked for with the rest
     return tuple(value)
 
 
@@ -209,6 +229,7 @@ def _months(value: Any, seen: _Seen) -> tuple:
     """A list of months (dues paid), in bulk: a court lists some 10,000, of a few dozen distinct ones."""
     if type(value) is not list and type(value) is not tuple:
         raise NotQuick
+    seen.values += len(value)
     known = seen.months
     try:
         return tuple([known[x] for x in value])
@@ -220,16 +241,18 @@ def _list_of(item: Hook) -> Hook:
     def hook(value: Any, seen: _Seen) -> tuple:
         if type(value) is not list and type(value) is not tuple:
             raise NotQuick
+        seen.values += len(value)
         return tuple([item(x, seen) for x in value])
     return hook
 
 
 # Simple checks are written into the record's function rather than called: a court has some 2,000
 # records of a few fields each, and a call per field was most of the time.
-_INLINE = {_str: "type({v}) is not str",
-           _non_empty: "type({v}) is not str or not {v}.strip()",
+_INLINE = {_str: "type({v}) is not str or len({v}) > MAX_STRING",
+           _non_empty: "type({v}) is not str or not {v}.strip() or len({v}) > MAX_STRING",
            _bool: "{v} is not True and {v} is not False",
            _count: "type({v}) is not int or not 0 <= {v} <= MAX_COUNT"}
+_TEXTS = (_str, _non_empty)            # strings kept for the surrogate check at the end
 
 _ABSENT = object()
 
@@ -246,7 +269,8 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
     if any(not f.init or f.kw_only or isinstance(f.default, attrs.Factory) for f in fields) or \
             attrs.fields(cls)[len(fields):] != tuple(skipped):
         raise TypeError(f"no quick structuring for {cls.__name__}")
-    ns: dict[str, Any] = {"cls": cls, "NotQuick": NotQuick, "MAX_COUNT": MAX_COUNT, "ABSENT": _ABSENT,
+    ns: dict[str, Any] = {"cls": cls, "NotQuick": NotQuick, "MAX_COUNT": MAX_COUNT, "MAX_STRING": MAX_STRING,
+                          "ABSENT": _ABSENT,
                           "names": frozenset(hooks),
                           "required": frozenset(f.name for f in fields if f.default is attrs.NOTHING),
                           "_date": _date, "_parse_day": _parse_day}
@@ -256,7 +280,9 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
              "    keys = value.keys()",
              "    if not (keys <= names and keys >= required):",
              "        raise NotQuick",
+             "    seen.values += len(value)",
              "    get = value.get",
+             "    text = seen.texts.append",
              "    dates = seen.dates",
              "    latest = seen.latest"]
     for i, f in enumerate(fields):
@@ -284,6 +310,8 @@ def _field_check(v: str, hook: Hook, i: int, ns: dict) -> list[str]:
         hook = nullable
     if hook in _INLINE:
         lines = [f"if {_INLINE[hook].format(v=v)}:", "    raise NotQuick"]
+        if hook in _TEXTS:
+            lines.append(f"text({v})")
     elif hasattr(hook, "allowed"):
         ns[f"A{i}"] = hook.allowed
         lines = [f"if type({v}) is not str or {v} not in A{i}:", "    raise NotQuick"]
