@@ -250,3 +250,54 @@ def test_field_types_are_what_get_type_hints_resolves():
     for cls in records:
         hints = typing.get_type_hints(cls)
         assert quick.field_types(cls) == {f.name: hints[f.name] for f in attrs.fields(cls)}, cls
+
+
+@st.composite
+def with_crossed_references(draw):
+    """A valid document in which a few strings (ids and the references to them) name another record, of
+    this kind or another, or nothing, or a list names one of its items again."""
+    doc = copy.deepcopy(draw(fact_documents(max_branches=3, max_members_per_branch=4)))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(doc) if p and type(_at(doc, p)) is str and not _at(doc, p)[:1].isdigit()]
+        lists = [p for p in _paths(doc) if p and type(_at(doc, p)) is list and _at(doc, p)]
+        op = draw(st.sampled_from(["rename", "rename", "repeat", "parent", "dates"]))
+        if op == "rename" or (op == "repeat" and not lists):
+            path = draw(st.sampled_from(paths))
+            names = sorted({_at(doc, p) for p in paths}) + ["nobody"]
+            _at(doc, path[:-1])[path[-1]] = draw(st.sampled_from(names))
+        elif op == "repeat":
+            items = _at(doc, draw(st.sampled_from(lists)))
+            items.append(copy.deepcopy(items[draw(st.integers(0, len(items) - 1))]))
+        elif op == "parent":                # a parent anywhere: itself, a cycle, or a branch above the committee
+            orgs = doc["organizations"]
+            draw(st.sampled_from(orgs))["parent"] = draw(st.sampled_from(orgs))["id"]
+        elif doc["members"]:                # two dates of a member swapped, or its status turned
+            member = draw(st.sampled_from(doc["members"]))
+            keys = [k for k in ("birth_date", "admitted_on", "full_on", "applied_on") if member.get(k)]
+            if len(keys) >= 2 and draw(st.booleans()):
+                a, b = draw(st.permutations(keys))[:2]
+                member[a], member[b] = member[b], member[a]
+            else:
+                member["status"] = draw(st.sampled_from(["full", "probationary"]))
+    return doc
+
+
+@settings(SETTINGS, max_examples=5 * SETTINGS.max_examples)     # cheap examples, and many ways to be wrong
+@given(with_crossed_references())
+def test_references_are_found_holding_exactly_when_the_worded_walk_finds_nothing(doc):
+    try:
+        facts = load.structure(doc, FactDocument)
+    except Exception:                      # a kind or a date replaced: not about references
+        return
+    assert load._references_hold(facts) == (not load._reference_problems(facts))
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+
+
+def test_a_cycle_of_parents_alone_is_found_by_the_reference_check():
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "organizations": [{"id": "c", "kind": "committee", "parent": "b"},
+                             {"id": "b", "kind": "branch", "parent": "c"}]}
+    facts = load.structure(doc, FactDocument)
+    assert not load._references_hold(facts)
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+    assert "parents form a cycle: c → b → c" in _outcome(load.load_facts, doc)[2]
