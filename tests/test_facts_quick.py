@@ -301,3 +301,20 @@ def test_a_cycle_of_parents_alone_is_found_by_the_reference_check():
     assert not load._references_hold(facts)
     assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
     assert "parents form a cycle: c → b → c" in _outcome(load.load_facts, doc)[2]
+
+
+@pytest.mark.parametrize("hours", [{"2023": 12}, {2023: 12}, {"2023": 1, 2023: 2}, {Text("2023"): 12},
+                                   {"2023": 1.5, "2024": 0}, {"2023": math.nan}, {"2023": -0.0}, {"2023": 2 ** 53},
+                                   {"2023": True}, {True: 1}, {"0023": 1}, {"２０２３": 1}, {}])
+def test_training_hours_the_quick_path_takes_are_the_careful_ones(hours):
+    """A year met before (in the first member) is looked up, not parsed: a key only equal to it is not quick."""
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "members": [{"id": "m1", "training_hours": {"2023": 1, 2022: 2}},
+                       {"id": "m2", "training_hours": hours}]}
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+    try:
+        facts = quick.structure(doc, "<mapping>")
+    except quick.NotQuick:
+        return
+    assert facts == load.structure(doc, FactDocument)
+    assert type(next(iter(hours), "")) in (str, int)

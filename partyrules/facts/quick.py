@@ -25,6 +25,7 @@ import datetime as dt
 import math
 import sys
 import typing
+from itertools import chain
 from typing import Any, Callable, Literal, Union
 
 import attrs
@@ -46,15 +47,17 @@ class _Seen:
     """What one load has met so far: parsed dates and months (documents repeat them), the latest record,
     and what the plain-data check needs (see :func:`structure`)."""
 
-    __slots__ = ("dates", "months", "latest", "latest_year", "texts", "values")
+    __slots__ = ("dates", "months", "years", "latest", "latest_year", "texts", "values", "id_lists")
 
     def __init__(self) -> None:
         self.dates: dict[str, dt.date] = {}
         self.months: dict[str, Month] = {}
+        self.years: dict[Any, int] = {}  # keys of training hours (2023, "2023") met before, and their year
         self.latest = FIRST_DATE        # the latest date of a record (see load.records_after)
         self.latest_year = 0            # the latest year of training hours
         self.texts: list[str] = []      # free text and ids, each within MAX_STRING: surrogates checked at the end
         self.values = 1                 # the values met, counted as check_plain counts them (the top mapping)
+        self.id_lists: list[tuple] = []  # lists of ids, their items checked together at the end (_ids_are_right)
 
 
 def structure(data: Any, source: str) -> FactDocument:
@@ -75,9 +78,26 @@ def structure(data: Any, source: str) -> FactDocument:
     as_of = facts.as_of
     if as_of is not _OMITTED and (seen.latest > as_of or seen.latest_year > as_of.year):
         raise NotQuick
-    if seen.values > MAX_VALUES or not is_text("".join(seen.texts)):
+    if not _ids_are_right(seen.id_lists, seen) or seen.values > MAX_VALUES or not is_text("".join(seen.texts)):
         raise NotQuick
     return facts
+
+
+def _ids_are_right(lists: list[tuple], seen: _Seen) -> bool:
+    """Whether every item of these lists of ids is an id: a str, not blank, within MAX_STRING.
+
+    A court lists some 20,000 attendees, of a few hundred distinct ids: the
+    type of each item is asked in one pass, the rest once per distinct id.
+    """
+    flat = list(chain.from_iterable(lists))
+    seen.values += len(flat)
+    if not flat:
+        return True
+    if set(map(type, flat)) != {str}:
+        return False
+    distinct = set(flat)
+    seen.texts.extend(distinct)         # their surrogates are looked for with the other texts
+    return all(map(str.strip, distinct)) and max(map(len, distinct)) <= MAX_STRING
 
 
 _OMITTED = attrs.fields(FactDocument).as_of.default
@@ -172,23 +192,49 @@ def _parse_month(text: str) -> Month:
 
 
 def _training_hours(value: Any, seen: _Seen) -> TrainingHours:
+    """A member's hours by year, a mapping at a time: the members of a court repeat the same few years."""
     if type(value) is not dict:
         raise NotQuick
     seen.values += len(value)
-    pairs: dict[int, float] = {}
-    for key, hours in value.items():
-        if type(key) is int:
-            year = key
-        elif type(key) is str and key.isascii() and key.isdigit() and len(key) == 4:
-            year = int(key)
-        else:
-            raise NotQuick
-        if not 1900 <= year <= 2999 or year in pairs:
-            raise NotQuick
-        pairs[year] = _number(hours, seen)
-    if pairs:
-        seen.latest_year = max(seen.latest_year, max(pairs))
-    return TrainingHours(tuple(sorted(pairs.items())))
+    years = _years(value, seen)
+    if len(set(years)) != len(years):           # 2023 and "2023" both given
+        raise NotQuick
+    if years:
+        seen.latest_year = max(seen.latest_year, max(years))
+    return TrainingHours(tuple(sorted(zip(years, _hours(list(value.values()), seen)))))
+
+
+_YEAR_KEYS = frozenset({str, int})
+
+
+def _years(keys: dict, seen: _Seen) -> list[int]:
+    known = seen.years
+    if _YEAR_KEYS.issuperset(map(type, keys)):     # exact types: a subclass equal to a known key is not quick
+        try:
+            return [known[key] for key in keys]
+        except KeyError:                            # a key not met yet (or not a year)
+            pass
+    return [_year(key, known) for key in keys]
+
+
+def _year(key: Any, known: dict) -> int:
+    if type(key) is int:
+        year = key
+    elif type(key) is str and key.isascii() and key.isdigit() and len(key) == 4:
+        year = int(key)
+    else:
+        raise NotQuick
+    if not 1900 <= year <= 2999:
+        raise NotQuick
+    known[key] = year
+    return year
+
+
+def _hours(values: list, seen: _Seen) -> list[float]:
+    """Hours as _number takes them; whole numbers (the usual) in one pass."""
+    if values and set(map(type, values)) == {int} and min(values) >= 0 and max(values) <= MAX_COUNT:
+        return list(map(float, values))
+    return [_number(hours, seen) for hours in values]
 
 
 def _nullable(inner: Hook) -> Hook:
@@ -212,17 +258,13 @@ def _literal(allowed: tuple) -> Hook:
 # --------------------------------------------------------------------------- lists and records
 
 def _ids(value: Any, seen: _Seen) -> tuple:
-    """A list of ids, in bulk: attendance lists are most of a court's values."""
+    """A list of ids, its items checked with all the others at the end (attendance lists are most of
+    a court's values); written into the record functions rather than called."""
     if type(value) is not list and type(value) is not tuple:
         raise NotQuick
-    if value and (set(map(type, value)) != {str} or not all(map(str.strip, value))):
-        raise NotQuick
-    seen.values += len(value)
-    joined = "".join(value)
-    if len(joined) > MAX_STRING and max(map(len, value)) > MAX_STRING:
-        raise NotQuick
-    seen.texts.append(joined)           # its surrogates are looked for with the rest
-    return tuple(value)
+    ids = tuple(value)
+    seen.id_lists.append(ids)
+    return ids
 
 
 def _months(value: Any, seen: _Seen) -> tuple:
@@ -282,9 +324,13 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
              "        raise NotQuick",
              "    seen.values += len(value)",
              "    get = value.get",
-             "    text = seen.texts.append",
              "    dates = seen.dates",
              "    latest = seen.latest"]
+    kinds = {_nullable_inner(hooks[f.name]) for f in fields}    # what is kept for the end is bound if used
+    if kinds & set(_TEXTS):
+        lines.append("    text = seen.texts.append")
+    if _ids in kinds:
+        lines.append("    ids = seen.id_lists.append")
     for i, f in enumerate(fields):
         v = f"v{i}"
         check = _field_check(v, hooks[f.name], i, ns)
@@ -303,15 +349,22 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
     return ns["make"]
 
 
+def _nullable_inner(hook: Hook) -> Hook:
+    """The hook a nullable one calls for a value that is not None; any other hook itself."""
+    return getattr(hook, "inner", hook)
+
+
 def _field_check(v: str, hook: Hook, i: int, ns: dict) -> list[str]:
     """The lines that check (and convert) the value in ``v`` for ``hook``, raising NotQuick."""
     nullable = getattr(hook, "inner", None)
-    if nullable is not None:
-        hook = nullable
+    hook = _nullable_inner(hook)
     if hook in _INLINE:
         lines = [f"if {_INLINE[hook].format(v=v)}:", "    raise NotQuick"]
         if hook in _TEXTS:
             lines.append(f"text({v})")
+    elif hook is _ids:
+        lines = [f"if type({v}) is not list and type({v}) is not tuple:", "    raise NotQuick",
+                 f"{v} = tuple({v})", f"ids({v})"]
     elif hasattr(hook, "allowed"):
         ns[f"A{i}"] = hook.allowed
         lines = [f"if type({v}) is not str or {v} not in A{i}:", "    raise NotQuick"]
