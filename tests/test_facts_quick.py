@@ -318,3 +318,29 @@ def test_training_hours_the_quick_path_takes_are_the_careful_ones(hours):
         return
     assert facts == load.structure(doc, FactDocument)
     assert type(next(iter(hours), "")) in (str, int)
+
+
+class _SaysId:
+    """A mapping key that claims to be "id" (equal, same hash) without being the string."""
+
+    def __eq__(self, other):
+        return other == "id"
+
+    def __hash__(self):
+        return hash("id")
+
+    def __repr__(self):
+        return "SaysId()"
+
+
+class _TextSaysId(str):
+    __eq__ = _SaysId.__eq__
+    __hash__ = _SaysId.__hash__
+
+
+@pytest.mark.parametrize("key", [_SaysId(), _TextSaysId("\ud800"), _TextSaysId("x" * 70_000), Text("id")])
+def test_a_key_that_only_equals_a_field_name_gets_the_plain_check_answer(key):
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30", "members": [{key: "m1"}]}
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+    with pytest.raises(quick.NotQuick):
+        quick.structure(doc, "<mapping>")

@@ -274,7 +274,7 @@ def _months(value: Any, seen: _Seen) -> tuple:
     seen.values += len(value)
     known = seen.months
     try:
-        return tuple([known[x] for x in value])
+        return tuple(map(known.__getitem__, value))     # looked up in C, not by bytecode per month
     except KeyError:                    # a month not met yet (or not a month): one by one
         return tuple([_month(x, seen) for x in value])
 
@@ -297,6 +297,9 @@ _INLINE = {_str: "type({v}) is not str or len({v}) > MAX_STRING",
 _TEXTS = (_str, _non_empty)            # strings kept for the surrogate check at the end
 
 _ABSENT = object()
+# A key is a field's name by equality; its type is asked too, as check_plain asks it: an object (or a str
+# subclass holding other text) that only says it equals "id" is not quick.
+_STR = frozenset({str})
 
 
 def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
@@ -312,7 +315,7 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
             attrs.fields(cls)[len(fields):] != tuple(skipped):
         raise TypeError(f"no quick structuring for {cls.__name__}")
     ns: dict[str, Any] = {"cls": cls, "NotQuick": NotQuick, "MAX_COUNT": MAX_COUNT, "MAX_STRING": MAX_STRING,
-                          "ABSENT": _ABSENT,
+                          "ABSENT": _ABSENT, "STR": _STR,
                           "names": frozenset(hooks),
                           "required": frozenset(f.name for f in fields if f.default is attrs.NOTHING),
                           "_date": _date, "_parse_day": _parse_day}
@@ -320,7 +323,7 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
              "    if type(value) is not dict:",
              "        raise NotQuick",
              "    keys = value.keys()",
-             "    if not (keys <= names and keys >= required):",
+             "    if not (keys <= names and keys >= required) or not STR.issuperset(map(type, keys)):",
              "        raise NotQuick",
              "    seen.values += len(value)",
              "    get = value.get",
