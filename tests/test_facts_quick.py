@@ -321,26 +321,46 @@ def test_training_hours_the_quick_path_takes_are_the_careful_ones(hours):
 
 
 class _SaysId:
-    """A mapping key that claims to be "id" (equal, same hash) without being the string."""
+    """A value that claims to be "id" (equal, same hash) without being the string."""
+
+    claims = "id"
 
     def __eq__(self, other):
-        return other == "id"
+        return other == self.claims
 
     def __hash__(self):
-        return hash("id")
+        return hash(self.claims)
 
     def __repr__(self):
-        return "SaysId()"
+        return f"{type(self).__name__}()"
 
 
 class _TextSaysId(str):
     __eq__ = _SaysId.__eq__
     __hash__ = _SaysId.__hash__
+    claims = "id"
+
+
+class _SaysMonth(_SaysId):
+    claims = "2024-01"
+
+
+class _TextSaysMonth(_TextSaysId):
+    claims = "2024-01"
 
 
 @pytest.mark.parametrize("key", [_SaysId(), _TextSaysId("\ud800"), _TextSaysId("x" * 70_000), Text("id")])
 def test_a_key_that_only_equals_a_field_name_gets_the_plain_check_answer(key):
     doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30", "members": [{key: "m1"}]}
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+    with pytest.raises(quick.NotQuick):
+        quick.structure(doc, "<mapping>")
+
+
+@pytest.mark.parametrize("month", [_SaysMonth(), _TextSaysMonth("\ud800"), _TextSaysMonth("x" * 70_000), Text("2024-01")])
+def test_a_value_that_only_equals_a_month_met_before_gets_the_plain_check_answer(month):
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "members": [{"id": "m1", "dues_paid": ["2024-01"]}, {"id": "m2", "dues_paid": [month]}]}
     assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
     with pytest.raises(quick.NotQuick):
         quick.structure(doc, "<mapping>")

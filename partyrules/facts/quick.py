@@ -273,10 +273,12 @@ def _months(value: Any, seen: _Seen) -> tuple:
         raise NotQuick
     seen.values += len(value)
     known = seen.months
-    try:
-        return tuple(map(known.__getitem__, value))     # looked up in C, not by bytecode per month
-    except KeyError:                    # a month not met yet (or not a month): one by one
-        return tuple([_month(x, seen) for x in value])
+    if _STR.issuperset(map(type, value)):   # exact types: a value only equal to a month's text is not quick
+        try:
+            return tuple(map(known.__getitem__, value))     # looked up in C, not by bytecode per month
+        except KeyError:                    # a month not met yet (or not a month): one by one
+            pass
+    return tuple([_month(x, seen) for x in value])
 
 
 def _list_of(item: Hook) -> Hook:
