@@ -175,8 +175,12 @@ def _references_hold(facts: FactDocument) -> bool:
     hashed, which the model never holds, is left to it too).
     """
     try:
-        return _ids_hold(facts) and _unit_holds(facts) and _organizations_hold(facts) and \
-            _members_hold(facts) and _records_hold(facts)
+        orgs, members, departments = tables = _tables(facts)
+        if None in tables or _unique(_listed(facts.meetings)) is None:
+            return False                # an id given twice
+        return (_unit_holds(facts.unit, members)
+                and _organizations_hold(_listed(facts.organizations), orgs, members, departments)
+                and _members_hold(facts, orgs, members, departments) and _records_hold(facts, orgs, members))
     except TypeError:
         return False
 
@@ -210,23 +214,15 @@ def _lists_in(lists: Iterable, table: set) -> bool:
     return sum(map(len, lists)) == sum(map(len, map(set, lists))) and table.issuperset(chain.from_iterable(lists))
 
 
-def _ids_hold(facts: FactDocument) -> bool:
-    return None not in _tables(facts) and _unique(_listed(facts.meetings)) is not None
-
-
-def _unit_holds(facts: FactDocument) -> bool:
-    unit = facts.unit
+def _unit_holds(unit: Any, members: set) -> bool:
     if unit is OMITTED:
         return True
-    _orgs, members, _departments = _tables(facts)
     return (_lists_in((unit.leaders,), members) and _all_in(map(_HEAD, _listed(unit.departments)), members)
             and (unit.staff_total is OMITTED or unit.party_affairs_staff is OMITTED
                  or unit.party_affairs_staff <= unit.staff_total))
 
 
-def _organizations_hold(facts: FactDocument) -> bool:
-    items = _listed(facts.organizations)
-    orgs, members, departments = _tables(facts)
+def _organizations_hold(items: Any, orgs: set, members: set, departments: set) -> bool:
     officers = [o.officers_took_office for o in items if o.officers_took_office is not OMITTED]
     return (_all_in(map(_PARENT, items), orgs)
             and not any(o.parent is not OMITTED and o.parent == o.id for o in items)
@@ -237,9 +233,8 @@ def _organizations_hold(facts: FactDocument) -> bool:
             and not _parent_cycles(items))
 
 
-def _members_hold(facts: FactDocument) -> bool:
+def _members_hold(facts: FactDocument, orgs: set, members: set, departments: set) -> bool:
     items = _listed(facts.members)
-    orgs, members, departments = _tables(facts)
     if not (_all_in(map(_ORG, items), orgs) and _all_in(map(_DEPARTMENT, items), departments)):
         return False
     as_of = facts.as_of
@@ -256,10 +251,9 @@ def _introducers_hold(m: Member, members: set) -> bool:
     return True
 
 
-def _records_hold(facts: FactDocument) -> bool:
+def _records_hold(facts: FactDocument, orgs: set, members: set) -> bool:
     """Meetings and activities name what exists; records_from is not after as_of."""
     meetings, activities = _listed(facts.meetings), _listed(facts.activities)
-    orgs, members, _departments = _tables(facts)
     return (_all_in(chain(map(_ORG, meetings), map(_ORG, activities)), orgs)
             and _lists_in(map(_ATTENDEES, meetings), members)
             and _all_in(chain(map(_LECTURER, meetings), map(_MEMBER, activities)), members)
