@@ -282,6 +282,10 @@ def _months(value: Any, seen: _Seen) -> tuple:
 
 
 def _list_of(item: Hook) -> Hook:
+    many = getattr(item, "many", None)      # records: the function generated for a whole list
+    if many is not None:
+        return many
+
     def hook(value: Any, seen: _Seen) -> tuple:
         if type(value) is not list and type(value) is not tuple:
             raise NotQuick
@@ -321,37 +325,51 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
                           "names": frozenset(hooks),
                           "required": frozenset(f.name for f in fields if f.default is attrs.NOTHING),
                           "_date": _date, "_parse_day": _parse_day}
-    lines = ["def make(value, seen):",
-             "    if type(value) is not dict:",
-             "        raise NotQuick",
-             "    keys = value.keys()",
-             "    if not (keys <= names and keys >= required) or not STR.issuperset(map(type, keys)):",
-             "        raise NotQuick",
-             "    seen.values += len(value)",
-             "    get = value.get",
-             "    dates = seen.dates",
-             "    latest = seen.latest"]
+    binds = ["dates = seen.dates", "latest = seen.latest"]
     kinds = {_nullable_inner(hooks[f.name]) for f in fields}    # what is kept for the end is bound if used
     if kinds & set(_TEXTS):
-        lines.append("    text = seen.texts.append")
+        binds.append("text = seen.texts.append")
     if _ids in kinds:
-        lines.append("    ids = seen.id_lists.append")
+        binds.append("ids = seen.id_lists.append")
+    body = ["if type(value) is not dict:",
+            "    raise NotQuick",
+            "keys = value.keys()",
+            "if not (keys <= names and keys >= required) or not STR.issuperset(map(type, keys)):",
+            "    raise NotQuick",
+            "count += len(value)",
+            "get = value.get"]
     for i, f in enumerate(fields):
-        v = f"v{i}"
-        check = _field_check(v, hooks[f.name], i, ns)
-        if f.default is attrs.NOTHING:
-            lines += [f"    {v} = value[{f.name!r}]"] + ["    " + line for line in check]
-        else:
-            ns[f"D{i}"] = f.default
-            lines += [f"    {v} = get({f.name!r}, ABSENT)",
-                      f"    if {v} is ABSENT:",
-                      f"        {v} = D{i}",
-                      "    else:"] + ["        " + line for line in check]
-    lines += ["    if latest > seen.latest:           # records inside this one may have moved it on",
-              "        seen.latest = latest",
-              f"    return cls({', '.join(f'v{i}' for i in range(len(fields)))})"]
-    exec(compile("\n".join(lines), f"<quick structuring of {cls.__name__}>", "exec"), ns)
+        body += _field_lines(f, f"v{i}", hooks[f.name], i, ns)
+    built = f"cls({', '.join(f'v{i}' for i in range(len(fields)))})"
+    end = ["seen.values += count",
+           "if latest > seen.latest:           # records inside may have moved it on",
+           "    seen.latest = latest"]
+    one = ["def make(value, seen):"] + _indent(binds + ["count = 0"] + body + end + [f"return {built}"])
+    # a list of records in one call: a court has some 2,000 records in a few lists, and a call per record
+    # (binding what it uses from ``seen`` again each time) was a good part of their time
+    many = ["def make_many(items, seen):"] + _indent(
+        ["if type(items) is not list and type(items) is not tuple:", "    raise NotQuick"] + binds +
+        ["count = len(items)", "out = []", "append = out.append", "for value in items:"] +
+        _indent(body + [f"append({built})"]) + end + ["return tuple(out)"])
+    exec(compile("\n".join(one + many), f"<quick structuring of {cls.__name__}>", "exec"), ns)
+    ns["make"].many = ns["make_many"]
     return ns["make"]
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+def _field_lines(f: Any, v: str, hook: Hook, i: int, ns: dict) -> list[str]:
+    """The lines that take field ``f`` from ``value`` into ``v``, checked; its default when left out."""
+    check = _field_check(v, hook, i, ns)
+    if f.default is attrs.NOTHING:
+        return [f"{v} = value[{f.name!r}]"] + check
+    ns[f"D{i}"] = f.default
+    return [f"{v} = get({f.name!r}, ABSENT)",
+            f"if {v} is ABSENT:",
+            f"    {v} = D{i}",
+            "else:"] + _indent(check)
 
 
 def _nullable_inner(hook: Hook) -> Hook:
