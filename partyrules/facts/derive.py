@@ -48,7 +48,10 @@ class MonthCheck:
 
 @attrs.frozen
 class Lapse:
-    """The result of looking for N consecutive empty months of a member inside the records."""
+    """The result of looking for N consecutive empty months of a member inside the records.
+
+    ``periods`` may be given as a :class:`Later`: it is then made when first read (see :class:`_FirstRead`).
+    """
 
     lapsed: Any                      # True / False / Unknown
     months: tuple[str, ...]          # the window, oldest first
@@ -57,6 +60,45 @@ class Lapse:
     run_months: int | None = None    # when lapsed: how many months the run lasted (so far, when ongoing)
     until: str | None = None         # when lapsed: the last month of the run
     ongoing: bool | None = None      # when lapsed: the run lasts to the last complete month (not ended)
+
+
+class Later(tuple):
+    """``(make, *args)``: a field's value not made yet; ``make(*args)`` makes it. A tuple subclass, so that
+    one costs what a tuple costs to make (no Python ``__init__``); told apart from a value by its type."""
+
+    __slots__ = ()
+
+
+class _FirstRead:
+    """A slot of an attrs class whose value may be stored as a :class:`Later`: the first read makes the value
+    and keeps it in the slot, so equality, hashing, ``repr``, pickling, ``attrs.fields``/``asdict`` and
+    every reader see the value itself, as if it had been given. ``make`` must be pure: two threads that read
+    at once may each make it, and each gets an equal value (the last one is kept)."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot          # the attrs class's own slot descriptor, where the value lives
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, cls)
+        if type(value) is Later:
+            value = value[0](*value[1:])
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: Any) -> None:
+        self.slot.__delete__(obj)
+
+
+# the month-by-month evidence of a lapse is read only when a result is shown (most members have none and
+# their results are never printed), so _lapse leaves it to be made on first read
+Lapse.periods = _FirstRead(Lapse.__dict__["periods"])    # type: ignore[assignment,misc]
 
 
 def admission_bounds(view: View, member: Member) -> tuple[dt.date | None, dt.date]:
@@ -241,10 +283,18 @@ def _lapse(view: View, member: Member, months: int, found: list[bool], other: Ca
     # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the loop)
     if type(months) is not int or months < 1 or bytes(months) in bytes(found[start:]):
         return _lapse_runs(view, member, months, found, other, record)
-    shared = index.shared
-    return Lapse(False, labels[-months:], tuple(
-        shared(MonthCheck, labels[i], True if found[i] else other(ordinals[i]), record(i, ordinals[i]))
-        for i in range(len(ordinals) - months, len(ordinals))))
+    # the months are shown only when the result is read (most never are): made then, from what is here
+    return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, found, other, record)))
+
+
+def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, found: list[bool],
+                 other: Callable[[int], Any], record: Callable[[int, int], str | None]) -> tuple[MonthCheck, ...]:
+    """The last ``months`` months of the window, month by month (the arguments as :func:`_lapse` has them).
+
+    Made when a result is first read, maybe after the view is gone: neither this nor ``other`` and ``record``
+    may read the view or keep its indexes alive (so each MonthCheck is made here, not shared on the view)."""
+    return tuple(MonthCheck(labels[i], True if found[i] else other(ordinals[i]), record(i, ordinals[i]))
+                 for i in range(len(ordinals) - months, len(ordinals)))
 
 
 def _lapse_runs(view: View, member: Member, months: int, found: Any, other: Callable[[int], Any],
@@ -322,6 +372,7 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     unrecorded, unknown = index.unrecorded, index.attendance_unknown
     # for each month of the window: member id → the first meeting of the month they attended (in date order)
     attended = index.attended_in_window
+    name = index.record        # not index itself: record and unrecorded_in may outlive the view (_last_months)
     mid = member.id
 
     def unrecorded_in(month: int) -> Any:
@@ -335,7 +386,7 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
         if mt is None:
             open_ = unrecorded.get(month)
             mt = open_.first_for(member) if open_ is not None else None
-        return None if mt is None else index.record(mt)
+        return None if mt is None else name(mt)
 
     return _lapse(view, member, months, [mid in first for first in attended], unrecorded_in, record)
 

@@ -54,6 +54,29 @@ class OpenMeetings:
         return None if best is None else self.meetings[best]
 
 
+class MeetingNames:
+    """How results name meetings (``id kind date``; the path when there is no id), each name made when first
+    asked for: results name a few of the meetings.
+
+    Apart from :class:`Indexes`, and reading the view's paths, not the view: a lapse's months are named when
+    its result is first read, maybe after the view is gone (derive.Lapse), and what it keeps for that should
+    not keep the view's indexes (nor their proxy of the dead view) alive."""
+
+    __slots__ = ("_paths", "_made")
+
+    def __init__(self, paths: dict[int, str]) -> None:
+        self._paths = paths             # the view's own dict (View.path), which it may still add to
+        self._made: dict[int, tuple[Meeting, str]] = {}
+
+    def record(self, meeting: Meeting) -> str:
+        found = self._made.get(id(meeting))
+        if found is None or found[0] is not meeting:
+            label = meeting.id if meeting.id is not OMITTED else self._paths.get(id(meeting), "?")   # View.path
+            # the meeting is kept with its name: its id stays its own while the entry lives
+            found = self._made[id(meeting)] = (meeting, f"{label} {meeting.kind} {meeting.date.isoformat()}")
+        return found[1]
+
+
 class Indexes:
     """What the derived facts look up, built from one view on first use."""
 
@@ -61,6 +84,8 @@ class Indexes:
         # a proxy, not the view itself: the view holds its indexes, and a cycle would keep a whole
         # document's view alive until the garbage collector next looks for cycles
         self._view = weakref.proxy(view)
+        self.names = MeetingNames(view._paths)
+        self.record = self.names.record      # how results name a meeting: made when first asked for
 
     # ---- meetings -----------------------------------------------------------------------------------
     @cached_property
@@ -99,20 +124,6 @@ class Indexes:
             else:
                 given.setdefault(m.lecturer, []).append(m)
         return given, unknown
-
-    @cached_property
-    def _records(self) -> dict[int, tuple[Meeting, str]]:
-        return {}
-
-    def record(self, meeting: Meeting) -> str:
-        """How a meeting is named in results (``id kind date``; its path when it has no id), made when first
-        asked for: results name a few of the meetings."""
-        found = self._records.get(id(meeting))
-        if found is None or found[0] is not meeting:
-            label = meeting.id if meeting.id is not OMITTED else self._view.path(meeting)
-            # the meeting is kept with its name: its id stays its own while the entry lives
-            found = self._records[id(meeting)] = (meeting, f"{label} {meeting.kind} {meeting.date.isoformat()}")
-        return found[1]
 
     @cached_property
     def attendance_unknown(self) -> dict[int, "Unknown"]:
