@@ -21,6 +21,7 @@ import datetime as dt
 
 from ..periods import PERIOD_KINDS, Period, add_months, add_years
 from .model import OMITTED, Applicant, Department, Election, Member, Organization, Unit
+from .indexes import first_attended
 from .view import Unknown, View
 
 
@@ -370,8 +371,8 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
         return Lapse(Unknown.of("meetings"), (), ())
     index = view.index
     unrecorded, unknown = index.unrecorded, index.attendance_unknown
-    # for each month of the window: member id → the first meeting of the month they attended (in date order)
-    attended = index.attended_in_window
+    # for each month of the window: who attended any of its meetings, and its meetings (date order)
+    attended, meetings = index.attended_in_window, index.window_meetings
     name = index.record        # not index itself: record and unrecorded_in may outlive the view (_last_months)
     mid = member.id
 
@@ -382,7 +383,7 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
 
     # any meeting of the month they attended settles it; else the first unrecorded one they could have attended
     def record(i: int, month: int) -> str | None:
-        mt = attended[i].get(mid)
+        mt = first_attended(meetings[i], mid) if mid in attended[i] else None
         if mt is None:
             open_ = unrecorded.get(month)
             mt = open_.first_for(member) if open_ is not None else None

@@ -11,7 +11,6 @@ an index twice, never see half of one.
 from __future__ import annotations
 
 import weakref
-from itertools import repeat
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +51,15 @@ class OpenMeetings:
             if i is not None and (best is None or i < best):
                 best = i
         return None if best is None else self.meetings[best]
+
+
+def first_attended(meetings: tuple[Meeting, ...], member_id: str) -> Meeting | None:
+    """The first of ``meetings`` (one month's with attendance recorded, in date order, as
+    :attr:`Indexes.window_meetings` has them) that ``member_id`` attended, or ``None``."""
+    for mt in meetings:
+        if member_id in mt.attendees:
+            return mt
+    return None
 
 
 class MeetingNames:
@@ -133,19 +141,19 @@ class Indexes:
         return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
 
     @cached_property
-    def attended_in_window(self) -> tuple[dict[str, Meeting], ...]:
-        """For each month of :attr:`window_months`, in order: ``member id → the first meeting of the month (in
-        date order) they attended`` (org_life_lapse reads no other month)."""
+    def window_meetings(self) -> tuple[tuple[Meeting, ...], ...]:
+        """For each month of :attr:`window_months`, in order: its meetings whose attendance was recorded, in
+        date order (org_life_lapse reads no other month)."""
         by_month = self._view.meetings_by_month
-        out = []
-        for month in self.window_months:
-            first: dict[str, Meeting] = {}
-            # latest first, so that the earliest meeting of the month each attended is written last
-            for mt in reversed(by_month.get(month, ())):
-                if mt.attendees is not OMITTED:
-                    first.update(zip(mt.attendees, repeat(mt)))
-            out.append(first)
-        return tuple(out)
+        return tuple(tuple(mt for mt in by_month.get(month, ()) if mt.attendees is not OMITTED)
+                     for month in self.window_months)
+
+    @cached_property
+    def attended_in_window(self) -> tuple[frozenset, ...]:
+        """For each month of :attr:`window_months`, in order: the ids of those who attended any of its
+        meetings. A set, not each one's first meeting (:func:`first_attended`): only the months a result
+        shows need that, and a dictionary of it cost three times the set for every view."""
+        return tuple(frozenset().union(*[mt.attendees for mt in meetings]) for meetings in self.window_meetings)
 
     @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
