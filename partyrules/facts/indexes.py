@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..periods import Month, Period
-from .model import OMITTED, Meeting, Member
+from .model import OMITTED, Meeting, Member, RecordPaths
 
 if TYPE_CHECKING:      # the view creates its indexes; importing it here would be circular
     from .view import Unknown, View
@@ -72,8 +72,8 @@ class MeetingNames:
 
     __slots__ = ("_paths", "_made")
 
-    def __init__(self, paths: dict[int, str]) -> None:
-        self._paths = paths             # the view's own dict (View.path), which it may still add to
+    def __init__(self, paths: RecordPaths) -> None:
+        self._paths = paths             # the view's own (View.path), which it may still add to
         self._made: dict[int, tuple[Meeting, str]] = {}
 
     def record(self, meeting: Meeting) -> str:
@@ -92,7 +92,7 @@ class Indexes:
         # a proxy, not the view itself: the view holds its indexes, and a cycle would keep a whole
         # document's view alive until the garbage collector next looks for cycles
         self._view = weakref.proxy(view)
-        self.names = MeetingNames(view._paths)
+        self.names = MeetingNames(view.paths)
         self.record = self.names.record      # how results name a meeting: made when first asked for
 
     # ---- meetings -----------------------------------------------------------------------------------

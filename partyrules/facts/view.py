@@ -18,7 +18,7 @@ import attrs
 
 from ..periods import Month, complete_months
 from .indexes import Indexes
-from .model import OMITTED, FactDocument, Meeting, Member, Organization, register_devt_paths
+from .model import OMITTED, FactDocument, Meeting, Member, Organization, RecordPaths
 
 
 @attrs.frozen
@@ -52,26 +52,6 @@ def missing_of(*values: Any) -> frozenset:
     return out
 
 
-def document_paths(facts: FactDocument) -> dict[int, str]:
-    """id of each record of ``facts`` → its path (``members[3]``, ``organizations[0].elections[1]``)."""
-    paths: dict[int, str] = {}
-    for name in ("organizations", "members", "meetings", "activities"):
-        items = getattr(facts, name)
-        if items is not OMITTED:
-            for i, item in enumerate(items):
-                paths[id(item)] = f"{name}[{i}]"
-                if name == "organizations" and item.elections is not OMITTED:
-                    for j, e in enumerate(item.elections):
-                        paths[id(e)] = f"{name}[{i}].elections[{j}]"
-    register_devt_paths(facts, paths)
-    if facts.unit is not OMITTED:
-        paths[id(facts.unit)] = "unit"
-        if facts.unit.departments is not OMITTED:
-            for i, d in enumerate(facts.unit.departments):
-                paths[id(d)] = f"unit.departments[{i}]"
-    return paths
-
-
 class View:
     """The facts of one document as of ``as_of`` (defaults to the document's own date)."""
 
@@ -81,6 +61,7 @@ class View:
         rf = facts.records_from
         self.records_from: dt.date | None = None if rf is OMITTED or rf is None else rf
         self.snapshot = facts.as_of if facts.as_of is not OMITTED else as_of
+        self.paths = RecordPaths(facts)   # where each record is (members[3] …): made when first asked for
         self._keep: list[Any] = []
         self.memo: dict[tuple, Any] = {}   # what the engines work out once per view (subjects by kind)
         # each derived fact's values already computed on this view, by its name (they are pure functions of it)
@@ -91,22 +72,13 @@ class View:
         self._omitted_fields: dict[tuple[int, str], Unknown] = {}
 
     # ---- where things are -------------------------------------------------
-    def _path_map(self) -> dict[int, str]:
-        """id of a record → its path in the document, made when first asked for: a check of a clean court
-        names few records, and naming some 2,000 meetings cost ~1 ms per view. Two threads that both make it
-        keep the one stored first (``setdefault``), so a copy registered later is never lost."""
-        paths = self.__dict__.get("_paths")
-        if paths is None:
-            paths = self.__dict__.setdefault("_paths", document_paths(self.facts))
-        return paths
-
     def path(self, entity: Any) -> str:
-        return self._path_map().get(id(entity), "?")
+        return self.paths.get(id(entity), "?")
 
     def derived_copy(self, original: Any, copy: Any) -> Any:
         """Register ``copy`` (a record adjusted to the evaluation date) under ``original``'s path."""
         self._keep.append(copy)   # keep it alive so that its id is not reused
-        self._path_map()[id(copy)] = self.path(original)
+        self.paths.add(id(copy), self.path(original))
         return copy
 
     def get(self, entity: Any, field: str) -> Any:
@@ -116,7 +88,7 @@ class View:
             key = (id(entity), field)
             found = self._omitted_fields.get(key)
             if found is None:
-                path = self._path_map().get(key[0])
+                path = self.paths.get(key[0])
                 if path is None:
                     return self.omitted("?", field)
                 found = self._omitted_fields[key] = self.omitted(path, field)
