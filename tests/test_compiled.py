@@ -76,7 +76,46 @@ def test_every_builtin_expression_compiles_to_what_the_interpreter_gives(case):
                 assert expr.fn is not None
                 assert outcome(compiled, expr, a) == outcome(interpret, expr, b), (policy.id, subject.id, where)
                 compared += 1
+            if policy.evidence_all is not None:
+                same_as_each_entry(policy, a)
     assert compared or not BOOK.applicable(on)
+
+
+def same_as_each_entry(policy, env):
+    """All the evidence in one call (what the native engine runs) gives each entry's value, or the error of
+    the first entry that fails."""
+    each = [outcome(compiled, e, env) for _name, e in policy.evidence]
+    together = outcome(compiled, policy.evidence_all, env)
+    failed = [o for o in each if o[0] == "error"]
+    if failed:
+        assert together == failed[0], policy.id
+    else:
+        assert together[0] == "value" and len(together[2]) == len(each), policy.id
+        assert [(type(v), v) for v in together[2]] == [(o[1], o[2]) for o in each], policy.id
+
+
+def test_a_derived_fact_asked_again_at_the_top_level_is_computed_once():
+    """compiled.py reuses a top-level call's value for an equal call later in the function (the language has
+    no effects); a call inside a branch is not reused, since the branch may not have run."""
+    text = "[months_after(a, 2), b and months_after(a, 3) == a, months_after(a, 2), months_after(a, 3)]"
+    expr = compile_expr(text, Located("t.yaml"), {"a": "value", "b": "value"}, BUILTIN, {})
+    source = expr.fn.source
+    assert source.count("(env, ") == 3, source     # 2 at the top, 3 in the branch, 3 again at the top
+    for bound in ({"a": dt.date(2024, 1, 31), "b": True}, {"a": dt.date(2024, 1, 31), "b": False},
+                  {"a": Unknown.of("x.p"), "b": Unknown.of("y.q")}, {"a": None, "b": True}):
+        env = Env(View(DOC, DOC.as_of), dict(bound), lambda *a: None, BUILTIN)
+        assert outcome(compiled, expr, env) == outcome(interpret, expr, env), bound
+
+
+def test_each_policy_keeps_its_evidence_as_one_tuple_expression_in_order():
+    for policy in BOOK.policies:
+        if not policy.evidence:
+            assert policy.evidence_all is None
+            continue
+        tree = policy.evidence_all.tree.body
+        assert [type(e) for e in tree.elts] == [type(e.tree.body) for _n, e in policy.evidence], policy.id
+        import ast
+        assert [ast.dump(e) for e in tree.elts] == [ast.dump(e.tree.body) for _n, e in policy.evidence], policy.id
 
 
 # ---------------------------------------------------------------------------- the whole language
@@ -168,3 +207,19 @@ def test_a_policy_with_compiled_expressions_still_pickles():
     copy = pickle.loads(pickle.dumps(policy))
     assert copy == policy and copy.require.text == policy.require.text
     assert copy.require.fn is not policy.require.fn and callable(copy.require.fn)
+
+
+def test_all_the_evidence_at_once_fails_where_the_first_failing_entry_fails():
+    from partyrules.rulebook.policy import evidence_tuple
+
+    def expr(text):
+        return compile_expr(text, Located("t.yaml"), {"a": "value"}, BUILTIN, {})
+
+    evidence = (("plus", expr("a + 1")), ("size", expr("len(a)")), ("ratio", expr("a / 0")))
+    together = evidence_tuple(evidence)
+    for a in (3, "x", (1, 2), Unknown.of("x.p")):
+        env = Env(View(DOC, DOC.as_of), {"a": a}, lambda *a: None, BUILTIN)
+        each = [outcome(compiled, e, env) for _n, e in evidence]
+        failed = [o for o in each if o[0] == "error"]
+        got = outcome(compiled, together, env)
+        assert got == failed[0] if failed else got == ("value", tuple, tuple(o[2] for o in each)), (a, got, each)

@@ -199,6 +199,9 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
     variable = policy.variable if variables[policy.variable] is _SUBJECT else None
     bases = BaseCache(policy, rulebook.registry, view.as_of)
     evidence_fns = [(name, e.fn) for name, e in policy.evidence]
+    # all of them in one call, sharing their derived facts (policy.evidence_tuple), when the policy has it
+    evidence_names = tuple(name for name, _e in policy.evidence)
+    evidence_all = policy.evidence_all.fn if policy.evidence_all is not None else None
     names, records_from = view.names, view.records_from
     by_org = policy.applies_to == "organization"
     # the same for every subject but an organization (whose kind narrows the citations)
@@ -219,6 +222,8 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                 outcome, missing, notes = decide(env)
                 if outcome == "not_applicable":
                     evidence = _NO_EVIDENCE
+                elif evidence_all is not None:
+                    evidence = dict(zip(evidence_names, evidence_all(env)))
                 else:
                     evidence = {}
                     for name, fn in evidence_fns:     # a loop, not a comprehension: no function made per subject

@@ -78,6 +78,11 @@ class _Generator:
         self.lines: list[str] = []
         self.consts: dict[str, Any] = {}
         self.count = 0
+        # derived-fact calls made at the top level of the function, by their tree: a later equal call reads
+        # the same local (the top level runs unconditionally and every part of the language is free of
+        # effects, so the value is the one the call would give again: a policy's evidence, compiled as one
+        # tuple, asks for org_life_lapse(member, …) five times)
+        self.top_calls: dict[str, _Val] = {}
 
     def tmp(self) -> str:
         self.count += 1
@@ -298,6 +303,10 @@ class _Generator:
                 on = self.expr(node.args[1], ind)
                 self.emit(ind, f"{t} = _param_on(env.param, {pname!r}, {on.code})")
             return _Val(t, None)
+        key = ast.dump(node)
+        done = self.top_calls.get(key)
+        if done is not None:
+            return done
         args = [self.expr(a, ind) for a in node.args]
         codes = [a.code for a in args]
         level = ind
@@ -317,6 +326,8 @@ class _Generator:
             # a caller of this call site's own (made here, once): no tuple of arguments per call
             caller = self.bind(kleene.derived_caller(name, len(codes)))
             self.emit(level, f"{t} = {caller}(env, {', '.join(codes)})")
+            if ind == 1:
+                self.top_calls[key] = _Val(t, None)
         return _Val(t, None)
 
 

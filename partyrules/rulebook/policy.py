@@ -154,6 +154,8 @@ class Policy:
     source: str = ""
     line: int | None = None
     inherited_from: str | None = None   # the first edition of an unchanged chain (``instrument@edition``)
+    # every evidence value at once, as one tuple expression (see evidence_tuple): made from ``evidence``
+    evidence_all: Expr | None = attrs.field(default=None, eq=False, repr=False)
 
     def rule_from(self, registry: Registry) -> "dt.date":
         """The day this rule took effect: its edition's, or that of the first edition it was carried over from.
@@ -382,15 +384,28 @@ def _build(doc: Document, path: tuple, data: dict, parts: _Parts, instrument: st
         for i, raw in enumerate(data.get("examples") or []))
     unless = tuple(Exception_(parts.exprs[("unless", i, "when")], _pair(raw["note"]))
                    for i, raw in enumerate(data.get("unless") or []))
+    evidence = tuple((name, parts.exprs[("evidence", name)]) for name in data.get("evidence") or {})
     return Policy(
         id=data["id"], instrument=instrument, edition=edition, title=_pair(data["title"]),
         severity=data["severity"], citations=tuple(parts.citations), applies_to=data["applies_to"],
         require=parts.exprs[("require",)], message=_pair(data["message"]),
         where=parts.exprs[("where",)] if "where" in data else None,
-        unless=unless, evidence=tuple((name, parts.exprs[("evidence", name)]) for name in data.get("evidence") or {}),
-        examples=examples, notes=data.get("notes", ""), unverified=data.get("unverified", False), source=doc.source,
+        unless=unless, evidence=evidence, evidence_all=evidence_tuple(evidence), examples=examples, notes=data.get("notes", ""), unverified=data.get("unverified", False), source=doc.source,
         line=(doc.where(path) or (None,))[0],
     )
+
+
+def evidence_tuple(evidence: tuple[tuple[str, Expr], ...]) -> Expr | None:
+    """The evidence expressions as one checked expression, a tuple of their values in order.
+
+    Compiled, it computes each derived fact the entries share once per subject (compiled.py reuses a
+    top-level call) and is one call instead of one per entry; it raises where the first failing entry would.
+    Each text keeps lines of its own, so that a comment cannot hide what follows."""
+    if not evidence:
+        return None
+    text = "(\n" + "".join(f"(\n{e.text}\n),\n" for _name, e in evidence) + ")"
+    return Expr(text, None, frozenset().union(*(e.calls for _n, e in evidence)),
+                frozenset().union(*(e.params for _n, e in evidence)))
 
 
 def _pair(value: dict) -> dict:
