@@ -32,7 +32,7 @@ _EXPORTS = {
     "UsageError": "errors",
     "load_facts": "facts.load",
     "OMITTED": "facts.model", "FactDocument": "facts.model",
-    "Unknown": "facts.view",
+    "Unknown": "facts.unknown",
     "DueItem": "due", "Upcoming": "due",
     "Notice": "report.model", "Report": "report.model", "Result": "report.model", "Subject": "report.model",
     "Rulebook": "rulebook.load", "load_rulebook": "rulebook.load",
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from .errors import InputError, PartyrulesError, PolicyError, SourceError, UsageError
     from .facts.load import load_facts
     from .facts.model import OMITTED, FactDocument
-    from .facts.view import Unknown
+    from .facts.unknown import Unknown
     from .report.model import Notice, Report, Result, Subject
     from .rulebook.load import Rulebook, load_rulebook
     from .timeline import Timeline, timeline

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from ..periods import Month, Period
 from .model import OMITTED, Meeting, Member, RecordPaths
 
+from .unknown import Unknown
+
 if TYPE_CHECKING:      # the view creates its indexes; importing it here would be circular
-    from .view import Unknown, View
+    from .view import View
 
 
 class OpenMeetings:
@@ -136,7 +138,6 @@ class Indexes:
     @cached_property
     def attendance_unknown(self) -> dict[int, "Unknown"]:
         """For each meeting without recorded attendance, the Unknown naming it (by ``id()``)."""
-        from .view import Unknown
         view = self._view
         return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
 

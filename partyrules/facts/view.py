@@ -1,4 +1,4 @@
-"""A fact document seen on one evaluation date, and the three-valued ``Unknown``.
+"""A fact document seen on one evaluation date (the three-valued ``Unknown`` is :mod:`.unknown`'s).
 
 :class:`View` indexes the document once (organizations by id, members of each
 organization, paths for error messages) and answers questions as of a date.
@@ -14,42 +14,10 @@ import datetime as dt
 from functools import cached_property
 from typing import Any, Iterable
 
-import attrs
-
 from ..periods import Month, complete_months
 from .indexes import Indexes
 from .model import OMITTED, FactDocument, Meeting, Member, Organization, RecordPaths
-
-
-@attrs.frozen
-class Unknown:
-    """A value that depends on omitted facts (``missing`` are their paths)."""
-
-    missing: frozenset = frozenset()
-    lo: float | None = None
-    hi: float | None = None
-
-    def __bool__(self) -> bool:
-        raise TypeError("an unknown value has no truth value")
-
-    @staticmethod
-    def of(*paths: str) -> "Unknown":
-        return Unknown(frozenset(paths))
-
-    def merge(self, other: "Unknown") -> "Unknown":
-        return Unknown(self.missing | other.missing)
-
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def missing_of(*values: Any) -> frozenset:
-    out: frozenset = frozenset()
-    for v in values:
-        if isinstance(v, Unknown):
-            out |= v.missing
-    return out
+from .unknown import Unknown
 
 
 class View:

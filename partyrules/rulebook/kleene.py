@@ -1,5 +1,5 @@
 """Three-valued truth: the one place that says what ``and``/``or``/``not``, comparisons and
-arithmetic do when a value is :class:`~partyrules.facts.view.Unknown`, and how ``where``,
+arithmetic do when a value is :class:`~partyrules.facts.unknown.Unknown`, and how ``where``,
 ``require`` and ``unless`` make an outcome.
 
 Kleene's logic: ``False and Unknown`` is ``False``, ``True or Unknown`` is ``True``;
