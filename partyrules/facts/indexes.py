@@ -12,15 +12,35 @@ from __future__ import annotations
 
 import weakref
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from typing import Any, Protocol
 
 from ..periods import Month, Period
-from .model import OMITTED, Meeting, Member, RecordPaths
-
+from .model import OMITTED, FactDocument, Meeting, Member, RecordPaths
 from .unknown import Unknown
 
-if TYPE_CHECKING:      # the view creates its indexes; importing it here would be circular
-    from .view import View
+
+class View(Protocol):
+    """What the indexes read of the view that makes them (facts/view.py), said here so that this module
+    need not import the view, which imports it."""
+
+    facts: FactDocument
+    as_of: dt.date
+    snapshot: dt.date
+    paths: RecordPaths
+
+    @property
+    def window(self) -> tuple[Month, Month] | None: ...
+    @property
+    def orgs(self) -> dict[str, Any]: ...
+    @property
+    def meetings_upto(self) -> list[Meeting]: ...
+    @property
+    def meetings_by_month(self) -> Any: ...
+    @property
+    def index(self) -> "Indexes": ...
+
+    def path(self, entity: Any) -> str: ...
 
 
 class OpenMeetings:
@@ -29,7 +49,7 @@ class OpenMeetings:
 
     __slots__ = ("meetings", "anyone", "by_org", "by_committee")
 
-    def __init__(self, view: "View", meetings: list[Meeting]) -> None:
+    def __init__(self, view: View, meetings: list[Meeting]) -> None:
         self.meetings = meetings
         self.anyone: int | None = None             # an organization not listed, or whose committee is omitted
         self.by_org: dict[str, int] = {}           # members enrolled in the meeting's organization
@@ -90,7 +110,7 @@ class MeetingNames:
 class Indexes:
     """What the derived facts look up, built from one view on first use."""
 
-    def __init__(self, view: "View") -> None:
+    def __init__(self, view: View) -> None:
         # a proxy, not the view itself: the view holds its indexes, and a cycle would keep a whole
         # document's view alive until the garbage collector next looks for cycles
         self._view = weakref.proxy(view)
