@@ -197,15 +197,15 @@ def violations(doc: dict) -> set[tuple[str, str]]:
                     out.add(("organs.branch.small-branch-officers", oid))
             deps = o.get("departments", _MISSING)
             if deps is not _MISSING:
-                hs: Any = []
+                # a recorded head decides; an omitted one may be the secretary (unless there is none)
+                known, omitted = [], False
                 for d in deps:
                     h = heads.get(d, _MISSING)
                     if h is _MISSING:
-                        hs = _MISSING
-                        break
-                    if h is not None:
-                        hs.append(h)
-                if hs is not _MISSING and hs and sec is not _MISSING and sec not in hs:
+                        omitted = True
+                    elif h is not None:
+                        known.append(h)
+                if known and sec is not _MISSING and sec not in known and (sec is None or not omitted):
                     out.add(("organs.branch.secretary-is-department-head", oid))
         if kind in ("general_branch", "branch") and _len_gt0(cm) is True:
             dm = o.get("discipline_member", _MISSING)
