@@ -13,6 +13,9 @@ import contextlib
 import copy
 import datetime as dt
 import math
+import pickle
+
+import attrs
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -364,3 +367,38 @@ def test_a_value_that_only_equals_a_month_met_before_gets_the_plain_check_answer
     assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
     with pytest.raises(quick.NotQuick):
         quick.structure(doc, "<mapping>")
+
+
+def _records(value):
+    """Every attrs record in ``value``, depth first."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _records(item)
+    elif attrs.has(type(value)):
+        yield value
+        for field in attrs.fields(type(value)):
+            yield from _records(getattr(value, field.name))
+
+
+@SETTINGS
+@given(fact_documents(max_branches=3).flatmap(with_omissions))
+def test_records_the_quick_path_builds_through_their_slots_are_the_ones_init_builds(drawn):
+    doc, _removed = drawn
+    pairs = list(zip(_records(quick.structure(doc, "<mapping>")), _records(_old(doc)), strict=True))
+    assert pairs
+    for built, expected in pairs:
+        assert type(built) is type(expected)
+        assert built.__getstate__() == expected.__getstate__()     # every slot set, each to its own field
+        assert repr(built) == repr(expected) and hash(built) == hash(expected)
+        assert pickle.loads(pickle.dumps(built)) == expected
+        assert attrs.evolve(built) == expected
+
+
+def test_every_record_class_but_the_document_is_built_through_its_slots():
+    """The slot setters are used where the model allows them (a change to the model may turn them off)."""
+    from partyrules.facts import model
+    classes = [c for c in vars(model).values() if isinstance(c, type) and c.__module__ == model.__name__
+               and attrs.has(c) and c not in (model.FactDocument, model.Omitted, model.TrainingHours)]
+    assert len(classes) >= 10
+    for cls in classes:
+        assert "new" in quick._record_hook(cls, {}).__globals__, cls

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
+import types
 import typing
 from itertools import chain
 from typing import Any, Callable, Literal, Union
@@ -341,6 +342,12 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
     for i, f in enumerate(fields):
         body += _field_lines(f, f"v{i}", hooks[f.name], i, ns)
     built = f"cls({', '.join(f'v{i}' for i in range(len(fields)))})"
+    setters = _slot_setters(cls, fields)
+    if setters is not None:
+        ns["new"] = object.__new__
+        ns.update((f"S{i}", setter) for i, setter in enumerate(setters))
+        body += ["built = new(cls)"] + [f"S{i}(built, v{i})" for i in range(len(fields))]
+        built = "built"
     end = ["seen.values += count",
            "if latest > seen.latest:           # records inside may have moved it on",
            "    seen.latest = latest"]
@@ -354,6 +361,28 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
     exec(compile("\n".join(one + many), f"<quick structuring of {cls.__name__}>", "exec"), ns)
     ns["make"].many = ns["make_many"]
     return ns["make"]
+
+
+def _slot_setters(cls: type, fields: list) -> list | None:
+    """The slots' own setters of ``cls``'s fields, in order, when setting them on a bare instance builds
+    what ``cls(...)`` builds; None otherwise.
+
+    attrs' frozen __init__ sets each field through ``object.__setattr__`` by name, about
+    a third of building a record; a court builds some 2,300. That is the same object only
+    when __init__ does nothing else: no validator, converter, pre/post-init hook, cached
+    hash, base class or ``__new__`` of its own, and every slot is a field given here.
+    """
+    names = [f.name for f in fields]
+    if (cls.__mro__ != (cls, object) or cls.__new__ is not object.__new__
+            or set(getattr(cls, "__slots__", ())) != {*names, "__weakref__"}
+            or tuple(attrs.fields(cls)) != tuple(fields)
+            or any(f.validator is not None or f.converter is not None for f in fields)
+            or hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__")):
+        return None
+    slots = [cls.__dict__.get(name) for name in names]
+    if not all(type(slot) is types.MemberDescriptorType for slot in slots):
+        return None
+    return [slot.__set__ for slot in slots]
 
 
 def _indent(lines: list[str]) -> list[str]:
