@@ -17,7 +17,7 @@ import pickle
 
 import attrs
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import pytest
@@ -402,3 +402,24 @@ def test_every_record_class_but_the_document_is_built_through_its_slots():
     assert len(classes) >= 10
     for cls in classes:
         assert "new" in quick._record_hook(cls, {}).__globals__, cls
+
+
+# few values, most of them equal to another (1, 1.0, True; "2023", Text("2023")), so that members repeat them
+_YEAR_KEYS = ["2023", 2023, Text("2023"), True, "0023", "2024"]
+_HOURS = [1, 1.0, True, 0, False, -1, 2 ** 53 + 1, math.nan, 1.5]
+
+
+@SETTINGS
+@given(st.lists(st.dictionaries(st.sampled_from(_YEAR_KEYS), st.sampled_from(_HOURS), max_size=3), min_size=1,
+                max_size=4))
+@example([{"2023": 1}, {"2023": True}]).via("a bool equal to hours met before")
+@example([{"2023": 1, "2024": 2}, {2024: 1.0}]).via("whole hours as int and as float")
+@example([{"2023": 1}, {Text("2023"): 1}]).via("a str subclass equal to a year met before")
+def test_training_hours_are_made_as_the_careful_path_makes_them(hours):
+    """The same answer either way, and the same hours: 1.0, not 1 (equal, but printed otherwise)."""
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "members": [{"id": f"m{i}", "training_hours": h} for i, h in enumerate(hours)]}
+    expected = _outcome(_old, doc)
+    assert _outcome(load.load_facts, doc) == expected
+    if expected[0] == "ok":
+        assert repr(expected[1]) == repr(load.load_facts(doc))

@@ -27,7 +27,7 @@ import sys
 import types
 import typing
 from itertools import chain
-from typing import Any, Callable, Literal, Union
+from typing import Any, Callable, Iterable, Literal, Union
 
 import attrs
 
@@ -196,23 +196,27 @@ def _training_hours(value: Any, seen: _Seen) -> TrainingHours:
     """A member's hours by year, a mapping at a time: the members of a court repeat the same few years."""
     if type(value) is not dict:
         raise NotQuick
-    seen.values += len(value)
+    n = len(value)
+    seen.values += n
     years = _years(value, seen)
-    if len(set(years)) != len(years):           # 2023 and "2023" both given
+    if len(set(years)) != n:                    # 2023 and "2023" both given
         raise NotQuick
-    if years:
-        seen.latest_year = max(seen.latest_year, max(years))
-    return TrainingHours(tuple(sorted(zip(years, _hours(list(value.values()), seen)))))
+    if n:
+        last = max(years)
+        if last > seen.latest_year:
+            seen.latest_year = last
+    return TrainingHours(tuple(sorted(zip(years, _hours(value.values(), seen)))))
 
 
 _YEAR_KEYS = frozenset({str, int})
+_INT = frozenset({int})
 
 
 def _years(keys: dict, seen: _Seen) -> list[int]:
     known = seen.years
     if _YEAR_KEYS.issuperset(map(type, keys)):     # exact types: a subclass equal to a known key is not quick
         try:
-            return [known[key] for key in keys]
+            return list(map(known.__getitem__, keys))   # in C: a member gives only a few years
         except KeyError:                            # a key not met yet (or not a year)
             pass
     return [_year(key, known) for key in keys]
@@ -231,10 +235,10 @@ def _year(key: Any, known: dict) -> int:
     return year
 
 
-def _hours(values: list, seen: _Seen) -> list[float]:
-    """Hours as _number takes them; whole numbers (the usual) in one pass."""
-    if values and set(map(type, values)) == {int} and min(values) >= 0 and max(values) <= MAX_COUNT:
-        return list(map(float, values))
+def _hours(values: Any, seen: _Seen) -> Iterable[float]:
+    """Hours as _number takes them; whole numbers (the usual) in one pass, each type asked in C."""
+    if values and _INT.issuperset(map(type, values)) and min(values) >= 0 and max(values) <= MAX_COUNT:
+        return map(float, values)
     return [_number(hours, seen) for hours in values]
 
 
