@@ -423,3 +423,28 @@ def test_training_hours_are_made_as_the_careful_path_makes_them(hours):
     assert _outcome(load.load_facts, doc) == expected
     if expected[0] == "ok":
         assert repr(expected[1]) == repr(load.load_facts(doc))
+
+
+@SETTINGS
+@given(st.one_of(fact_documents(max_branches=3).flatmap(with_omissions).map(lambda drawn: drawn[0]), mutated()))
+def test_the_attendees_the_quick_path_notes_are_those_of_its_meetings(doc):
+    """The reference check takes the attendees from the quick path instead of walking the meetings again."""
+    try:
+        facts, attendees = quick.structure_noting(doc, "<mapping>")
+    except quick.NotQuick:
+        return
+    meetings = () if facts.meetings is load.OMITTED else facts.meetings
+    assert attendees == {a for m in meetings if m.attendees is not load.OMITTED for a in m.attendees}
+    assert facts == quick.structure(doc, "<mapping>")
+
+
+@SETTINGS
+@given(fact_documents(max_branches=2), st.sampled_from(["nobody", "b01", "m0001", ""]), st.data())
+def test_an_attendee_who_is_no_member_is_found_as_before(doc, name, data):
+    """The attendees' ids the quick path hands over: one that names no member (or is listed twice) is found."""
+    doc = copy.deepcopy(doc)
+    meetings = [m for m in doc.get("meetings", []) if isinstance(m.get("attendees"), list)]
+    if not meetings:
+        return
+    data.draw(st.sampled_from(meetings))["attendees"].append(name)
+    assert _outcome(load.load_facts, doc) == _outcome(_old, doc)

@@ -94,10 +94,10 @@ def _quickly(data: Any, source: str) -> FactDocument | None:
     """The document the quick path builds, or None when it declines or the document has a problem."""
     if isinstance(data, dict) and data.get("format") == FORMAT:
         try:
-            facts = quick.structure(data, source)
+            facts, attendees = quick.structure_noting(data, source)
         except quick.NotQuick:
             return None
-        if not _references(facts) and not check_devt(facts):
+        if not _references(facts, attendees) and not check_devt(facts):
             return facts
     return None
 
@@ -154,9 +154,10 @@ def check_references(facts: FactDocument) -> list[tuple[tuple, str]]:
     return _references(facts) + records_after(facts)
 
 
-def _references(facts: FactDocument) -> list[tuple[tuple, str]]:
-    """:func:`check_references` but for records dated after as_of (which the quick path sees for itself)."""
-    return [] if _references_hold(facts) else _reference_problems(facts)
+def _references(facts: FactDocument, attendees: set | None = None) -> list[tuple[tuple, str]]:
+    """:func:`check_references` but for records dated after as_of (which the quick path sees for itself);
+    ``attendees``: every id the meetings' attendees name, when known already."""
+    return [] if _references_hold(facts, attendees) else _reference_problems(facts)
 
 
 _ID, _ORG, _HEAD, _PARENT = attrgetter("id"), attrgetter("org"), attrgetter("head"), attrgetter("parent")
@@ -166,13 +167,14 @@ _BOARDS = attrgetter("deputy_secretaries", "committee_members")
 _ATTENDEES, _LECTURER, _MEMBER = attrgetter("attendees"), attrgetter("lecturer"), attrgetter("member")
 
 
-def _references_hold(facts: FactDocument) -> bool:
+def _references_hold(facts: FactDocument, attendees: set | None = None) -> bool:
     """Whether :func:`_reference_problems` would find nothing, asked a list at a time with sets (in C).
 
     A court names its members some 20,000 times (attendance); looking each name up
     apart, with a path for it, was most of the check. True only when nothing is
     wrong; on False the worded walk finds and says what (a value that cannot be
-    hashed, which the model never holds, is left to it too).
+    hashed, which the model never holds, is left to it too). ``attendees``: every id the meetings'
+    attendees name (None: found here).
     """
     try:
         orgs, members, departments = tables = _tables(facts)
@@ -180,7 +182,7 @@ def _references_hold(facts: FactDocument) -> bool:
             return False                # an id given twice
         return (_unit_holds(facts.unit, members)
                 and _organizations_hold(_listed(facts.organizations), orgs, members, departments)
-                and _members_hold(facts, orgs, members, departments) and _records_hold(facts, orgs, members))
+                and _members_hold(facts, orgs, members, departments) and _records_hold(facts, orgs, members, attendees))
     except TypeError:
         return False
 
@@ -208,10 +210,11 @@ def _all_in(values: Iterable, table: set) -> bool:
     return table.issuperset([v for v in values if v is not OMITTED and v is not None])
 
 
-def _lists_in(lists: Iterable, table: set) -> bool:
-    """Every list given names values of ``table``, none twice."""
+def _lists_in(lists: Iterable, table: set, named: set | None = None) -> bool:
+    """Every list given names values of ``table``, none twice; ``named``: the values they name, if known."""
     lists = [values for values in lists if values is not OMITTED]
-    return sum(map(len, lists)) == sum(map(len, map(set, lists))) and table.issuperset(chain.from_iterable(lists))
+    return (sum(map(len, lists)) == sum(map(len, map(set, lists)))
+            and table.issuperset(chain.from_iterable(lists) if named is None else named))
 
 
 def _unit_holds(unit: Any, members: set) -> bool:
@@ -251,11 +254,11 @@ def _introducers_hold(m: Member, members: set) -> bool:
     return True
 
 
-def _records_hold(facts: FactDocument, orgs: set, members: set) -> bool:
+def _records_hold(facts: FactDocument, orgs: set, members: set, attendees: set | None) -> bool:
     """Meetings and activities name what exists; records_from is not after as_of."""
     meetings, activities = _listed(facts.meetings), _listed(facts.activities)
     return (_all_in(chain(map(_ORG, meetings), map(_ORG, activities)), orgs)
-            and _lists_in(map(_ATTENDEES, meetings), members)
+            and _lists_in(map(_ATTENDEES, meetings), members, attendees)
             and _all_in(chain(map(_LECTURER, meetings), map(_MEMBER, activities)), members)
             and (facts.records_from in (OMITTED, None) or facts.as_of is OMITTED
                  or facts.records_from <= facts.as_of))

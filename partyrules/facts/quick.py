@@ -33,7 +33,8 @@ import attrs
 
 from ..periods import Month, parse_date
 from ..source import MAX_STRING, MAX_VALUES, is_text
-from .model import FIRST_DATE, LAST_DATE, MAX_COUNT, Count, FactDocument, Hours, NonEmpty, Number, Omitted, TrainingHours
+from .model import FIRST_DATE, LAST_DATE, MAX_COUNT, Count, FactDocument, Hours, Meeting, NonEmpty, Number, Omitted, \
+    TrainingHours
 
 NOT_RECORDS = frozenset({"postponement_approved_until"})            # as load.NOT_RECORDS
 
@@ -48,7 +49,8 @@ class _Seen:
     """What one load has met so far: parsed dates and months (documents repeat them), the latest record,
     and what the plain-data check needs (see :func:`structure`)."""
 
-    __slots__ = ("dates", "months", "years", "latest", "latest_year", "texts", "values", "id_lists")
+    __slots__ = ("dates", "months", "years", "latest", "latest_year", "texts", "values", "id_lists", "attendee_lists",
+                 "attendees")
 
     def __init__(self) -> None:
         self.dates: dict[str, dt.date] = {}
@@ -59,15 +61,24 @@ class _Seen:
         self.texts: list[str] = []      # free text and ids, each within MAX_STRING: surrogates checked at the end
         self.values = 1                 # the values met, counted as check_plain counts them (the top mapping)
         self.id_lists: list[tuple] = []  # lists of ids, their items checked together at the end (_ids_are_right)
+        self.attendee_lists: list[tuple] = []   # the meetings' lists of ids, kept apart (see structure_noting)
+        self.attendees: set = set()     # the ids they name, once each (made by _ids_are_right)
 
 
 def structure(data: Any, source: str) -> FactDocument:
+    """:func:`structure_noting`'s document."""
+    return structure_noting(data, source)[0]
+
+
+def structure_noting(data: Any, source: str) -> tuple[FactDocument, set]:
     """``data`` as a FactDocument, if it is one with no problem the careful path would report about
     its shape or its records' dates, and that :func:`~partyrules.source.check_plain` accepts; raises
     :class:`NotQuick` otherwise.
 
     The references between records (ids) are left to ``load.check_references``,
-    which costs little when nothing is wrong.
+    which costs little when nothing is wrong. The set returned holds every id the
+    meetings' attendees name: the quick path has made it to check the ids, and the
+    reference check need not walk the ~20,000 attendees of a court again.
     """
     seen = _Seen()
     try:
@@ -79,24 +90,25 @@ def structure(data: Any, source: str) -> FactDocument:
     as_of = facts.as_of
     if as_of is not _OMITTED and (seen.latest > as_of or seen.latest_year > as_of.year):
         raise NotQuick
-    if not _ids_are_right(seen.id_lists, seen) or seen.values > MAX_VALUES or not is_text("".join(seen.texts)):
+    if not _ids_are_right(seen) or seen.values > MAX_VALUES or not is_text("".join(seen.texts)):
         raise NotQuick
-    return facts
+    return facts, seen.attendees
 
 
-def _ids_are_right(lists: list[tuple], seen: _Seen) -> bool:
+def _ids_are_right(seen: _Seen) -> bool:
     """Whether every item of these lists of ids is an id: a str, not blank, within MAX_STRING.
 
     A court lists some 20,000 attendees, of a few hundred distinct ids: the
     type of each item is asked in one pass, the rest once per distinct id.
     """
-    flat = list(chain.from_iterable(lists))
+    flat = list(chain.from_iterable(seen.id_lists + seen.attendee_lists))
     seen.values += len(flat)
     if not flat:
         return True
     if set(map(type, flat)) != {str}:
         return False
-    distinct = set(flat)
+    seen.attendees = set(chain.from_iterable(seen.attendee_lists))     # all of them str, as asked just above
+    distinct = seen.attendees.union(chain.from_iterable(seen.id_lists))
     seen.texts.extend(distinct)         # their surrogates are looked for with the other texts
     return all(map(str.strip, distinct)) and max(map(len, distinct)) <= MAX_STRING
 
@@ -308,6 +320,7 @@ _INLINE = {_str: "type({v}) is not str or len({v}) > MAX_STRING",
 _TEXTS = (_str, _non_empty)            # strings kept for the surrogate check at the end
 
 _ABSENT = object()
+_ATTENDEES = (Meeting, "attendees")       # their lists are kept apart: see structure_noting
 # A key is a field's name by equality; its type is asked too, as check_plain asks it: an object (or a str
 # subclass holding other text) that only says it equals "id" is not quick.
 _STR = frozenset({str})
@@ -335,7 +348,7 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
     if kinds & set(_TEXTS):
         binds.append("text = seen.texts.append")
     if _ids in kinds:
-        binds.append("ids = seen.id_lists.append")
+        binds += ["ids = seen.id_lists.append", "attend = seen.attendee_lists.append"]
     body = ["if type(value) is not dict:",
             "    raise NotQuick",
             "keys = value.keys()",
@@ -344,7 +357,7 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
             "count += len(value)",
             "get = value.get"]
     for i, f in enumerate(fields):
-        body += _field_lines(f, f"v{i}", hooks[f.name], i, ns)
+        body += _field_lines(f, f"v{i}", hooks[f.name], i, ns, "attend" if (cls, f.name) == _ATTENDEES else "ids")
     built = f"cls({', '.join(f'v{i}' for i in range(len(fields)))})"
     setters = _slot_setters(cls, fields)
     if setters is not None:
@@ -393,9 +406,10 @@ def _indent(lines: list[str]) -> list[str]:
     return ["    " + line for line in lines]
 
 
-def _field_lines(f: Any, v: str, hook: Hook, i: int, ns: dict) -> list[str]:
-    """The lines that take field ``f`` from ``value`` into ``v``, checked; its default when left out."""
-    check = _field_check(v, hook, i, ns)
+def _field_lines(f: Any, v: str, hook: Hook, i: int, ns: dict, keep: str) -> list[str]:
+    """The lines that take field ``f`` from ``value`` into ``v``, checked; its default when left out.
+    ``keep``: the name bound to the list a list of ids is kept in."""
+    check = _field_check(v, hook, i, ns, keep)
     if f.default is attrs.NOTHING:
         return [f"{v} = value[{f.name!r}]"] + check
     ns[f"D{i}"] = f.default
@@ -410,7 +424,7 @@ def _nullable_inner(hook: Hook) -> Hook:
     return getattr(hook, "inner", hook)
 
 
-def _field_check(v: str, hook: Hook, i: int, ns: dict) -> list[str]:
+def _field_check(v: str, hook: Hook, i: int, ns: dict, keep: str) -> list[str]:
     """The lines that check (and convert) the value in ``v`` for ``hook``, raising NotQuick."""
     nullable = getattr(hook, "inner", None)
     hook = _nullable_inner(hook)
@@ -420,7 +434,7 @@ def _field_check(v: str, hook: Hook, i: int, ns: dict) -> list[str]:
             lines.append(f"text({v})")
     elif hook is _ids:
         lines = [f"if type({v}) is not list and type({v}) is not tuple:", "    raise NotQuick",
-                 f"{v} = tuple({v})", f"ids({v})"]
+                 f"{v} = tuple({v})", f"{keep}({v})"]
     elif hasattr(hook, "allowed"):
         ns[f"A{i}"] = hook.allowed
         lines = [f"if type({v}) is not str or {v} not in A{i}:", "    raise NotQuick"]
