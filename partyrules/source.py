@@ -81,11 +81,14 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def read_path(path: str | Path, *, kind: str | None = None) -> Document:
+def read_path(path: str | Path, *, kind: str | None = None, plain_checked: bool = True) -> Document:
     """Read a file (``-`` for standard input) as YAML or JSON.
 
     JSON is chosen by a ``.json`` suffix, or for standard input when the text
-    starts with ``{``; everything else is read as YAML.
+    starts with ``{``; everything else is read as YAML. ``plain_checked=False`` leaves
+    :func:`check_plain` of a JSON document to the caller (the fact loader's quick path
+    checks the same as it goes, and runs it only when it declines); YAML is checked as
+    it is read, either way.
     """
     if str(path) == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -108,7 +111,7 @@ def read_path(path: str | Path, *, kind: str | None = None) -> Document:
     if kind is None:
         is_json = source.endswith(".json") or (source == "<stdin>" and text.lstrip().startswith("{"))
         kind = "json" if is_json else "yaml"
-    return read_json(text, source) if kind == "json" else read_yaml(text, source)
+    return read_json(text, source, plain_checked) if kind == "json" else read_yaml(text, source)
 
 
 _WIDE = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
@@ -414,8 +417,9 @@ def _check_yaml12(text: str, tag11: str, fail: Any) -> None:
                f"{', or ' + _HINT[tag11] if tag11 in _HINT else ''}")
 
 
-def read_json(text: str, source: str) -> Document:
-    """Parse JSON strictly: no NaN/Infinity, no duplicate keys, bounded depth, sizes and numbers."""
+def read_json(text: str, source: str, plain_checked: bool = True) -> Document:
+    """Parse JSON strictly: no NaN/Infinity, no duplicate keys, bounded depth, sizes and numbers (the last
+    by :func:`check_plain`, unless ``plain_checked`` is False: see :func:`read_path`)."""
 
     def no_constants(name: str) -> Any:
         raise ValueError(f"{name} is not a finite number")
@@ -450,7 +454,8 @@ def read_json(text: str, source: str) -> Document:
         raise SourceError(source, f"nested more than {MAX_DEPTH} levels deep") from None
     except ValueError as exc:
         raise SourceError(source, f"not valid JSON: {exc}") from None
-    check_plain(data, source)
+    if plain_checked:
+        check_plain(data, source)
     return Document(data, source, {})
 
 

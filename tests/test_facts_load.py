@@ -164,3 +164,50 @@ def test_many_problems_report_the_first_in_document_order(tmp_path):
         load_facts(write(tmp_path, text))
     assert err.value.path == "members[0].status"
     assert err.value.more >= 1
+
+
+# A JSON file's plain check runs only when the quick path declines (load_facts): whatever the plain check
+# refuses must still be refused with its words, as when reading the file checked it first.
+_JSON_BASE = {"format": "partyrules.facts/1", "as_of": "2024-06-30", "records_from": "2023-01-01",
+              "organizations": [{"id": "b1", "kind": "branch", "parent": None, "name": "第一支部"}],
+              "members": [{"id": "m1", "org": "b1", "status": "full", "name": "张三"}],
+              "meetings": [{"org": "b1", "kind": "theme_day", "date": "2024-03-05", "attendees": ["m1"]}]}
+
+
+def _deep(n):
+    value = "x"
+    for _ in range(n):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("where,value", [
+    (("members", 0, "name"), "\ud800"),                      # a lone surrogate: not text
+    (("organizations", 0, "name"), "名" * 2_000_000),         # longer than a string may be
+    (("meetings", 0, "attendees"), _deep(80)),                # deeper than a document may be
+    (("members", 0, "training_hours"), {"2023": 10 ** 40}),   # a number past the bound
+    (("members", 0, "unknown_field"), _deep(70)),             # where the model has nothing: deep all the same
+    (("members", 0, "name"), "正常的名字"),                     # nothing wrong: both load it
+])
+def test_a_json_file_is_refused_as_when_its_plain_check_ran_first(tmp_path, where, value):
+    import copy
+
+    from partyrules.facts.load import facts_from_document
+    from partyrules.source import read_path
+
+    doc = copy.deepcopy(_JSON_BASE)
+    target = doc
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    path = tmp_path / "court.json"
+    path.write_text(json.dumps(doc, ensure_ascii=True), encoding="utf-8")
+
+    def outcome(load):
+        try:
+            return ("loaded", load())
+        except PartyrulesError as exc:
+            return ("refused", type(exc), str(exc))
+
+    before = outcome(lambda: facts_from_document(read_path(path)))       # the plain check first, as before
+    assert outcome(lambda: load_facts(path)) == before

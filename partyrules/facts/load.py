@@ -22,7 +22,7 @@ import attrs
 
 from ..errors import InputError
 from ..periods import Month
-from ..source import Document, from_mapping, read_path
+from ..source import Document, check_plain, from_mapping, read_path
 from . import quick
 from .check_devt import check_devt
 from .model import FIRST_DATE, FORMAT, LAST_DATE, MAX_COUNT, OMITTED, FactDocument, Member, Organization, TrainingHours
@@ -73,7 +73,13 @@ def load_facts(source: Any) -> FactDocument:
     if isinstance(source, FactDocument):
         return source
     if isinstance(source, (str, Path)):
-        return facts_from_document(read_path(source))
+        # as for a mapping below: JSON's plain check (read_json) runs only when the quick path declines
+        doc = read_path(source, plain_checked=False)
+        facts = _quickly(doc.data, doc.source)
+        if facts is not None:
+            return facts
+        check_plain(doc.data, doc.source)
+        return _careful(doc)
     if isinstance(source, dict):
         if type(source) is not dict:    # a subclass: none of its methods is called before the plain check
             return facts_from_document(from_mapping(source))
