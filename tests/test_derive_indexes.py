@@ -244,3 +244,46 @@ def test_a_member_without_a_lapse_leaves_its_months_to_be_made_when_read():
     assert [(p.month, p.found, p.record) for p in life.periods] == [
         ("2024-04", False, None), ("2024-05", True, "meetings[1] theme_day 2024-05-14"),
         ("2024-06", Unknown.of("meetings[2].attendees"), "meetings[2] theme_day 2024-06-04")]
+
+
+def _every_record(facts: Any) -> list[tuple[Any, str]]:
+    """Each record of ``facts`` with the path facts-v1 gives it, walked here by hand."""
+    out: list[tuple[Any, str]] = []
+    for name in ("organizations", "members", "meetings", "activities", "applicants"):
+        items = getattr(facts, name)
+        for i, item in enumerate(() if items is OMITTED else items):
+            out.append((item, f"{name}[{i}]"))
+            for field in ("elections",):
+                for j, e in enumerate(getattr(item, field, OMITTED) if getattr(item, field, OMITTED) is not OMITTED
+                                      else ()):
+                    out.append((e, f"{name}[{i}].{field}[{j}]"))
+            if getattr(item, "development", OMITTED) is not OMITTED:
+                out.append((item.development, f"{name}[{i}].development"))
+    if facts.unit is not OMITTED:
+        out.append((facts.unit, "unit"))
+        for i, d in enumerate(() if facts.unit.departments is OMITTED else facts.unit.departments):
+            out.append((d, f"unit.departments[{i}]"))
+    return out
+
+
+@given(courts(), st.booleans(), st.randoms(use_true_random=False))
+def test_every_record_is_named_by_its_own_place_whichever_is_asked_first(court, twin, rnd):
+    """The paths are made in two tables (meetings, the rest) when first asked for: in any order of asking,
+    each record gets its own place, an equal copy of a meeting its own, and what is not a record none."""
+    doc, on = court
+    if twin and doc.get("meetings"):
+        twin_meeting = {k: v for k, v in doc["meetings"][0].items() if k != "id"}   # ids are unique
+        doc = {**doc, "meetings": doc["meetings"] + [twin_meeting, dict(twin_meeting)]}   # two equal records
+    facts = load_facts(doc)
+    records = _every_record(facts)
+    rnd.shuffle(records)
+    view = View(facts, on)
+    for record, where in records:
+        assert view.path(record) == where
+        assert view.paths.find(record) == where
+    stranger = attrs.evolve(facts.meetings[0]) if facts.meetings is not OMITTED and facts.meetings else object()
+    assert view.path(stranger) == "?" and view.paths.find(stranger) is None
+    copy = attrs.evolve(facts.members[0]) if facts.members is not OMITTED and facts.members else object()
+    view.derived_copy(records[0][0], copy)
+    assert view.path(copy) == records[0][1]
+

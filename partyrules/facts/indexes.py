@@ -101,7 +101,7 @@ class MeetingNames:
     def record(self, meeting: Meeting) -> str:
         found = self._made.get(id(meeting))
         if found is None or found[0] is not meeting:
-            label = meeting.id if meeting.id is not OMITTED else self._paths.get(id(meeting), "?")   # View.path
+            label = meeting.id if meeting.id is not OMITTED else self._paths.path(meeting)   # as View.path
             # the meeting is kept with its name: its id stays its own while the entry lives
             found = self._made[id(meeting)] = (meeting, f"{label} {meeting.kind} {meeting.date.isoformat()}")
         return found[1]

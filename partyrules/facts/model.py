@@ -10,7 +10,7 @@ that no code can silently treat "not told" as "no".
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, NewType, Union
+from typing import Any, Callable, Literal, NewType, Union
 
 import attrs
 
@@ -308,10 +308,17 @@ def known(value: object) -> bool:
     return value is not OMITTED
 
 
-def document_paths(facts: FactDocument) -> dict[int, str]:
-    """id of each record of ``facts`` → its path (``members[3]``, ``organizations[0].elections[1]``)."""
+def meeting_places(facts: FactDocument) -> dict[int, int]:
+    """id of each meeting of ``facts`` → its index in ``meetings`` (the path is written when asked for: a
+    court has ~2,000 meetings and names a few)."""
+    items = facts.meetings
+    return {} if items is OMITTED else dict(zip(map(id, items), range(len(items))))
+
+
+def other_paths(facts: FactDocument) -> dict[int, str]:
+    """:func:`document_paths` of every record but the meetings."""
     paths: dict[int, str] = {}
-    for name in ("organizations", "members", "meetings", "activities"):
+    for name in ("organizations", "members", "activities"):
         items = getattr(facts, name)
         if items is not OMITTED:
             for i, item in enumerate(items):
@@ -328,28 +335,49 @@ def document_paths(facts: FactDocument) -> dict[int, str]:
     return paths
 
 
+def _no_paths(facts: FactDocument) -> dict[int, str]:
+    return {}
+
+
 class RecordPaths:
-    """Where each record of a document is (by ``id()``), for naming what is missing; the table is made when
-    first asked for: a check of a clean court names few records, and naming ~2,250 cost ~1 ms per view.
+    """Where each record of a document is (by ``id()``), for naming what is missing. Each table is made when
+    first asked for, the meetings' apart from the rest: a check of a clean court names few records, naming all
+    ~2,250 cost ~1 ms per view, and the meetings are most of them while what a court omits is mostly elsewhere
+    (one meeting without recorded attendance no longer names every record of the document).
 
     A view owns one; what names meetings after the view is gone (a lapse's months, read with its result)
-    keeps this, not the view. Two threads that both make the table keep the one stored first, so a copy
+    keeps this, not the view. Two threads that both make a table keep the one stored first, so a copy
     registered later (:meth:`add`) is never lost."""
 
     __slots__ = ("_facts", "_box")
 
     def __init__(self, facts: FactDocument) -> None:
         self._facts = facts
-        self._box: dict[str, dict[int, str]] = {}
+        self._box: dict[str, dict[int, Any]] = {}
 
-    def _table(self) -> dict[int, str]:
-        table = self._box.get("table")
+    def _table(self, name: str, make: Callable[[FactDocument], dict[int, Any]]) -> dict[int, Any]:
+        table = self._box.get(name)
         if table is None:
-            table = self._box.setdefault("table", document_paths(self._facts))
+            table = self._box.setdefault(name, make(self._facts))
         return table
 
-    def get(self, key: int, default: Any = None) -> Any:
-        return self._table().get(key, default)
+    def find(self, entity: Any) -> str | None:
+        """The path of ``entity``, a record of the document (or one :meth:`add` registered), or None."""
+        key = id(entity)
+        added = self._box.get("added")
+        if added is not None and key in added:
+            return added[key]
+        # a meeting is only ever in the meetings; any other record is looked for among the rest
+        if type(entity) is Meeting:
+            place = self._table("meetings", meeting_places).get(key)
+            return None if place is None else f"meetings[{place}]"
+        return self._table("others", other_paths).get(key)
 
-    def add(self, key: int, path: str) -> None:
-        self._table()[key] = path
+    def path(self, entity: Any) -> str:
+        """The path of ``entity``, or ``?`` for what is not a record of the document."""
+        found = self.find(entity)
+        return "?" if found is None else found
+
+    def add(self, entity: Any, path: str) -> None:
+        """Name ``entity`` (kept alive by the caller, so that its id stays its own) ``path``."""
+        self._table("added", _no_paths)[id(entity)] = path

@@ -41,12 +41,12 @@ class View:
 
     # ---- where things are -------------------------------------------------
     def path(self, entity: Any) -> str:
-        return self.paths.get(id(entity), "?")
+        return self.paths.path(entity)
 
     def derived_copy(self, original: Any, copy: Any) -> Any:
         """Register ``copy`` (a record adjusted to the evaluation date) under ``original``'s path."""
         self._keep.append(copy)   # keep it alive so that its id is not reused
-        self.paths.add(id(copy), self.path(original))
+        self.paths.add(copy, self.path(original))
         return copy
 
     def get(self, entity: Any, field: str) -> Any:
@@ -56,7 +56,7 @@ class View:
             key = (id(entity), field)
             found = self._omitted_fields.get(key)
             if found is None:
-                path = self.paths.get(key[0])
+                path = self.paths.find(entity)
                 if path is None:
                     return self.omitted("?", field)
                 found = self._omitted_fields[key] = self.omitted(path, field)
