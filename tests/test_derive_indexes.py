@@ -287,3 +287,27 @@ def test_every_record_is_named_by_its_own_place_whichever_is_asked_first(court, 
     view.derived_copy(records[0][0], copy)
     assert view.path(copy) == records[0][1]
 
+
+@given(st.lists(st.dates(dt.date(1900, 1, 1), dt.date(2999, 12, 31)) | st.sampled_from(
+    [dt.date(2999, 12, 31), dt.date(2999, 12, 1), dt.date(2999, 11, 30), dt.date(1900, 1, 1), dt.date(2024, 2, 29)]),
+    max_size=40), st.booleans())
+def test_meetings_by_month_are_the_meetings_grouped_by_their_month_in_date_order(days, calendar_end):
+    """meetings_by_month cuts the sorted meetings at each month's first day; grouped one by one instead, the
+    months, their order and each month's meetings (same-day ones in document order) are the same. A document
+    built by hand may hold the last month of the calendar, which has no next month to cut at."""
+    doc = {"format": "partyrules.facts/1", "as_of": "2999-12-31",
+           "organizations": [{"id": "b1", "kind": "branch", "parent": None}],
+           "meetings": [{"org": "b1", "kind": "theme_day", "date": d.isoformat(), "id": f"mt{i}"}
+                        for i, d in enumerate(days)]}
+    facts = load_facts(doc)
+    on = dt.date(2999, 12, 31)
+    if calendar_end:
+        on = dt.date(9999, 12, 31)
+        last = [attrs.evolve(mt, date=dt.date(9999, 12, 31 - i), id=f"end{i}") for i, mt in enumerate(facts.meetings[:3])]
+        facts = attrs.evolve(facts, meetings=facts.meetings + tuple(last))
+    want: dict[tuple[int, int], list] = {}
+    for mt in sorted(facts.meetings, key=lambda m: m.date):
+        want.setdefault((mt.date.year, mt.date.month), []).append(mt)
+    got = View(facts, on).meetings_by_month
+    assert [((m.year, m.month), [x.id for x in ms]) for m, ms in got.items()] == \
+           [(k, [x.id for x in ms]) for k, ms in want.items()]
