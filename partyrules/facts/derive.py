@@ -282,7 +282,9 @@ def _lapse(view: View, member: Member, months: int, found: list[bool], other: Ca
     # most members have no run of ``months`` months without a record: then nothing can have lapsed, and
     # only the last ``months`` months are shown (the loop of _lapse_runs would find no run and miss nothing)
     # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the loop)
-    if type(months) is not int or months < 1 or bytes(months) in bytes(found[start:]):
+    # (fewer months not found than a run needs settles it without the search: most members miss none)
+    if type(months) is not int or months < 1 or (found.count(False) >= months
+                                                 and bytes(months) in bytes(found[start:])):
         return _lapse_runs(view, member, months, found, other, record)
     # the months are shown only when the result is read (most never are): made then, from what is here
     return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, found, other, record)))
