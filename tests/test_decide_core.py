@@ -361,6 +361,9 @@ def test_a_branch_secretary_with_an_omitted_department_head_decides_exactly_when
     policy = "organs.branch.secretary-is-department-head"
 
     def outcome(values):
+        return _result(doc_of(values), policy, "b1")
+
+    def doc_of(values):
         departments = []
         for i, head in enumerate(values):
             dep = {"id": f"d{i}", "name": f"庭{i}"}
@@ -372,7 +375,7 @@ def test_a_branch_secretary_with_an_omitted_department_head_decides_exactly_when
                "organizations": [{"id": "b1", "kind": "branch", "parent": None, "secretary": secretary,
                                   "departments": [d["id"] for d in departments]}],
                "members": [{"id": m, "org": "b1", "status": "full"} for m in ("m1", "m2", "m3")]}
-        return _result(doc, policy, "b1")
+        return doc
 
     got = outcome(heads)
     open_ = [i for i, h in enumerate(heads) if h is OMIT]
@@ -387,3 +390,14 @@ def test_a_branch_secretary_with_an_omitted_department_head_decides_exactly_when
         assert all(m.startswith("unit.departments[") and m.endswith("].head") for m in got.missing), got.missing
     else:
         assert concrete == {got.outcome}, (got.outcome, concrete)
+    # the list of heads the evidence shows: unknown (null) while any head is omitted, and then the derived
+    # fact names every head omitted, not the first one only
+    if got.outcome != "not_applicable":
+        assert got.evidence["department_heads"] == (None if open_ else [h for h in heads if h is not None])
+    if open_:
+        from partyrules.facts.derive import department_heads
+        from partyrules.facts.load import load_facts
+        from partyrules.facts.view import View
+        facts = load_facts(doc_of(heads))
+        value = department_heads(View(facts, AS_OF), facts.organizations[0])
+        assert value.missing == {f"unit.departments[{i}].head" for i in open_}

@@ -180,19 +180,14 @@ def previous_election(view: View, org: Organization) -> Any:
 def department_heads(view: View, org: Organization) -> Any:
     """The member ids of the principal heads of the departments the organization is built on.
 
-    Heads that are not Party members (``head: null``) are left out; a head that
-    was omitted makes the list unknown.
+    Heads that are not Party members (``head: null``) are left out; an omitted head makes the list unknown,
+    naming every head omitted (the list is the whole of them).
     """
-    if org.departments is OMITTED:
-        return Unknown.of(f"{view.path(org)}.departments")
-    heads = []
-    for dep_id in org.departments:
-        dep = view.departments[dep_id]
-        if dep.head is OMITTED:
-            return Unknown.of(f"{view.path(dep)}.head")
-        if dep.head is not None:
-            heads.append(dep.head)
-    return tuple(heads)
+    known = _heads_known(view, org)
+    if isinstance(known, Unknown):
+        return known
+    heads, omitted = known
+    return Unknown(omitted) if omitted else heads
 
 
 def _heads_known(view: View, org: Organization) -> tuple[tuple[str, ...], frozenset[str]] | Unknown:

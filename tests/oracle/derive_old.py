@@ -127,19 +127,19 @@ def previous_election(view: View, org: Organization) -> Any:
 def department_heads(view: View, org: Organization) -> Any:
     """The member ids of the principal heads of the departments the organization is built on.
 
-    Heads that are not Party members (``head: null``) are left out; a head that
-    was omitted makes the list unknown.
+    Heads that are not Party members (``head: null``) are left out; the heads
+    omitted make the list unknown, naming them all.
     """
     if org.departments is OMITTED:
         return Unknown.of(f"{view.path(org)}.departments")
-    heads = []
+    heads, omitted = [], set()
     for dep_id in org.departments:
         dep = view.departments[dep_id]
         if dep.head is OMITTED:
-            return Unknown.of(f"{view.path(dep)}.head")
-        if dep.head is not None:
+            omitted.add(f"{view.path(dep)}.head")
+        elif dep.head is not None:
             heads.append(dep.head)
-    return tuple(heads)
+    return Unknown(frozenset(omitted)) if omitted else tuple(heads)
 
 
 def unit_leaders(view: View) -> Any:
