@@ -526,8 +526,10 @@ def meetings_each(view: View, org: Organization, kinds: Any, period: str, count:
     index = view.index
     mine = (index.meetings_of_kind(org.id, wanted[0]) if len(wanted) == 1
             else [m for m in index.meetings_of(org.id) if m.kind in wanted])
-    by_period = _by_period(period, mine, lambda m: m.date, index.record)
-    return _coverage(view, period, count, since, org.established_on, lambda p: by_period.get((p.year, p.index), []))
+    by_period = _by_period(period, mine)
+    name = index.record
+    return _coverage(view, period, count, since, org.established_on,
+                     lambda p: [name(m) for m in by_period.get((p.year, p.index), ())])
 
 
 def _period_key(kind: str, day: dt.date) -> tuple[int, int]:
@@ -539,11 +541,14 @@ def _period_key(kind: str, day: dt.date) -> tuple[int, int]:
     return day.year, 1
 
 
-def _by_period(kind: str, items: list, day: Callable[[Any], dt.date], label: Callable[[Any], str]) -> dict:
-    """The labels of ``items`` grouped by the period of ``kind`` their day falls in, each in the items' order."""
-    out: dict[tuple[int, int], list[str]] = {}
+def _by_period(kind: str, items: list) -> dict:
+    """``items`` (with a ``date``) grouped by the period of ``kind`` their day falls in, each in the items' order.
+
+    Items, not their labels: only the last few periods are judged, and a label is made only for an item in one
+    of them (three years of monthly meetings were all labelled for a check of the last quarter)."""
+    out: dict[tuple[int, int], list] = {}
     for item in items:
-        out.setdefault(_period_key(kind, day(item)), []).append(label(item))
+        out.setdefault(_period_key(kind, item.date), []).append(item)
     return out
 
 
@@ -562,8 +567,9 @@ def activities_each(view: View, org: Any, kind: str, period: str, count: int, *,
     of_kind = _entries(view.index.activities_by_kind, kind)
     mine = [a for a in of_kind if org is None or (a.org is not OMITTED and a.org == org.id)]
     established = org.established_on if org is not None else OMITTED
-    by_period = _by_period(period, mine, lambda a: a.date, lambda a: f"{a.kind} {a.date.isoformat()}")
-    cov = _coverage(view, period, count, since, established, lambda p: by_period.get((p.year, p.index), []))
+    by_period = _by_period(period, mine)
+    cov = _coverage(view, period, count, since, established,
+                    lambda p: [f"{a.kind} {a.date.isoformat()}" for a in by_period.get((p.year, p.index), ())])
     if cov.ok is False and org is not None:
         missing = {c.period for c in cov.periods if c.status == "missing"}
         open_ = [a for a in of_kind if a.org is OMITTED and str(Period.containing(period, a.date)) in missing]
