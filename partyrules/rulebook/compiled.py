@@ -182,8 +182,9 @@ class _Generator:
 
     def boolop(self, node: ast.BoolOp, ind: int) -> _Val:
         decisive = not isinstance(node.op, ast.And)      # False decides an and, True decides an or
-        r, m = self.tmp(), self.tmp()
-        self.emit(ind, f"{m} = None")                   # the union of the unknown operands' missing facts
+        r, m, u = self.tmp(), self.tmp(), self.tmp()
+        # m: the union of the unknown operands' missing facts; u: the first unknown operand
+        self.emit(ind, f"{m} = {u} = None")
         level = ind
         for operand in node.values:
             v = self.expr(operand, level)
@@ -200,18 +201,31 @@ class _Generator:
             self.emit(level + 1, f"{r} = {decisive!r}")
             self.emit(level, "else:")
             level += 1
-            self.emit(level, f"if {v.code} is not {(not decisive)!r}: "
-                             f"{m} = {v.code}.missing if {m} is None else {m} | {v.code}.missing")
-        self.emit(level, f"{r} = {(not decisive)!r} if {m} is None else _U({m})")
+            self.emit(level, f"if {v.code} is not {(not decisive)!r}:")
+            self._gather(level + 1, v.code, m, u)
+        self.emit(level, f"{r} = {(not decisive)!r} if {m} is None else {self._unknown(m, u)}")
         return _Val(r, "truth")
+
+    def _gather(self, ind: int, x: str, m: str, u: str) -> None:
+        """Add the unknown ``x``'s missing facts to ``m`` (the first unknown kept in ``u``); the same facts
+        again (mostly the very same set: one omitted record read twice) make no new set."""
+        self.emit(ind, f"if {m} is None: {m} = {x}.missing; {u} = {x}")
+        self.emit(ind, f"elif {x}.missing is not {m}: {m} = {m} | {x}.missing")
+
+    @staticmethod
+    def _unknown(m: str, u: str) -> str:
+        """Code for ``Unknown(m)``: ``u`` itself when ``m`` is still its set and it has no bounds (equal to
+        the new one: an unknown condition of a check mostly misses one omitted fact, and its copies were a
+        large part of an unknown result's cost)."""
+        return f"({u} if {m} is {u}.missing and {u}.lo is None and {u}.hi is None else _U({m}))"
 
     def compare(self, node: ast.Compare, ind: int) -> _Val:
         left = self.expr(node.left, ind)
         if len(node.ops) == 1:
             return self.link(node.ops[0], left, self.expr(node.comparators[0], ind), ind)
         # a chain a < b < c: each operand evaluated once, the rest skipped after a false link
-        r, m = self.tmp(), self.tmp()
-        self.emit(ind, f"{m} = None")
+        r, m, u = self.tmp(), self.tmp(), self.tmp()
+        self.emit(ind, f"{m} = {u} = None")
         level = ind
         for op, right_node in zip(node.ops, node.comparators):
             right = self.expr(right_node, level)
@@ -220,9 +234,10 @@ class _Generator:
             self.emit(level + 1, f"{r} = False")
             self.emit(level, "else:")
             level += 1
-            self.emit(level, f"if {c} is not True: {m} = {c}.missing if {m} is None else {m} | {c}.missing")
+            self.emit(level, f"if {c} is not True:")
+            self._gather(level + 1, c, m, u)
             left = right
-        self.emit(level, f"{r} = True if {m} is None else _U({m})")
+        self.emit(level, f"{r} = True if {m} is None else {self._unknown(m, u)}")
         return _Val(r, "truth")
 
     def link(self, op: ast.cmpop, a: _Val, b: _Val, ind: int) -> _Val:
