@@ -204,8 +204,14 @@ def _checked_months(view: View, member: Member, months: int, since: dt.date | No
     and inside the records, no month is checked (``[]``), whatever the payments say."""
     if view.window is None:
         return Unknown.of("records_from") if view.records_from is None else []
-    # the months inside the records and the rule are the same for every member (asked for each member by
-    # three dues rules): worked out once per view, with their last days, of which admission keeps a suffix
+    checked, last_days = _months_in_records(view, months, since)
+    return checked[_first_checked(member, last_days):]
+
+
+def _months_in_records(view: View, months: int, since: dt.date | None) -> tuple[list[Month], list[dt.date]]:
+    """The last ``months`` complete months inside the records and the rule, with their last days (``view.window``
+    given). The same for every member (asked for each member by three dues rules): worked out once per view,
+    and a member's months are a suffix of them (:func:`_first_checked`)."""
     key = ("checked_months", months, since)
     found = view.memo.get(key)
     if found is None:
@@ -218,10 +224,34 @@ def _checked_months(view: View, member: Member, months: int, since: dt.date | No
             out.append(m)
         out.reverse()
         found = view.memo[key] = (out, [m.last_day() for m in out])
-    checked, last_days = found
-    if member.admitted_on is OMITTED:
-        return list(checked)
-    return checked[bisect.bisect_left(last_days, member.admitted_on):]
+    return found
+
+
+def _first_checked(member: Member, last_days: list[dt.date]) -> int:
+    """Where ``member``'s months start among the months in the records: the first that ends on or after
+    the admission (all of them when the admission is omitted)."""
+    return 0 if member.admitted_on is OMITTED else bisect.bisect_left(last_days, member.admitted_on)
+
+
+def _late_limit_passed(view: View, member: Member, months: int, since: dt.date | None, late_months: int) -> bool:
+    """Whether the limit of some month checked for ``member`` (:func:`_checked_months`, ``records_from``
+    given) has passed by the evaluation date or the snapshot, whichever is later: what decides
+    :func:`dues_late` when the payments are omitted.
+
+    The limits of the months in the records are the same for every member, whose months are a suffix of
+    them: whether one has passed from each starting month on is worked out once per view."""
+    if view.window is None:
+        return False        # records_from null: no month is checked
+    checked, last_days = _months_in_records(view, months, since)
+    key = ("late limit passed", months, since, late_months)
+    passed_from = view.memo.get(key)
+    if passed_from is None:
+        latest = max(view.as_of, view.snapshot)      # no payment is dated after the snapshot
+        passed_from = [False] * (len(checked) + 1)
+        for i in range(len(checked) - 1, -1, -1):
+            passed_from[i] = passed_from[i + 1] or counting.month_end_plus(checked[i], late_months) < latest
+        view.memo[key] = passed_from
+    return passed_from[_first_checked(member, last_days)]
 
 
 def _reduced(member: Member, month: Month) -> bool:
@@ -321,10 +351,9 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
     """
     window = _checked_months(view, member, months, since)
     if member.dues_payments is OMITTED:
-        latest = max(view.as_of, view.snapshot)      # no payment is dated after the snapshot
         return _payments_omitted(view, member, window,
                                  window if isinstance(window, Unknown) else
-                                 [m for m in window if counting.month_end_plus(m, late_months) < latest])
+                                 _late_limit_passed(view, member, months, since, late_months))
     if isinstance(window, Unknown):
         return window
     p = view.path(member)
@@ -358,7 +387,8 @@ def dues_late(view: View, member: Member, months: int, late_months: int, *, sinc
 
 def _payments_omitted(view: View, member: Member, window: Any, judged: Any, *, reductions: bool = False) -> Any:
     """The answer of a dues rule whose ``dues_payments`` are omitted: ``()`` when no month of the
-    ``window`` can be ``judged`` whatever the payments, else unknown naming what is missing
+    ``window`` can be ``judged`` whatever the payments (``judged``: those that can, or whether any can),
+    else unknown naming what is missing
     (``dues_reductions`` too when omitted and, by ``reductions``, able alone to excuse every month)."""
     missing = {f"{view.path(member)}.dues_payments"}
     if reductions and member.dues_reductions is OMITTED:
