@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import ast
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import partyrules
+from partyrules.api import get_engine
+from partyrules.engine.native import env_maker, subjects
 from partyrules.facts.load import load_facts
+from partyrules.facts.recorded import missing_kind, recorded_fields
 from partyrules.facts.view import Unknown, View
 from partyrules.rulebook import kleene
 from partyrules.rulebook.expr import Env, Located, compile_expr
+from partyrules.testing import fact_documents, with_omissions
 from partyrules.facts.builtin import BUILTIN
 
 _SETS = [frozenset({"x.p"}), frozenset({"y.q"}), frozenset({"x.p", "y.q"}), frozenset()]
@@ -122,3 +127,44 @@ def test_compiled_comparison_chain_is_the_plain_union_of_its_links(bound):
     else:
         want = plain_and(links)
     assert same(compiled("a <= b <= c <= d", bound), want)
+
+
+# ---------------------------------------------------------------- the engine's unknown results
+
+BOOK = partyrules.load_rulebook()
+
+
+@st.composite
+def documents(draw):
+    doc = draw(fact_documents(max_branches=3, max_members_per_branch=6))
+    doc, _removed = draw(with_omissions(doc))
+    return doc
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_unknown_results_list_their_facts_in_order_and_whose_gap_they_are(raw):
+    """The native engine sorts and judges each set of missing facts once per view (they recur under many
+    policies): each unknown's ``missing`` is the outcome's own, in order, and its ``missing_kind`` the one
+    ``missing_kind`` gives on the whole walk of the document."""
+    doc = load_facts(raw)
+    view = View(doc, doc.as_of)
+    policies = BOOK.applicable(doc.as_of)
+    results = get_engine("native").evaluate(BOOK, policies, view)
+    recorded = recorded_fields(doc)
+    by_key = {(r.policy, r.subject.id): r for r in results}
+    for policy in policies:
+        subs = subjects(policy, View(doc, doc.as_of))
+        if isinstance(subs, tuple):
+            continue
+        make = env_maker(BOOK, policy, View(doc, doc.as_of), BOOK.derived)     # a view of its own
+        for entity, subject in subs:
+            try:
+                outcome, missing, _notes = kleene.decide(policy, None, make(entity))
+            except Exception:
+                continue        # the policy's error on this subject
+            r = by_key[(policy.id, subject.id)]
+            assert r.outcome == outcome
+            if outcome == "unknown":
+                assert r.missing == tuple(sorted(missing)), (policy.id, subject.id)
+                assert r.missing_kind == missing_kind(r.missing, recorded), (policy.id, subject.id)

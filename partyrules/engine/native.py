@@ -207,6 +207,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
     # the same for every subject but an organization (whose kind narrows the citations)
     base = None if by_org else bases.get(None)
     decide = decider(policy)
+    unknown_facts = _unknown_facts(view)
     out = []
     for entity, subject in subs:
         if only is not None and not only(subject):
@@ -242,9 +243,27 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                         (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names,
                          records_from)))
             continue
+        if outcome == "unknown":
+            # the same missing facts recur for a subject under a dozen policies: sorted and judged once
+            listed = unknown_facts.get(missing)
+            if listed is None:
+                ordered_missing = tuple(sorted(missing))
+                listed = unknown_facts[missing] = (ordered_missing, kinds(ordered_missing))
+            out.append(_made_result(policy, subject, outcome, listed[0], notes, evidence, base, names,
+                                    records_from, listed[1]))
+            continue
         out.append(build_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from,
                                 kinds))
     return out
+
+
+def _unknown_facts(view: View) -> dict[frozenset, tuple[tuple[str, ...], str]]:
+    """An unknown outcome's missing facts (a frozenset) → in order, and whose gap they are
+    (:func:`missing_kinds`), made once per view and set of facts."""
+    found = view.memo.get(("unknown facts",))
+    if found is None:
+        found = view.memo.setdefault(("unknown facts",), {})      # setdefault: threads share one dict
+    return found
 
 
 def _row_result(row: tuple) -> Result:
@@ -301,8 +320,15 @@ def build_result(policy: Policy, subject: Subject, outcome: str, missing: Iterab
     ``missing_kind`` now; without it the report does.
     """
     missing = tuple(sorted(missing)) if missing else ()
-    recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
     kind = kinds(missing) if kinds is not None and outcome == "unknown" else None
+    return _made_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from, kind)
+
+
+def _made_result(policy: Policy, subject: Subject, outcome: str, missing: tuple[str, ...], notes: Any,
+                 evidence: Mapping, base: dict, names: Mapping[str, tuple[str, bool]], records_from: Any,
+                 kind: str | None) -> Result:
+    """:func:`build_result` once its missing facts are in order and their ``missing_kind`` is known."""
+    recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
     # positionally: a keyword call (base's six fields among them) costs a third more, 10⁴ times a check
     return Result(base["policy"], outcome, base["severity"], subject, base["citations"], recipe, recipe, missing,
                   base["instrument"], base["edition"], kind, base["title"])
