@@ -39,10 +39,16 @@ def union(values: Iterable[Any]) -> Unknown:
     frozen): an unknown check mostly joins the same omitted fact again and again, and making an
     equal copy each time was a sixth of the unknown results' cost."""
     unknowns = [v for v in values if isinstance(v, Unknown)]
+    if len(unknowns) == 1:
+        return plain(unknowns[0])
+    if len(unknowns) == 2:
+        return joined(unknowns[0], unknowns[1])
+    joint = frozenset().union(*(u.missing for u in unknowns))
     for u in unknowns:
-        if u.lo is None and u.hi is None and all(_adds_nothing(w.missing, u.missing) for w in unknowns):
+        # u's facts are among the joint ones: as many means the same
+        if len(u.missing) == len(joint) and u.lo is None and u.hi is None:
             return u
-    return Unknown(frozenset().union(*(v.missing for v in unknowns)))
+    return Unknown(joint)
 
 
 def _adds_nothing(extra: frozenset, missing: frozenset) -> bool:
