@@ -404,9 +404,11 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
     making a dict per result (the same keys in the same order; tests/test_json_text.py compares the
     report's text with ``json.dumps`` of its document).
 
-    Thousands of results share a few dozen lists of citations, a few hundred subjects and missing
-    sets: the text of each is made once for the report. (Keys by ``id``: every result, so every
-    subject and citation tuple, lives while this runs.)
+    Thousands of results share a few dozen heads (policy, outcome, severity) and lists of citations,
+    a few hundred subjects and a few thousand endings (missing facts, missing kind): the text of each
+    is made once per call and appended as it is, never copied into a string per result. (Subjects and
+    citations are keyed by ``id``: every result, so every subject and citation tuple, lives while this
+    runs.) Only a ``{"zh": …, "en": …}`` message and the evidence are written per result.
     """
     if not results:
         out.append("[]")
@@ -418,16 +420,22 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
     heads: dict[tuple, str] = {}
     subjects: dict[int, str] = {}
     citations: dict[int, str] = {}
-    missings: dict[tuple, str] = {}
-    kinds: dict[str, str] = {}
-    item_sep = ",\n" + j
+    closes: dict[str, str] = {}
+    zh = f',\n{i}"message": {{\n{j}"zh": '
+    en = f',\n{j}"en": '
+    evidence_key = f'\n{i}}},\n{i}"evidence": '
+    evidence_open, evidence_comma, evidence_close = "{\n" + j, ",\n" + j, "\n" + i + "}"
+    missing_open, missing_comma, missing_close = f',\n{i}"missing": [\n{j}', ",\n" + j, "\n" + i + "]"
+    no_missing = f',\n{i}"missing": []'
+    plain_close = "\n" + inner + "}"
     sep = "[\n" + inner
     for r in results:
         key = (r.policy, r.outcome, r.severity)
         head = heads.get(key)
         if head is None:
-            head = heads[key] = (f'{{\n{i}"policy": {e(r.policy)},\n{i}"outcome": {e(r.outcome)},\n'
-                                 f'{i}"severity": {e(r.severity)},\n{i}"subject": ')
+            head = _head_text(r, i)
+            if type(r.policy) is str and type(r.outcome) is str and type(r.severity) is str:
+                heads[key] = head       # only text: 1 == True, and json writes them differently
         s = r.subject
         subject = subjects.get(id(s))
         if subject is None:
@@ -439,40 +447,64 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
         m = r._message
         if type(m) is not dict:
             m = r.message
-        if type(m) is dict and len(m) == 2:      # {"zh": …, "en": …}: no call into the encoder
+        if type(m) is dict and len(m) == 2:
             (k1, v1), (k2, v2) = m.items()
-            if type(k1) is str and type(v1) is str and type(k2) is str and type(v2) is str:
-                message = f"{{\n{j}{e(k1)}: {e(v1)},\n{j}{e(k2)}: {e(v2)}\n{i}}}"
+            if k1 == "zh" and k2 == "en" and type(k1) is str and type(k2) is str and type(v1) is str \
+                    and type(v2) is str:
+                out += (sep, head, subject, cites, zh, e(v1), en, e(v2), evidence_key)
             else:
-                message = _text(dict(m), i)
+                out += (sep, head, subject, cites, f',\n{i}"message": {_text(dict(m), i)},\n{i}"evidence": ')
         else:
-            message = _text(dict(m), i)
-        # the shared pieces appended as they are: a citation list's text runs to a kilobyte, and joining it
-        # into one string per result copied it once more than the final join does
-        out += (sep, head, subject, cites, f',\n{i}"message": {message},\n{i}"evidence": ')
+            out += (sep, head, subject, cites, f',\n{i}"message": {_text(dict(m), i)},\n{i}"evidence": ')
         evidence = r._evidence
         if type(evidence) is not dict:
             evidence = r.evidence
-        encode_into(evidence, i, out)
-        missing = missings.get(r.missing) if type(r.missing) is tuple else None
-        if missing is None:
-            try:
-                missing = (f"[\n{j}{item_sep.join(map(e, r.missing))}\n{i}]" if r.missing else "[]")
-            except TypeError:           # not all text: as json_text writes it
-                missing = _text(list(r.missing), i)
-            if type(r.missing) is tuple:
-                missings[r.missing] = missing
-        if r.outcome == "unknown" and r.missing_kind is not None:
-            kind = kinds.get(r.missing_kind) if type(r.missing_kind) is str else None
-            if kind is None:
-                kind = _text(r.missing_kind, i)
-                if type(r.missing_kind) is str:
-                    kinds[r.missing_kind] = kind
-            out.append(f',\n{i}"missing": {missing},\n{i}"missing_kind": {kind}\n{inner}}}')
+        if type(evidence) is dict and evidence:
+            # a flat dict at a known depth, written here: most values are null or text
+            start = len(out)
+            comma = evidence_open
+            for k, v in evidence.items():
+                if type(k) is not str:
+                    del out[start:]
+                    encode_into(evidence, i, out)       # json's rules for keys that are not text
+                    break
+                if v is None:
+                    out.append(f"{comma}{e(k)}: null")
+                elif type(v) is str:
+                    out.append(f"{comma}{e(k)}: {e(v)}")
+                else:
+                    out.append(f"{comma}{e(k)}: ")
+                    encode_into(v, j, out)
+                comma = evidence_comma
+            else:
+                out.append(evidence_close)
         else:
-            out.append(f',\n{i}"missing": {missing}\n{inner}}}')
+            encode_into(evidence, i, out)
+        if r.outcome == "unknown" and r.missing_kind is not None:
+            kind = r.missing_kind
+            close = closes.get(kind) if type(kind) is str else None
+            if close is None:
+                close = f',\n{i}"missing_kind": {_text(kind, i)}\n{inner}}}'
+                if type(kind) is str:
+                    closes[kind] = close
+        else:
+            close = plain_close
+        missing = r.missing
+        if not missing:
+            out += (no_missing, close)
+        else:
+            try:
+                out += (missing_open, missing_comma.join(map(e, missing)), missing_close, close)
+            except TypeError:           # not all text: as json_text writes it
+                out += (f',\n{i}"missing": {_text(list(missing), i)}', close)
         sep = ",\n" + inner
     out.append("\n" + indent + "]")
+
+
+def _head_text(r: Result, i: str) -> str:
+    """A result's first keys, up to the subject's value, its keys at ``i``."""
+    return (f'{{\n{i}"policy": {_text(r.policy, i)},\n{i}"outcome": {_text(r.outcome, i)},\n'
+            f'{i}"severity": {_text(r.severity, i)},\n{i}"subject": ')
 
 
 def _text(value: Any, indent: str) -> str:
