@@ -409,6 +409,10 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
     is made once per call and appended as it is, never copied into a string per result. (Subjects and
     citations are keyed by ``id``: every result, so every subject and citation tuple, lives while this
     runs.) Only a ``{"zh": …, "en": …}`` message and the evidence are written per result.
+
+    A message or evidence still a recipe (see :class:`Result`) is made here and not kept on the result:
+    a report is mostly printed once, and keeping them cost a quarter of making them (the attribute set
+    on a frozen result), besides holding some 10⁴ dicts for as long as the report lives.
     """
     if not results:
         out.append("[]")
@@ -445,8 +449,8 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
         if cites is None:
             cites = citations[id(r.citations)] = _text([citation_json(spec, registry) for spec in r.citations], i)
         m = r._message
-        if type(m) is not dict:
-            m = r.message
+        if type(m) is tuple:        # still the recipe: made for this text, not kept (see below)
+            m = m[0](m)
         if type(m) is dict and len(m) == 2:
             (k1, v1), (k2, v2) = m.items()
             if k1 == "zh" and k2 == "en" and type(k1) is str and type(k2) is str and type(v1) is str \
@@ -457,8 +461,8 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
         else:
             out += (sep, head, subject, cites, f',\n{i}"message": {_text(dict(m), i)},\n{i}"evidence": ')
         evidence = r._evidence
-        if type(evidence) is not dict:
-            evidence = r.evidence
+        if type(evidence) is tuple:
+            evidence = evidence[1](evidence)
         if type(evidence) is dict and evidence:
             # a flat dict at a known depth, written here: most values are null or text
             start = len(out)
