@@ -9,6 +9,7 @@ import attrs
 
 import partyrules
 from partyrules.report.model import Result, _with_missing_kind
+from partyrules.report.render import render_json
 
 COURT = Path(__file__).resolve().parents[1] / "examples" / "court.yaml"
 
@@ -39,3 +40,12 @@ def test_marking_an_unknown_copies_every_field_as_evolve_does():
             fast, slow = _with_missing_kind(r, kind), attrs.evolve(r, missing_kind=kind)
             assert [getattr(fast, a.name) for a in attrs.fields(Result)] == \
                 [getattr(slow, a.name) for a in attrs.fields(Result)]
+
+
+def test_printing_a_report_as_json_keeps_no_message_nor_evidence_on_its_results():
+    report = partyrules.check(COURT)
+    listed = report.listed()
+    assert any(type(r._message) is tuple for r in listed)
+    recipes = [(r._message, r._evidence) for r in listed]
+    render_json(report)
+    assert [(r._message, r._evidence) for r in listed] == recipes     # made for the text, not kept

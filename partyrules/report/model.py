@@ -464,24 +464,7 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
         if type(evidence) is tuple:
             evidence = evidence[1](evidence)
         if type(evidence) is dict and evidence:
-            # a flat dict at a known depth, written here: most values are null or text
-            start = len(out)
-            comma = evidence_open
-            for k, v in evidence.items():
-                if type(k) is not str:
-                    del out[start:]
-                    encode_into(evidence, i, out)       # json's rules for keys that are not text
-                    break
-                if v is None:
-                    out.append(f"{comma}{e(k)}: null")
-                elif type(v) is str:
-                    out.append(f"{comma}{e(k)}: {e(v)}")
-                else:
-                    out.append(f"{comma}{e(k)}: ")
-                    encode_into(v, j, out)
-                comma = evidence_comma
-            else:
-                out.append(evidence_close)
+            _write_dict(evidence, i, out, evidence_open, evidence_comma, evidence_close)
         else:
             encode_into(evidence, i, out)
         if r.outcome == "unknown" and r.missing_kind is not None:
@@ -503,6 +486,29 @@ def _write_results(results: list[Result], registry: Registry, indent: str, out: 
                 out += (f',\n{i}"missing": {_text(list(missing), i)}', close)
         sep = ",\n" + inner
     out.append("\n" + indent + "]")
+
+
+def _write_dict(value: dict, indent: str, out: list[str], open_: str, comma: str, close: str) -> None:
+    """``encode_into(value, indent, out)`` for a dict that is not empty, with its separators made once
+    by the caller (``open_``, ``comma``, ``close`` at ``indent``): most of an evidence's values are
+    null or text, written here without a call."""
+    e = encode_basestring
+    start = len(out)
+    sep = open_
+    for k, v in value.items():
+        if type(k) is not str:
+            del out[start:]
+            encode_into(value, indent, out)       # json's rules for keys that are not text
+            return
+        if v is None:
+            out.append(f"{sep}{e(k)}: null")
+        elif type(v) is str:
+            out.append(f"{sep}{e(k)}: {e(v)}")
+        else:
+            out.append(f"{sep}{e(k)}: ")
+            encode_into(v, indent + "  ", out)
+        sep = comma
+    out.append(close)
 
 
 def _head_text(r: Result, i: str) -> str:
