@@ -86,6 +86,7 @@ def encode_into(value: Any, indent: str, out: list[str]) -> None:
             return
         inner = indent + _INDENT
         sep = "{\n" + inner
+        comma = ",\n" + inner
         start = len(out)
         for k, v in value.items():
             if type(k) is not str:          # json turns numbers and literals into keys: let it
@@ -97,12 +98,16 @@ def encode_into(value: Any, indent: str, out: list[str]) -> None:
                 out.append(f"{sep}{encode_basestring(k)}: {encode_basestring(v)}")
             elif v is None:                 # most of the rest (an unknown's evidence)
                 out.append(f"{sep}{encode_basestring(k)}: null")
+            elif tv is int:                 # exactly int: a bool is written as a literal
+                out.append(f"{sep}{encode_basestring(k)}: {_int_repr(v)}")
+            elif tv is bool:
+                out.append(f"{sep}{encode_basestring(k)}: {'true' if v else 'false'}")
             elif tv is list and not v:
                 out.append(f"{sep}{encode_basestring(k)}: []")
             else:
                 out.append(f"{sep}{encode_basestring(k)}: ")
                 encode_into(v, inner, out)
-            sep = ",\n" + inner
+            sep = comma
         out.append("\n" + indent + "}")
     elif t is list or t is tuple:
         if not value:
@@ -110,13 +115,19 @@ def encode_into(value: Any, indent: str, out: list[str]) -> None:
             return
         inner = indent + _INDENT
         sep = "[\n" + inner
+        comma = ",\n" + inner
         for v in value:
-            if type(v) is str:
+            tv = type(v)
+            if tv is str:
                 out.append(sep + encode_basestring(v))
+            elif v is None:
+                out.append(sep + "null")
+            elif tv is int:
+                out.append(sep + _int_repr(v))
             else:
                 out.append(sep)
                 encode_into(v, inner, out)
-            sep = ",\n" + inner
+            sep = comma
         out.append("\n" + indent + "]")
     elif t is Each:
         if not value.items:
