@@ -316,7 +316,8 @@ def meeting_places(facts: FactDocument) -> dict[int, int]:
 
 
 def other_paths(facts: FactDocument) -> dict[int, str]:
-    """:func:`document_paths` of every record but the meetings."""
+    """id of each record of ``facts`` but the meetings (:func:`meeting_places`) → its path (``members[3]``,
+    ``organizations[0].elections[1]``, ``unit.departments[2]``, the development records)."""
     paths: dict[int, str] = {}
     for name in ("organizations", "members", "activities"):
         items = getattr(facts, name)

@@ -390,7 +390,8 @@ def _build(doc: Document, path: tuple, data: dict, parts: _Parts, instrument: st
         severity=data["severity"], citations=tuple(parts.citations), applies_to=data["applies_to"],
         require=parts.exprs[("require",)], message=_pair(data["message"]),
         where=parts.exprs[("where",)] if "where" in data else None,
-        unless=unless, evidence=evidence, evidence_all=evidence_tuple(evidence), examples=examples, notes=data.get("notes", ""), unverified=data.get("unverified", False), source=doc.source,
+        unless=unless, evidence=evidence, evidence_all=evidence_tuple(evidence), examples=examples,
+        notes=data.get("notes", ""), unverified=data.get("unverified", False), source=doc.source,
         line=(doc.where(path) or (None,))[0],
     )
 
