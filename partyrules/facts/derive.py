@@ -245,8 +245,7 @@ def _window(view: View, months: int) -> Any:
     return recorded
 
 
-def _lapse(view: View, member: Member, months: int, found: list[bool], other: Callable[[int], Any],
-           record: Callable[[int, int], str | None]) -> Lapse:
+def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> Lapse:
     """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
 
     Art.9 para.3 is triggered by any such run, not only one that is still going on: a lapse the member
@@ -259,10 +258,12 @@ def _lapse(view: View, member: Member, months: int, found: list[bool], other: Ca
     after the latest admission is a lapse whatever the admission was, and months before the earliest break a
     run; only a run that needs the months between is unknown, naming ``admitted_on``.
 
-    ``found[i]`` says whether the records settle the i-th month of the window (something was found);
-    ``other(month)`` says what they show for any other month, False or Unknown; ``record(i, month)`` names
-    the record behind the i-th month. Months are numbers, ``year * 12 + month``, so that a member's window
-    costs a few lookups (this runs for every member).
+    ``hits``: in how many months of the window the records found something. ``facts`` is ``(make, *args)``;
+    ``make(*args)`` gives ``(found, other, record)``: ``found[i]`` says whether the records settle the i-th
+    month of the window (something was found); ``other(month)`` says what they show for any other month, False
+    or Unknown; ``record(i, month)`` names the record behind the i-th month. Months are numbers,
+    ``year * 12 + month``. ``make`` must not keep the view or its indexes alive: a result may read it after
+    the view is gone.
     """
     recorded = _window(view, months)
     if isinstance(recorded, Unknown):
@@ -270,27 +271,29 @@ def _lapse(view: View, member: Member, months: int, found: list[bool], other: Ca
     index = view.index
     labels = index.window_labels
     ordinals = index.window_ordinals
-    member_from = None if member.admitted_on is OMITTED else member.admitted_on
+    integral = type(months) is int and months >= 1
+    # most members miss fewer months than a run needs: then nothing can have lapsed, and only the last
+    # ``months`` months are shown, made when the result is read (most never are), with the month-by-month
+    # facts behind them; ``hits`` alone settles it, so nothing is made per month here (this runs per member)
+    if integral and len(ordinals) - hits < months:
+        return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
+    found, other, record = facts[0](*facts[1:])
     # a month counts only when the member belonged for all of it: from the first month that began on or
     # after admission (the months' first days are in order), or every month when admission is unknown
+    member_from = None if member.admitted_on is OMITTED else member.admitted_on
     start = 0 if member_from is None else bisect.bisect_left(index.window_firsts, member_from)
-    # most members have no run of ``months`` months without a record: then nothing can have lapsed, and
-    # only the last ``months`` months are shown (the loop of _lapse_runs would find no run and miss nothing)
-    # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the loop)
-    # (fewer months not found than a run needs settles it without the search: most members miss none)
-    if type(months) is not int or months < 1 or (found.count(False) >= months
-                                                 and bytes(months) in bytes(found[start:])):
+    # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the search)
+    if not integral or bytes(months) in bytes(found[start:]):
         return _lapse_runs(view, member, months, found, other, record)
-    # the months are shown only when the result is read (most never are): made then, from what is here
-    return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, found, other, record)))
+    return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
 
 
-def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, found: list[bool],
-                 other: Callable[[int], Any], record: Callable[[int, int], str | None]) -> tuple[MonthCheck, ...]:
+def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, facts: tuple) -> tuple[MonthCheck, ...]:
     """The last ``months`` months of the window, month by month (the arguments as :func:`_lapse` has them).
 
-    Made when a result is first read, maybe after the view is gone: neither this nor ``other`` and ``record``
-    may read the view or keep its indexes alive (so each MonthCheck is made here, not shared on the view)."""
+    Made when a result is first read, maybe after the view is gone: neither this nor ``facts`` may read the
+    view or keep its indexes alive (so each MonthCheck is made here, not shared on the view)."""
+    found, other, record = facts[0](*facts[1:])
     return tuple(MonthCheck(labels[i], True if found[i] else other(ordinals[i]), record(i, ordinals[i]))
                  for i in range(len(ordinals) - months, len(ordinals)))
 
@@ -367,10 +370,18 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     if view.facts.meetings is OMITTED:
         return Lapse(Unknown.of("meetings"), (), ())
     index = view.index
-    unrecorded, unknown = index.unrecorded, index.attendance_unknown
-    # for each month of the window: who attended any of its meetings, and its meetings (date order)
-    attended, meetings = index.attended_in_window, index.window_meetings
-    name = index.record        # not index itself: record and unrecorded_in may outlive the view (_last_months)
+    # what the month-by-month facts are made from: no index itself (record, the meeting names, and the
+    # tables may outlive the view: _last_months)
+    facts = (_org_life_months, member, index.attended_in_window, index.window_meetings, index.unrecorded,
+             index.attendance_unknown, index.record)
+    return _lapse(view, member, months, index.months_attended.get(member.id, 0), facts)
+
+
+def _org_life_months(member: Member, attended: tuple[frozenset, ...], meetings: tuple[tuple, ...],
+                     unrecorded: dict, unknown: dict, name: Callable[[Any], str]) -> tuple[list[bool], Callable, Callable]:
+    """``(found, other, record)`` of :func:`_lapse` for organisational life: for each month of the window,
+    who attended any of its meetings (``attended``), its meetings (date order), and those of each month
+    whose attendance was not recorded."""
     mid = member.id
 
     def unrecorded_in(month: int) -> Any:
@@ -386,20 +397,26 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
             mt = open_.first_for(member) if open_ is not None else None
         return None if mt is None else name(mt)
 
-    return _lapse(view, member, months, [mid in first for first in attended], unrecorded_in, record)
+    return [mid in first for first in attended], unrecorded_in, record
 
 
 def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     """Were dues paid for none of the last ``months`` complete months?"""
     if member.dues_paid is OMITTED:
         return Lapse(Unknown.of(f"{view.path(member)}.dues_paid"), (), ())
-    paid = view.index.dues_months(member)
-    labels = view.index.window_labels
+    index = view.index
+    paid = index.dues_months(member)
+    facts = (_dues_months, paid, index.window_labels, index.window_ordinals)
+    return _lapse(view, member, months, len(index.window_set.intersection(paid)), facts)
+
+
+def _dues_months(paid: set[int], labels: tuple[str, ...], ordinals: tuple[int, ...]) -> tuple[list[bool], Callable, Callable]:
+    """``(found, other, record)`` of :func:`_lapse` for dues: ``paid`` holds the months paid for."""
 
     def record(i: int, month: int) -> str | None:
         return f"dues {labels[i]}" if month in paid else None
 
-    return _lapse(view, member, months, [n in paid for n in view.index.window_ordinals], _nothing_found, record)
+    return [n in paid for n in ordinals], _nothing_found, record
 
 
 def _nothing_found(month: int) -> bool:

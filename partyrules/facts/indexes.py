@@ -11,6 +11,8 @@ an index twice, never see half of one.
 from __future__ import annotations
 
 import weakref
+from collections import Counter
+from itertools import chain
 from functools import cached_property
 import datetime as dt
 from typing import Any, Protocol
@@ -177,6 +179,12 @@ class Indexes:
         return tuple(frozenset().union(*[mt.attendees for mt in meetings]) for meetings in self.window_meetings)
 
     @cached_property
+    def months_attended(self) -> dict[Any, int]:
+        """For each attendee id: in how many months of :attr:`window_months` they attended a meeting (a
+        member who missed fewer months than a lapse needs cannot have lapsed, whatever the months)."""
+        return Counter(chain.from_iterable(self.attended_in_window))
+
+    @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
         """By month number, the meetings whose attendance was not recorded (only months that have some)."""
         view = self._view
@@ -213,6 +221,11 @@ class Indexes:
     def window_ordinals(self) -> tuple[int, ...]:
         """The months of :attr:`window_months` as numbers, ``year * 12 + month`` (cheap to hash and look up)."""
         return tuple(m.year * 12 + m.month for m in self.window_months)
+
+    @cached_property
+    def window_set(self) -> frozenset[int]:
+        """:attr:`window_ordinals` as a set."""
+        return frozenset(self.window_ordinals)
 
     @cached_property
     def window_days(self) -> tuple[tuple[Any, Any], ...]:
