@@ -101,6 +101,30 @@ class _FirstRead:
 # their results are never printed), so _lapse leaves it to be made on first read
 Lapse.periods = _FirstRead(Lapse.__dict__["periods"])    # type: ignore[assignment,misc]
 
+# Lapse's slots, set directly by _no_lapse (the names are checked here: a field added to Lapse must be added there)
+if tuple(f.name for f in attrs.fields(Lapse)) != ("lapsed", "months", "periods", "since", "run_months", "until",
+                                                   "ongoing") or any(f.validator or f.converter for f in attrs.fields(Lapse)):
+    raise TypeError("Lapse's fields changed: _no_lapse sets them one by one")
+_set_lapsed, _set_months, _set_since, _set_run, _set_until, _set_ongoing = (
+    Lapse.__dict__[name].__set__ for name in ("lapsed", "months", "since", "run_months", "until", "ongoing"))
+_set_periods = Lapse.__dict__["periods"].slot.__set__
+_new = object.__new__
+
+
+def _no_lapse(months: tuple[str, ...], periods: Later) -> Lapse:
+    """``Lapse(False, months, periods)``, most members' lapse (twice each), without attrs' ``__init__``: that
+    sets each field through ``object.__setattr__``, and ``periods`` through its descriptor in Python, about
+    as long again as the rest of a member's lapse. The same object: every slot set, nothing else to do."""
+    lapse = _new(Lapse)
+    _set_lapsed(lapse, False)
+    _set_months(lapse, months)
+    _set_periods(lapse, periods)
+    _set_since(lapse, None)
+    _set_run(lapse, None)
+    _set_until(lapse, None)
+    _set_ongoing(lapse, None)
+    return lapse
+
 
 def admission_bounds(view: View, member: Member) -> tuple[dt.date | None, dt.date]:
     """The earliest and the latest day an omitted ``admitted_on`` can be, as the loader holds it: not before
@@ -276,7 +300,7 @@ def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> 
     # ``months`` months are shown, made when the result is read (most never are), with the month-by-month
     # facts behind them; ``hits`` alone settles it, so nothing is made per month here (this runs per member)
     if integral and len(ordinals) - hits < months:
-        return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
+        return _no_lapse(labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
     found, other, record = facts[0](*facts[1:])
     # a month counts only when the member belonged for all of it: from the first month that began on or
     # after admission (the months' first days are in order), or every month when admission is unknown
@@ -285,7 +309,7 @@ def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> 
     # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the search)
     if not integral or bytes(months) in bytes(found[start:]):
         return _lapse_runs(view, member, months, found, other, record)
-    return Lapse(False, labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
+    return _no_lapse(labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
 
 
 def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, facts: tuple) -> tuple[MonthCheck, ...]:
