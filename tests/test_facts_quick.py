@@ -448,3 +448,18 @@ def test_an_attendee_who_is_no_member_is_found_as_before(doc, name, data):
         return
     data.draw(st.sampled_from(meetings))["attendees"].append(name)
     assert _outcome(load.load_facts, doc) == _outcome(_old, doc)
+
+
+def test_members_who_paid_for_the_same_months_share_one_tuple_of_them():
+    """Equal lists of months become one tuple (what reads dues then works a list out once); a list in another
+    order, or with a month more, is a tuple of its own, and each holds its months as written."""
+    doc = {"format": "partyrules.facts/1", "as_of": "2024-06-30",
+           "members": [{"id": "m1", "dues_paid": ["2024-01", "2024-02"]},
+                       {"id": "m2", "dues_paid": ["2024-01", "2024-02"]},
+                       {"id": "m3", "dues_paid": ["2024-02", "2024-01"]},
+                       {"id": "m4", "dues_paid": ["2024-01", "2024-02", "2024-03"]}]}
+    m1, m2, m3, m4 = quick.structure(doc, "<mapping>").members
+    assert m1.dues_paid is m2.dues_paid and m1.dues_paid == (Month(2024, 1), Month(2024, 2))
+    assert m3.dues_paid == (Month(2024, 2), Month(2024, 1)) and m3.dues_paid is not m1.dues_paid
+    assert m4.dues_paid == (Month(2024, 1), Month(2024, 2), Month(2024, 3))
+    assert load.load_facts(doc) == quick.structure(doc, "<mapping>")

@@ -430,8 +430,20 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
         return Lapse(Unknown.of(f"{view.path(member)}.dues_paid"), (), ())
     index = view.index
     paid = index.dues_months(member)
+    hits = len(index.window_set.intersection(paid))
+    if type(months) is int and months >= 1 and len(index.window_ordinals) - hits < months:
+        # too few months missed for a run: _lapse answers from the months paid and the window alone, not
+        # from who the member is, so members who paid for the same months (one set: dues_months) share it
+        key = ("dues_lapse", id(paid), months)
+        kept = index.shared_value(key)
+        if kept is not None and kept[0] is paid:    # the set is kept with it: its id stays its own
+            return kept[1]
+        lapse = _lapse(view, member, months, hits, (_dues_months, paid, index.window_labels, index.window_ordinals))
+        if kept is None:
+            index.keep_shared(key, (paid, lapse))
+        return lapse
     facts = (_dues_months, paid, index.window_labels, index.window_ordinals)
-    return _lapse(view, member, months, len(index.window_set.intersection(paid)), facts)
+    return _lapse(view, member, months, hits, facts)
 
 
 def _dues_months(paid: set[int], labels: tuple[str, ...], ordinals: tuple[int, ...]) -> tuple[list[bool], Callable, Callable]:

@@ -243,16 +243,18 @@ class Indexes:
 
     # ---- dues ---------------------------------------------------------------------------------------
     @cached_property
-    def _dues(self) -> dict[int, tuple[Member, set[int]]]:
+    def _dues(self) -> dict[int, tuple[tuple, set[int]]]:
         return {}
 
     def dues_months(self, member: Member) -> set[int]:
         """The months (numbers, as in :attr:`window_ordinals`) ``member`` paid dues for (``dues_paid`` given);
-        shared by the dues facts, not to be changed."""
-        found = self._dues.get(id(member))
-        if found is None or found[0] is not member:
-            # the member is kept with its months: its id stays its own while the entry lives
-            found = self._dues[id(member)] = (member, {m.year * 12 + m.month for m in member.dues_paid})
+        shared by the dues facts, not to be changed. Made once per list of months: members whose lists the
+        loader made one tuple (the same months paid, as most members have) share it."""
+        paid = member.dues_paid
+        found = self._dues.get(id(paid))
+        if found is None or found[0] is not paid:
+            # the list is kept with its months: its id stays its own while the entry lives
+            found = self._dues[id(paid)] = (paid, {m.year * 12 + m.month for m in paid})
         return found[1]
 
     # ---- result records -----------------------------------------------------------------------------

@@ -49,12 +49,15 @@ class _Seen:
     """What one load has met so far: parsed dates and months (documents repeat them), the latest record,
     and what the plain-data check needs (see :func:`structure`)."""
 
-    __slots__ = ("dates", "months", "years", "latest", "latest_year", "texts", "values", "id_lists", "attendee_lists",
-                 "attendees")
+    __slots__ = ("dates", "months", "month_lists", "years", "latest", "latest_year", "texts", "values", "id_lists",
+                 "attendee_lists", "attendees")
 
     def __init__(self) -> None:
         self.dates: dict[str, dt.date] = {}
         self.months: dict[str, Month] = {}
+        # lists of months met before, as the tuple made of them: most members pay for the same months, and
+        # one tuple for them all lets what reads dues work out its months once per list (index.dues_months)
+        self.month_lists: dict[tuple, tuple] = {}
         self.years: dict[Any, int] = {}  # keys of training hours (2023, "2023") met before, and their year
         self.latest = FIRST_DATE        # the latest date of a record (see load.records_after)
         self.latest_year = 0            # the latest year of training hours
@@ -291,10 +294,15 @@ def _months(value: Any, seen: _Seen) -> tuple:
     seen.values += len(value)
     known = seen.months
     if _STR.issuperset(map(type, value)):   # exact types: a value only equal to a month's text is not quick
-        try:
-            return tuple(map(known.__getitem__, value))     # looked up in C, not by bytecode per month
-        except KeyError:                    # a month not met yet (or not a month): one by one
-            pass
+        texts = tuple(value)
+        made = seen.month_lists.get(texts)
+        if made is None:
+            try:
+                made = tuple(map(known.__getitem__, texts))     # looked up in C, not by bytecode per month
+            except KeyError:                # a month not met yet (or not a month): one by one
+                made = tuple([_month(x, seen) for x in texts])
+            seen.month_lists[texts] = made
+        return made
     return tuple([_month(x, seen) for x in value])
 
 
