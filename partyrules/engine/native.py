@@ -221,10 +221,11 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                 # compiled code (run=None); what it raises on odd values becomes the policy's error
                 # here, once per subject, not around each expression
                 outcome, missing, notes = decide(env)
+                keys = None
                 if outcome == "not_applicable":
                     evidence = _NO_EVIDENCE
                 elif evidence_all is not None:
-                    evidence = dict(zip(evidence_names, evidence_all(env)))
+                    evidence, keys = evidence_all(env), evidence_names     # the values, named below
                 else:
                     evidence = {}
                     for name, fn in evidence_fns:     # a loop, not a comprehension: no function made per subject
@@ -237,12 +238,15 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                               **base))
             continue
         if lazy and (outcome == "satisfied" or outcome == "not_applicable"):
-            # build_result's recipe, its Result made from the row when read (see report.model.Results)
+            # what build_result's recipe is made of, its Result made from the row when read (see
+            # report.model.Results): one tuple, the evidence still its values (a row is kept by the report
+            # and most are never read: each object fewer per subject is one the collector need not walk)
             missing = tuple(sorted(missing)) if missing else ()
-            out.append((_row_result, outcome, base,
-                        (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names,
-                         records_from)))
+            out.append((_row_result, outcome, base, policy, subject, missing, evidence, notes, names, records_from,
+                        keys))
             continue
+        if keys is not None:
+            evidence = dict(zip(keys, evidence))
         if outcome == "unknown":
             # the same missing facts recur for a subject under a dozen policies: sorted and judged once
             listed = unknown_facts.get(missing)
@@ -268,10 +272,13 @@ def _unknown_facts(view: View) -> dict[frozenset, tuple[tuple[str, ...], str]]:
 
 def _row_result(row: tuple) -> Result:
     """The result of a row of :func:`evaluate_policy` (satisfied or not applicable: no ``missing_kind``),
-    the one :func:`build_result` makes."""
-    _make, outcome, base, recipe = row
-    return Result(base["policy"], outcome, base["severity"], recipe[3], base["citations"], recipe, recipe,
-                  recipe[5], base["instrument"], base["edition"], None, base["title"])
+    the one :func:`build_result` makes. ``keys``: the names of the evidence when it is still their values."""
+    _make, outcome, base, policy, subject, missing, evidence, notes, names, records_from, keys = row
+    if keys is not None:
+        evidence = dict(zip(keys, evidence))
+    recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
+    return Result(base["policy"], outcome, base["severity"], subject, base["citations"], recipe, recipe,
+                  missing, base["instrument"], base["edition"], None, base["title"])
 
 
 def org_kind(policy: Policy, entity: Any) -> str | None:
