@@ -402,7 +402,8 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
 
 
 def _org_life_months(member: Member, attended: tuple[frozenset, ...], meetings: tuple[tuple, ...],
-                     unrecorded: dict, unknown: dict, name: Callable[[Any], str]) -> tuple[list[bool], Callable, Callable]:
+                     unrecorded: dict, unknown: Callable[[Any], Unknown],
+                     name: Callable[[Any], str]) -> tuple[list[bool], Callable, Callable]:
     """``(found, other, record)`` of :func:`_lapse` for organisational life: for each month of the window,
     who attended any of its meetings (``attended``), its meetings (date order), and those of each month
     whose attendance was not recorded."""
@@ -411,7 +412,7 @@ def _org_life_months(member: Member, attended: tuple[frozenset, ...], meetings: 
     def unrecorded_in(month: int) -> Any:
         open_ = unrecorded.get(month)
         maybe = open_.first_for(member) if open_ is not None else None
-        return False if maybe is None else unknown[id(maybe)]
+        return False if maybe is None else unknown(maybe)
 
     # any meeting of the month they attended settles it; else the first unrecorded one they could have attended
     def record(i: int, month: int) -> str | None:

@@ -109,6 +109,28 @@ class MeetingNames:
         return found[1]
 
 
+class AttendanceUnknowns:
+    """For a meeting whose attendance was not recorded, the Unknown naming it (``….attendees``), made when
+    first asked for and then the same object on this view: only a lapse that may have happened asks, or a
+    result's months when read (most checks name none of a court's unrecorded meetings).
+
+    Apart from :class:`Indexes` and reading the view's paths, not the view, as :class:`MeetingNames`: a
+    lapse's months may be made after the view is gone."""
+
+    __slots__ = ("_paths", "_made")
+
+    def __init__(self, paths: RecordPaths) -> None:
+        self._paths = paths
+        self._made: dict[int, tuple[Meeting, Unknown]] = {}
+
+    def __call__(self, meeting: Meeting) -> Unknown:
+        found = self._made.get(id(meeting))
+        if found is None or found[0] is not meeting:
+            # the meeting is kept with its unknown: its id stays its own while the entry lives
+            found = self._made[id(meeting)] = (meeting, Unknown.of(f"{self._paths.path(meeting)}.attendees"))
+        return found[1]
+
+
 class Indexes:
     """What the derived facts look up, built from one view on first use."""
 
@@ -158,10 +180,9 @@ class Indexes:
         return given, unknown
 
     @cached_property
-    def attendance_unknown(self) -> dict[int, "Unknown"]:
-        """For each meeting without recorded attendance, the Unknown naming it (by ``id()``)."""
-        view = self._view
-        return {id(m): Unknown.of(f"{view.path(m)}.attendees") for m in view.meetings_upto if m.attendees is OMITTED}
+    def attendance_unknown(self) -> "AttendanceUnknowns":
+        """``attendance_unknown(meeting)``: for a meeting without recorded attendance, the Unknown naming it."""
+        return AttendanceUnknowns(self._view.paths)
 
     @cached_property
     def window_meetings(self) -> tuple[tuple[Meeting, ...], ...]:
