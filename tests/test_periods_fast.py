@@ -5,7 +5,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partyrules.periods import Month, add_months, days_in_month
+from partyrules.periods import Month, add_months, days_in_month, parse_date
 
 
 def reference_last_day(month: Month) -> dt.date:
@@ -42,3 +42,22 @@ def test_last_day_is_the_day_before_the_next_month(year, month):
 def test_days_in_month_follows_the_gregorian_leap_years():
     assert [days_in_month(y, 2) for y in (1900, 2000, 2023, 2024)] == [28, 29, 28, 29]
     assert sum(days_in_month(2024, m) for m in range(1, 13)) == 366
+
+
+def reference_parse_date(text: str) -> dt.date:
+    """Strict ``YYYY-MM-DD`` as a regular expression says it, then the calendar."""
+    import re
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+_NEAR_DATES = st.builds(
+    lambda day, edits: "".join(edits.get(i, c) for i, c in enumerate(day.isoformat())) if edits else day.isoformat(),
+    st.dates(), st.dictionaries(st.integers(0, 10), st.sampled_from(
+        list("0123456789-+ WTZ:.,/_\t\n\x00aé٣２") + ["\ud800", "", "12", "-0"]), max_size=3))
+
+
+@given(st.one_of(_NEAR_DATES, st.text(max_size=12)))
+def test_parse_date_takes_exactly_what_the_strict_pattern_takes(text):
+    assert outcome(parse_date, text) == outcome(reference_parse_date, text)
