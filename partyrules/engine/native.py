@@ -20,7 +20,8 @@ from ..facts.view import Unknown, View
 from ..periods import Month
 from ..report.model import SEVERITY_RANK, MissingKinds, ReportOrder, Result, Subject
 from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
-from ..rulebook.kleene import decider
+from ..rulebook.compiled import NOT_APPLICABLE
+from ..rulebook.kleene import decided, decider
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
 from .base import Engine
@@ -175,6 +176,8 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
 
 
 _NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
+_SATISFIED = ("satisfied", frozenset(), ())
+_NOT_APPLICABLE = ("not_applicable", frozenset(), ())
 _SUBJECT = object()     # where evaluate_policy's Env holds the subject, before the first
 
 
@@ -207,6 +210,7 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
     # the same for every subject but an organization (whose kind narrows the citations)
     base = None if by_org else bases.get(None)
     decide = decider(policy)
+    code = policy.subject_code.fn if policy.subject_code is not None else None
     unknown_facts = _unknown_facts(view)
     out = []
     for entity, subject in subs:
@@ -220,16 +224,28 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
             try:
                 # compiled code (run=None); what it raises on odd values becomes the policy's error
                 # here, once per subject, not around each expression
-                outcome, missing, notes = decide(env)
-                keys = None
-                if outcome == "not_applicable":
-                    evidence = _NO_EVIDENCE
-                elif evidence_all is not None:
-                    evidence, keys = evidence_all(env), evidence_names     # the values, named below
+                if code is not None:
+                    # where, require and the evidence in one call (see rulebook.compiled.compile_subject)
+                    done = code(env)
+                    if done is NOT_APPLICABLE:
+                        outcome, missing, notes = _NOT_APPLICABLE
+                        evidence, keys = _NO_EVIDENCE, None
+                    else:
+                        applies, holds, evidence = done
+                        outcome, missing, notes = _SATISFIED if applies is True and holds is True else \
+                            decided(policy, env, applies, holds)
+                        keys = evidence_names                           # the values, named below
                 else:
-                    evidence = {}
-                    for name, fn in evidence_fns:     # a loop, not a comprehension: no function made per subject
-                        evidence[name] = fn(env)
+                    outcome, missing, notes = decide(env)
+                    keys = None
+                    if outcome == "not_applicable":
+                        evidence = _NO_EVIDENCE
+                    elif evidence_all is not None:
+                        evidence, keys = evidence_all(env), evidence_names     # the values, named below
+                    else:
+                        evidence = {}
+                        for name, fn in evidence_fns:     # a loop, not a comprehension: no function per subject
+                            evidence[name] = fn(env)
             except FAILURES as exc:
                 raise failure(exc) from None
         except EvalError as exc:

@@ -57,6 +57,22 @@ _NAMESPACE: dict[str, Any] = {
 }
 
 
+class _NotApplicable:
+    """What :func:`compile_subject`'s function returns when the policy's ``where`` is false."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+    def __reduce__(self) -> str:
+        return "NOT_APPLICABLE"      # one object in every process: found again by name
+
+
+NOT_APPLICABLE = _NotApplicable()
+_NAMESPACE["_NA"] = NOT_APPLICABLE
+
+
 class _Val(NamedTuple):
     code: str          # a literal, a local name or a variable lookup: cheap and free of effects to repeat
     kind: str | None   # "const": known at compile time (``value``); "truth": True, False or Unknown
@@ -365,6 +381,52 @@ def compile_tree(tree: ast.Expression, text: str = "") -> Callable[[Any], Any] |
     exec(code, namespace)      # the source is generated from a checked tree: see the module docstring
     fn = namespace["_expr"]
     fn.source = source         # for debugging: what the expression became
+    return fn
+
+
+def compile_subject(where: ast.Expression | None, require: ast.Expression, evidence: ast.Expression | None,
+                    text: str = "") -> Callable[[Any], Any] | None:
+    """A policy's ``where``, ``require`` and evidence (one tuple expression) as one function of an ``Env``:
+    what the native engine asks of every subject, in one call, a derived fact the three share computed once
+    (the top-level calls of one function, see ``_Generator.top_calls``).
+
+    It returns :data:`NOT_APPLICABLE` when ``where`` is false (nothing else evaluated), else
+    ``(applies, holds, evidence values)``. It raises what the three would raise one after the other, in the
+    order :func:`.kleene.decide` and the engine ask them: ``where`` neither true, false nor unknown, then
+    ``require`` neither true, false nor unknown where the policy applies, with the words of
+    :func:`.kleene.decide`, before any evidence is evaluated. For a policy without exceptions (``unless``),
+    which come between the condition and the evidence; None when Python cannot compile it (the engine then
+    asks the three one by one)."""
+    gen = _Generator()
+    try:
+        if where is not None:
+            w = gen.expr(where.body, 1)
+            gen.emit(1, f"_w = {w.code}")         # a local: a literal operand of `is` makes Python warn
+            gen.emit(1, "if _w is False: return _NA")
+            if w.kind != "truth":           # a comparison, and/or/not give True, False or Unknown
+                gen.emit(1, "if _w is not True and not isinstance(_w, _U): "
+                            "raise _E('where must be true or false, got ' + repr(_w))")
+        h = gen.expr(require.body, 1)
+        gen.emit(1, f"_h = {h.code}")
+        if h.kind != "truth":
+            check = "_h.__class__ is not bool and not isinstance(_h, _U)"
+            gen.emit(1, f"if {'_w is True and ' if where is not None else ''}{check}: "
+                        "raise _E('require must be true or false, got ' + repr(_h))")
+        e = gen.expr(evidence.body, 1) if evidence is not None else None
+    except RecursionError:
+        return None
+    values = e.code if e is not None else "()"
+    source = "\n".join(["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.lines
+                       + [f"    return ({'_w' if where is not None else 'True'}, _h, {values})", ""])
+    label = " ".join(text.split())[:80] or "subject"
+    try:
+        code = compile(source, f"<policy subject: {label}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    namespace = dict(_NAMESPACE, **gen.consts)
+    exec(code, namespace)      # generated from checked trees, as compile_tree's (see the module docstring)
+    fn = namespace["_expr"]
+    fn.source = source
     return fn
 
 

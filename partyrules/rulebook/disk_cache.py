@@ -54,7 +54,7 @@ import yaml
 from .. import version
 from ..citations import Registry
 
-FORMAT = 3                 # raise when what an entry holds changes shape (3: policies keep evidence_all)
+FORMAT = 4                 # raise when what an entry holds changes shape (4: policies keep subject_code)
 KEEP = 8                   # entries kept in the folder, newest first (a rulebook per pack set in use)
 MAX_ENTRY_BYTES = 64 << 20
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a process that died while writing

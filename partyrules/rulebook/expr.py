@@ -29,7 +29,7 @@ from ..errors import PolicyError
 from ..facts.derive import RECORD_FIELDS, Derived
 from ..facts.view import Unknown, View
 from . import kleene
-from .compiled import compile_tree
+from .compiled import compile_subject, compile_tree
 from .kleene import EvalError
 
 BUILTINS: dict[str, Callable[..., Any]] = {"len": len, "min": min, "max": max, "abs": abs}
@@ -102,6 +102,34 @@ class Expr:
         makes it when the rulebook is loaded; an expression made on its own compiles when first run."""
         return _function(self.tree, self.text)
 
+    def make_fn(self) -> Callable[[Any], Any]:
+        return _function(self.tree, self.text)
+
+
+@attrs.frozen
+class SubjectCode:
+    """A policy's ``where``, ``require`` and evidence as one function (:func:`.compiled.compile_subject`):
+    what the native engine runs per subject. ``fn`` is None when it cannot be compiled."""
+
+    where: Expr | None
+    require: Expr
+    evidence: Expr | None
+
+    @property
+    def text(self) -> str:
+        """What names this code among a rulebook's compiled expressions (disk cache, compile_all): the three
+        texts, after a NUL that no expression's text holds (Python refuses to parse one)."""
+        return "\0subject\0" + "\0".join(e.text if e is not None else "" for e in (self.where, self.require,
+                                                                                     self.evidence))
+
+    def make_fn(self) -> Callable[[Any], Any] | None:
+        return compile_subject(self.where.tree if self.where is not None else None, self.require.tree,
+                               self.evidence.tree if self.evidence is not None else None, self.require.text)
+
+    @cached_property
+    def fn(self) -> Callable[[Any], Any] | None:
+        return self.make_fn()
+
 
 def _function(tree: ast.Expression, text: str) -> Callable[[Any], Any]:
     fn = compile_tree(tree, text)
@@ -116,10 +144,9 @@ def compile_all(exprs: Iterable[Expr]) -> None:
     editions and subjects repeat conditions; the code depends on the text alone)."""
     made: dict[str, Callable[[Any], Any]] = {}
     for e in exprs:
-        fn = made.get(e.text)
-        if fn is None:
-            fn = made[e.text] = _function(e.tree, e.text)
-        object.__setattr__(e, "fn", fn)      # what the cached property would keep
+        if e.text not in made:
+            made[e.text] = e.make_fn()
+        object.__setattr__(e, "fn", made[e.text])      # what the cached property would keep
 
 
 def parse_text(text: str) -> ast.Expression:

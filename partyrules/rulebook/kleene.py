@@ -405,6 +405,15 @@ def decider(policy: Any) -> Callable[[Any], tuple[str, frozenset, Any]]:
     return run
 
 
+def decided(policy: Any, env: Any, applies: Any, holds: Any) -> tuple[str, frozenset, Any]:
+    """The outcome of a policy whose ``where`` gave ``applies`` (True or Unknown) and ``require`` ``holds``:
+    :func:`decide`'s steps once the values are known (the compiled subject code of
+    :func:`.compiled.compile_subject` has refused what they refuse)."""
+    if applies is True:
+        return _SATISFIED if holds is True else _judged(policy, None, env, holds)
+    return "unknown", more_missing(applies.missing, missing(holds)), ()
+
+
 def _judged(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any, holds: Any) -> tuple[str, frozenset, Any]:
     """The outcome once ``require`` gave ``holds`` (and the policy applies): the exceptions decide what it does not."""
     if not isinstance(holds, (bool, Unknown)):

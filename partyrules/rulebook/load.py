@@ -334,10 +334,12 @@ def _load(dirs: list[Path], digest: str) -> Rulebook:
 
 
 def _expressions(policy: Policy) -> list:
-    """Every expression of ``policy``: where, require, each unless, each evidence entry and all of them."""
+    """Every expression of ``policy``: where, require, each unless, each evidence entry, all of them, and its
+    subject code (where, require and evidence as one)."""
     return ([policy.where] if policy.where is not None else []) + [policy.require] \
         + [u.when for u in policy.unless] + [e for _name, e in policy.evidence] \
-        + ([policy.evidence_all] if policy.evidence_all is not None else [])
+        + ([policy.evidence_all] if policy.evidence_all is not None else []) \
+        + ([policy.subject_code] if policy.subject_code is not None else [])
 
 
 def rulebook_files(folder: Path) -> list[Path]:

@@ -38,7 +38,7 @@ from ..errors import PolicyError
 from ..facts.derive import Derived
 from ..periods import parse_date
 from ..source import Document, format_path
-from .expr import Expr, Located, compile_expr
+from .expr import Expr, Located, SubjectCode, compile_expr
 from .params import Parameters
 from .schema import Fields, Problem, fail, first_error, has, mapping_problems, text_pair_problems, type_problem
 
@@ -156,6 +156,9 @@ class Policy:
     inherited_from: str | None = None   # the first edition of an unchanged chain (``instrument@edition``)
     # every evidence value at once, as one tuple expression (see evidence_tuple): made from ``evidence``
     evidence_all: Expr | None = attrs.field(default=None, eq=False, repr=False)
+    # where, require and evidence_all as one function per subject (see SubjectCode), for a policy without
+    # exceptions (they come between the condition and the evidence); made from the three
+    subject_code: SubjectCode | None = attrs.field(default=None, eq=False, repr=False)
 
     def rule_from(self, registry: Registry) -> "dt.date":
         """The day this rule took effect: its edition's, or that of the first edition it was carried over from.
@@ -385,12 +388,14 @@ def _build(doc: Document, path: tuple, data: dict, parts: _Parts, instrument: st
     unless = tuple(Exception_(parts.exprs[("unless", i, "when")], _pair(raw["note"]))
                    for i, raw in enumerate(data.get("unless") or []))
     evidence = tuple((name, parts.exprs[("evidence", name)]) for name in data.get("evidence") or {})
+    where, require, evidence_all = parts.exprs[("where",)] if "where" in data else None, parts.exprs[("require",)], \
+        evidence_tuple(evidence)
     return Policy(
         id=data["id"], instrument=instrument, edition=edition, title=_pair(data["title"]),
         severity=data["severity"], citations=tuple(parts.citations), applies_to=data["applies_to"],
-        require=parts.exprs[("require",)], message=_pair(data["message"]),
-        where=parts.exprs[("where",)] if "where" in data else None,
-        unless=unless, evidence=evidence, evidence_all=evidence_tuple(evidence), examples=examples,
+        require=require, message=_pair(data["message"]), where=where,
+        unless=unless, evidence=evidence, evidence_all=evidence_all, examples=examples,
+        subject_code=None if unless else SubjectCode(where, require, evidence_all),
         notes=data.get("notes", ""), unverified=data.get("unverified", False), source=doc.source,
         line=(doc.where(path) or (None,))[0],
     )
