@@ -341,3 +341,17 @@ def test_the_names_results_keep_are_worked_out_when_first_read_as_at_once(court,
            lambda: list(iter(names)))[first]()
     assert got == (expected, key in expected and expected[key], len(expected), list(expected))[first]
     assert dict(names) == expected and names == expected and view.names is names
+
+
+@given(courts())
+def test_months_attended_counts_the_months_of_the_window_with_a_meeting_attended(court):
+    """Worked out from the months missed (few, for most members): the same count as asking each month, for
+    every member and for an id that is no member's."""
+    doc, on = court
+    view = View(load_facts(doc), on)
+    if view.window is None:
+        return
+    months = view.index.attended_in_window
+    ids = list(view.members) + ["nobody", *{a for got in months for a in got}]
+    for mid in ids:
+        assert view.index.months_attended(mid) == sum(mid in got for got in months), mid

@@ -103,7 +103,8 @@ Lapse.periods = _FirstRead(Lapse.__dict__["periods"])    # type: ignore[assignme
 
 # Lapse's slots, set directly by _no_lapse (the names are checked here: a field added to Lapse must be added there)
 if tuple(f.name for f in attrs.fields(Lapse)) != ("lapsed", "months", "periods", "since", "run_months", "until",
-                                                   "ongoing") or any(f.validator or f.converter for f in attrs.fields(Lapse)):
+                                                   "ongoing") \
+        or any(f.validator or f.converter for f in attrs.fields(Lapse)):
     raise TypeError("Lapse's fields changed: _no_lapse sets them one by one")
 _set_lapsed, _set_months, _set_since, _set_run, _set_until, _set_ongoing = (
     Lapse.__dict__[name].__set__ for name in ("lapsed", "months", "since", "run_months", "until", "ongoing"))
@@ -269,7 +270,7 @@ def _window(view: View, months: int) -> Any:
     return recorded
 
 
-def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> Lapse:
+def _lapse(view: View, member: Member, months: int, hits: int, make: Callable[..., tuple], *args: Any) -> Lapse:
     """Any ``months`` consecutive complete months inside the records and the membership with nothing found.
 
     Art.9 para.3 is triggered by any such run, not only one that is still going on: a lapse the member
@@ -282,8 +283,8 @@ def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> 
     after the latest admission is a lapse whatever the admission was, and months before the earliest break a
     run; only a run that needs the months between is unknown, naming ``admitted_on``.
 
-    ``hits``: in how many months of the window the records found something. ``facts`` is ``(make, *args)``;
-    ``make(*args)`` gives ``(found, other, record)``: ``found[i]`` says whether the records settle the i-th
+    ``hits``: in how many months of the window the records found something. ``make(*args)`` gives
+    ``(found, other, record)``: ``found[i]`` says whether the records settle the i-th
     month of the window (something was found); ``other(month)`` says what they show for any other month, False
     or Unknown; ``record(i, month)`` names the record behind the i-th month. Months are numbers,
     ``year * 12 + month``. ``make`` must not keep the view or its indexes alive: a result may read it after
@@ -300,8 +301,8 @@ def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> 
     # ``months`` months are shown, made when the result is read (most never are), with the month-by-month
     # facts behind them; ``hits`` alone settles it, so nothing is made per month here (this runs per member)
     if integral and len(ordinals) - hits < months:
-        return _no_lapse(labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
-    found, other, record = facts[0](*facts[1:])
+        return _no_lapse(index.last_labels(months), Later((_last_months, labels, ordinals, months, make, *args)))
+    found, other, record = make(*args)
     # a month counts only when the member belonged for all of it: from the first month that began on or
     # after admission (the months' first days are in order), or every month when admission is unknown
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
@@ -309,15 +310,16 @@ def _lapse(view: View, member: Member, months: int, hits: int, facts: tuple) -> 
     # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the search)
     if not integral or bytes(months) in bytes(found[start:]):
         return _lapse_runs(view, member, months, found, other, record)
-    return _no_lapse(labels[-months:], Later((_last_months, labels, ordinals, months, facts)))
+    return _no_lapse(index.last_labels(months), Later((_last_months, labels, ordinals, months, make, *args)))
 
 
-def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, facts: tuple) -> tuple[MonthCheck, ...]:
+def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, make: Callable[..., tuple],
+                 *args: Any) -> tuple[MonthCheck, ...]:
     """The last ``months`` months of the window, month by month (the arguments as :func:`_lapse` has them).
 
-    Made when a result is first read, maybe after the view is gone: neither this nor ``facts`` may read the
-    view or keep its indexes alive (so each MonthCheck is made here, not shared on the view)."""
-    found, other, record = facts[0](*facts[1:])
+    Made when a result is first read, maybe after the view is gone: neither this nor ``make`` and ``args``
+    may read the view or keep its indexes alive (so each MonthCheck is made here, not shared on the view)."""
+    found, other, record = make(*args)
     return tuple(MonthCheck(labels[i], True if found[i] else other(ordinals[i]), record(i, ordinals[i]))
                  for i in range(len(ordinals) - months, len(ordinals)))
 
@@ -396,9 +398,9 @@ def org_life_lapse(view: View, member: Member, months: int) -> Lapse:
     index = view.index
     # what the month-by-month facts are made from: no index itself (record, the meeting names, and the
     # tables may outlive the view: _last_months)
-    facts = (_org_life_months, member, index.attended_in_window, index.window_meetings, index.unrecorded,
-             index.attendance_unknown, index.record)
-    return _lapse(view, member, months, index.months_attended.get(member.id, 0), facts)
+    return _lapse(view, member, months, index.months_attended(member.id), _org_life_months, member,
+                  index.attended_in_window, index.window_meetings, index.unrecorded, index.attendance_unknown,
+                  index.record)
 
 
 def _org_life_months(member: Member, attended: tuple[frozenset, ...], meetings: tuple[tuple, ...],
@@ -439,15 +441,15 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
         kept = index.shared_value(key)
         if kept is not None and kept[0] is paid:    # the set is kept with it: its id stays its own
             return kept[1]
-        lapse = _lapse(view, member, months, hits, (_dues_months, paid, index.window_labels, index.window_ordinals))
+        lapse = _lapse(view, member, months, hits, _dues_months, paid, index.window_labels, index.window_ordinals)
         if kept is None:
             index.keep_shared(key, (paid, lapse))
         return lapse
-    facts = (_dues_months, paid, index.window_labels, index.window_ordinals)
-    return _lapse(view, member, months, hits, facts)
+    return _lapse(view, member, months, hits, _dues_months, paid, index.window_labels, index.window_ordinals)
 
 
-def _dues_months(paid: set[int], labels: tuple[str, ...], ordinals: tuple[int, ...]) -> tuple[list[bool], Callable, Callable]:
+def _dues_months(paid: set[int], labels: tuple[str, ...],
+                 ordinals: tuple[int, ...]) -> tuple[list[bool], Callable, Callable]:
     """``(found, other, record)`` of :func:`_lapse` for dues: ``paid`` holds the months paid for."""
 
     def record(i: int, month: int) -> str | None:

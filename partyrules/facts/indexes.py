@@ -200,10 +200,19 @@ class Indexes:
         return tuple(frozenset().union(*[mt.attendees for mt in meetings]) for meetings in self.window_meetings)
 
     @cached_property
-    def months_attended(self) -> dict[Any, int]:
-        """For each attendee id: in how many months of :attr:`window_months` they attended a meeting (a
-        member who missed fewer months than a lapse needs cannot have lapsed, whatever the months)."""
-        return Counter(chain.from_iterable(self.attended_in_window))
+    def _months_missed(self) -> tuple[frozenset, Counter]:
+        """(the members' ids, how many months of the window each of them attended no meeting in): most members
+        attend most months, so counting the months missed walks few ids (the members not in each month's set)."""
+        ids = frozenset(self._view.members)
+        return ids, Counter(chain.from_iterable(ids.difference(got) for got in self.attended_in_window))
+
+    def months_attended(self, member_id: Any) -> int:
+        """In how many months of :attr:`window_months` ``member_id`` attended a meeting (a member who missed
+        fewer months than a lapse needs cannot have lapsed, whatever the months)."""
+        ids, missed = self._months_missed
+        if member_id in ids:
+            return len(self.attended_in_window) - missed.get(member_id, 0)
+        return sum(member_id in got for got in self.attended_in_window)
 
     @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
@@ -256,6 +265,15 @@ class Indexes:
     @cached_property
     def window_labels(self) -> tuple[str, ...]:
         return tuple(str(m) for m in self.window_months)
+
+    def last_labels(self, count: int) -> tuple[str, ...]:
+        """The labels of the last ``count`` months of :attr:`window_labels`: one tuple per count on a view (the
+        months most members' lapse shows)."""
+        key = ("labels", count)
+        found = self._periods.get(key)
+        if found is None:
+            found = self._periods[key] = self.window_labels[-count:]
+        return found     # type: ignore[return-value]
 
     @cached_property
     def window_firsts(self) -> tuple[Any, ...]:
