@@ -200,19 +200,19 @@ class Indexes:
         return tuple(frozenset().union(*[mt.attendees for mt in meetings]) for meetings in self.window_meetings)
 
     @cached_property
-    def _months_missed(self) -> tuple[frozenset, Counter]:
-        """(the members' ids, how many months of the window each of them attended no meeting in): most members
-        attend most months, so counting the months missed walks few ids (the members not in each month's set)."""
+    def _months_attended(self) -> dict[str, int]:
+        """For each member id, :meth:`months_attended`: counted from the months missed, since most members
+        attend most months and the ids not in each month's set are few."""
         ids = frozenset(self._view.members)
-        return ids, Counter(chain.from_iterable(ids.difference(got) for got in self.attended_in_window))
+        missed = Counter(chain.from_iterable(ids.difference(got) for got in self.attended_in_window))
+        months = len(self.attended_in_window)
+        return {mid: months - missed.get(mid, 0) for mid in ids}
 
     def months_attended(self, member_id: Any) -> int:
         """In how many months of :attr:`window_months` ``member_id`` attended a meeting (a member who missed
         fewer months than a lapse needs cannot have lapsed, whatever the months)."""
-        ids, missed = self._months_missed
-        if member_id in ids:
-            return len(self.attended_in_window) - missed.get(member_id, 0)
-        return sum(member_id in got for got in self.attended_in_window)
+        found = self._months_attended.get(member_id)
+        return sum(member_id in got for got in self.attended_in_window) if found is None else found
 
     @cached_property
     def unrecorded(self) -> dict[int, OpenMeetings]:
