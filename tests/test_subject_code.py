@@ -15,9 +15,9 @@ import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_compiled import BOOK, DOC, NAMES, documents_and_dates, texts, values
+from test_compiled import BOOK, DOC, NAMES, documents_and_dates, subject_envs, texts, values
 
-from partyrules.engine.native import NativeEngine, env_maker, subjects
+from partyrules.engine.native import NativeEngine
 from partyrules.facts.builtin import BUILTIN
 from partyrules.facts.load import load_facts
 from partyrules.facts.view import View
@@ -74,19 +74,8 @@ def test_every_builtin_policy_without_exceptions_has_subject_code_and_the_others
 @given(documents_and_dates())
 def test_every_builtin_policy_decides_at_once_as_one_by_one(case):
     raw, on = case
-    doc = load_facts(raw)
-    compared = 0
-    for policy in BOOK.applicable(on, include_unverified=True):
-        if policy.subject_code is None:
-            continue
-        subs = subjects(policy, View(doc, on))
-        if isinstance(subs, tuple):
-            continue
-        # separate views: each way fills its own memo of derived facts
-        first, second = (env_maker(BOOK, policy, View(doc, on), BOOK.derived) for _ in range(2))
-        for entity, subject in subs:
-            assert at_once(policy, first(entity)) == one_by_one(policy, second(entity)), (policy.id, subject.id)
-            compared += 1
+    for policy, subject, a, b in subject_envs(raw, on, keep=lambda policy: policy.subject_code is not None):
+        assert at_once(policy, a) == one_by_one(policy, b), (policy.id, subject.id)
 
 
 def generated_policy(where, require, evidence):
