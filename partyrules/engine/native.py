@@ -420,15 +420,15 @@ def _fill(template: str, evidence: dict, subject: Subject, lang: str,
             return v
         return str(to_json(v))
 
-    values = {k: show(v) for k, v in evidence.items()}
-    values["subject"] = subject.name
-    values["subject_id"] = subject.id
+    # only the values the template names are shown (a lapse's evidence holds its whole month-by-month record,
+    # which a message does not print); subject and subject_id name the subject whatever the evidence holds
+    values: dict[str, Any] = {"subject": subject.name, "subject_id": subject.id}
     out = []
     for literal, field, spec, _conversion in string.Formatter().parse(template):
         out.append(literal)
         if field is None:
             continue
-        v = values[field]
+        v = values[field] if field in values else values.setdefault(field, show(evidence[field]))
         numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
         out.append(_formatted(v, spec) if spec and numeric else str(v))
     return "".join(out)
