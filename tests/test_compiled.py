@@ -102,11 +102,14 @@ def same_as_each_entry(policy, env):
 
 def test_a_derived_fact_asked_again_at_the_top_level_is_computed_once():
     """compiled.py reuses a top-level call's value for an equal call later in the function (the language has
-    no effects); a call inside a branch is not reused, since the branch may not have run."""
+    no effects); a call inside a branch is reused by a later equal call when the branch ran, and made there
+    when it did not."""
     text = "[months_after(a, 2), b and months_after(a, 3) == a, months_after(a, 2), months_after(a, 3)]"
     expr = compile_expr(text, Located("t.yaml"), {"a": "value", "b": "value"}, BUILTIN, {})
     source = expr.fn.source
     assert source.count("(env, ") == 3, source     # 2 at the top, 3 in the branch, 3 again at the top
+    local = source.split("(env, ")[1].rsplit("\n", 1)[-1].split("=")[0].strip()     # what the branch's call sets
+    assert f"{local} = _M" in source and f"if {local} is _M:" in source, source
     for bound in ({"a": dt.date(2024, 1, 31), "b": True}, {"a": dt.date(2024, 1, 31), "b": False},
                   {"a": Unknown.of("x.p"), "b": Unknown.of("y.q")}, {"a": None, "b": True}):
         env = Env(View(DOC, DOC.as_of), dict(bound), lambda *a: None, BUILTIN)

@@ -54,6 +54,7 @@ _NAMESPACE: dict[str, Any] = {
     "_neg": kleene.neg, "_param_on": kleene.param_on, "_len": kleene.length, "_builtin": kleene.builtin,
     "_union": kleene.union,
     "_min": min, "_max": max, "_abs": abs,
+    "_M": object(),     # a call made in a branch not yet made (see _Generator.branch_calls)
 }
 
 
@@ -99,6 +100,14 @@ class _Generator:
         # effects, so the value is the one the call would give again: a policy's evidence, compiled as one
         # tuple, asks for org_life_lapse(member, …) five times)
         self.top_calls: dict[str, _Val] = {}
+        # derived-fact calls made in a branch, by their tree: the local they set, which starts as _M (declared);
+        # a later equal call reads it when the branch ran and makes the call when it did not
+        self.branch_calls: dict[str, str] = {}
+        self.declared: list[str] = []
+
+    def prelude(self) -> list[str]:
+        """The lines a generated function starts with: the locals of calls made in a branch, not yet made."""
+        return ["    " + " = ".join(self.declared) + " = _M"] if self.declared else []
 
     def tmp(self) -> str:
         self.count += 1
@@ -338,14 +347,23 @@ class _Generator:
         done = self.top_calls.get(key)
         if done is not None:
             return done
+        earlier = self.branch_calls.get(key) if name not in ("len", "min", "max", "abs") else None
         args = [self.expr(a, ind) for a in node.args]
         codes = [a.code for a in args]
-        level = ind
+        if earlier is not None:
+            # the same call made before in a branch: its value when that branch ran (the arguments, free of
+            # effects, are the same values), else the call now, where it was always made
+            t = earlier
+            self.emit(ind, f"if {t} is _M:")
+            ind_call = ind + 1
+        else:
+            ind_call = ind
+        level = ind_call
         maybe_unknown = [a.code for a in args if a.kind != "const"]
         if maybe_unknown:
             test = " or ".join(f"isinstance({c}, _U)" for c in maybe_unknown)
-            self.emit(ind, f"if {test}: {t} = _union(({''.join(c + ', ' for c in codes)}))")
-            self.emit(ind, "else:")
+            self.emit(ind_call, f"if {test}: {t} = _union(({''.join(c + ', ' for c in codes)}))")
+            self.emit(ind_call, "else:")
             level += 1
         if name == "len" and len(args) == 1:
             self.emit(level, f"{t} = _len({codes[0]})")
@@ -359,6 +377,9 @@ class _Generator:
             self.emit(level, f"{t} = {caller}(env, {', '.join(codes)})")
             if ind == 1:
                 self.top_calls[key] = _Val(t, None)
+            elif earlier is None:
+                self.branch_calls[key] = t
+                self.declared.append(t)
         return _Val(t, None)
 
 
@@ -370,7 +391,7 @@ def compile_tree(tree: ast.Expression, text: str = "") -> Callable[[Any], Any] |
         result = gen.expr(tree.body, 1)
     except RecursionError:
         return None
-    head = ["def _expr(env):", "    _vars = env.variables", "    _view = env.view"]
+    head = ["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.prelude()
     source = "\n".join(head + gen.lines + [f"    return {result.code}", ""])
     label = " ".join(text.split())[:80] or ast.unparse(tree)[:80]
     try:
@@ -416,7 +437,7 @@ def compile_subject(where: ast.Expression | None, require: ast.Expression, evide
     except RecursionError:
         return None
     values = e.code if e is not None else "()"
-    source = "\n".join(["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.lines
+    source = "\n".join(["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.prelude() + gen.lines
                        + [f"    return ({'_w' if where is not None else 'True'}, _h, {values})", ""])
     label = " ".join(text.split())[:80] or "subject"
     try:
