@@ -296,11 +296,10 @@ def _lapse(view: View, member: Member, months: int, hits: int, make: Callable[..
     index = view.index
     labels = index.window_labels
     ordinals = index.window_ordinals
-    integral = type(months) is int and months >= 1
     # most members miss fewer months than a run needs: then nothing can have lapsed, and only the last
     # ``months`` months are shown, made when the result is read (most never are), with the month-by-month
     # facts behind them; ``hits`` alone settles it, so nothing is made per month here (this runs per member)
-    if integral and len(ordinals) - hits < months:
+    if _too_few_missed(months, len(ordinals), hits):
         return _no_lapse(index.last_labels(months), Later((_last_months, labels, ordinals, months, make, *args)))
     found, other, record = make(*args)
     # a month counts only when the member belonged for all of it: from the first month that began on or
@@ -308,9 +307,16 @@ def _lapse(view: View, member: Member, months: int, hits: int, make: Callable[..
     member_from = None if member.admitted_on is OMITTED else member.admitted_on
     start = 0 if member_from is None else bisect.bisect_left(index.window_firsts, member_from)
     # (bytes(n) is n zero bytes: a run of n months not found; any other kind of number takes the search)
-    if not integral or bytes(months) in bytes(found[start:]):
+    if type(months) is not int or months < 1 or bytes(months) in bytes(found[start:]):
         return _lapse_runs(view, member, months, found, other, record)
     return _no_lapse(index.last_labels(months), Later((_last_months, labels, ordinals, months, make, *args)))
+
+
+def _too_few_missed(months: Any, window: int, hits: int) -> bool:
+    """Whether a window of ``window`` months with something found in ``hits`` of them leaves too few months for
+    a run of ``months`` (a whole number of at least one; any other kind of number takes :func:`_lapse`'s
+    search): :func:`_lapse` then answers from the window alone, whoever the member is."""
+    return type(months) is int and months >= 1 and window - hits < months
 
 
 def _last_months(labels: tuple[str, ...], ordinals: tuple[int, ...], months: int, make: Callable[..., tuple],
@@ -434,18 +440,16 @@ def dues_lapse(view: View, member: Member, months: int) -> Lapse:
     index = view.index
     paid = index.dues_months(member)
     hits = len(index.window_set.intersection(paid))
-    if type(months) is int and months >= 1 and len(index.window_ordinals) - hits < months:
-        # too few months missed for a run: _lapse answers from the months paid and the window alone, not
-        # from who the member is, so members who paid for the same months (one set: dues_months) share it
-        key = ("dues_lapse", id(paid), months)
-        kept = index.shared_value(key)
-        if kept is not None and kept[0] is paid:    # the set is kept with it: its id stays its own
-            return kept[1]
-        lapse = _lapse(view, member, months, hits, _dues_months, paid, index.window_labels, index.window_ordinals)
-        if kept is None:
-            index.keep_shared(key, (paid, lapse))
-        return lapse
-    return _lapse(view, member, months, hits, _dues_months, paid, index.window_labels, index.window_ordinals)
+    # too few months missed for a run: _lapse answers from the months paid and the window alone, not from
+    # who the member is, so members who paid for the same months (one set: dues_months) share it
+    key = ("dues_lapse", id(paid), months) if _too_few_missed(months, len(index.window_ordinals), hits) else None
+    kept = index.shared_value(key) if key is not None else None
+    if kept is not None and kept[0] is paid:    # the set is kept with it: its id stays its own
+        return kept[1]
+    lapse = _lapse(view, member, months, hits, _dues_months, paid, index.window_labels, index.window_ordinals)
+    if key is not None and kept is None:
+        index.keep_shared(key, (paid, lapse))
+    return lapse
 
 
 def _dues_months(paid: set[int], labels: tuple[str, ...],

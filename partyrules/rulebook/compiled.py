@@ -391,15 +391,21 @@ def compile_tree(tree: ast.Expression, text: str = "") -> Callable[[Any], Any] |
         result = gen.expr(tree.body, 1)
     except RecursionError:
         return None
-    head = ["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.prelude()
-    source = "\n".join(head + gen.lines + [f"    return {result.code}", ""])
     label = " ".join(text.split())[:80] or ast.unparse(tree)[:80]
+    return _function(gen, result.code, f"<policy expression: {label}>")
+
+
+def _function(gen: _Generator, result: str, filename: str) -> Callable[[Any], Any] | None:
+    """The function of an ``Env`` that runs what ``gen`` emitted and returns ``result``; None when Python
+    cannot compile it (nesting beyond its limits)."""
+    head = ["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.prelude()
+    source = "\n".join(head + gen.lines + [f"    return {result}", ""])
     try:
-        code = compile(source, f"<policy expression: {label}>", "exec")
+        code = compile(source, filename, "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
     namespace = dict(_NAMESPACE, **gen.consts)
-    exec(code, namespace)      # the source is generated from a checked tree: see the module docstring
+    exec(code, namespace)      # the source is generated from checked trees: see the module docstring
     fn = namespace["_expr"]
     fn.source = source         # for debugging: what the expression became
     return fn
@@ -436,19 +442,8 @@ def compile_subject(where: ast.Expression | None, require: ast.Expression, evide
         e = gen.expr(evidence.body, 1) if evidence is not None else None
     except RecursionError:
         return None
-    values = e.code if e is not None else "()"
-    source = "\n".join(["def _expr(env):", "    _vars = env.variables", "    _view = env.view"] + gen.prelude() + gen.lines
-                       + [f"    return ({'_w' if where is not None else 'True'}, _h, {values})", ""])
-    label = " ".join(text.split())[:80] or "subject"
-    try:
-        code = compile(source, f"<policy subject: {label}>", "exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    namespace = dict(_NAMESPACE, **gen.consts)
-    exec(code, namespace)      # generated from checked trees, as compile_tree's (see the module docstring)
-    fn = namespace["_expr"]
-    fn.source = source
-    return fn
+    result = f"({'_w' if where is not None else 'True'}, _h, {e.code if e is not None else '()'})"
+    return _function(gen, result, f"<policy subject: {' '.join(text.split())[:80] or 'subject'}>")
 
 
 def function_parts(fn: Callable[[Any], Any]) -> tuple[CodeType, dict[str, Any], str, dict[str, tuple]] | None:
