@@ -100,9 +100,10 @@ class Expr:
         """The expression as one Python function of an :class:`Env`, generated from the checked tree
         and kept with the expression (so with the loaded policy and rulebook). :func:`compile_all`
         makes it when the rulebook is loaded; an expression made on its own compiles when first run."""
-        return _function(self.tree, self.text)
+        return self.make_fn()
 
     def make_fn(self) -> Callable[[Any], Any]:
+        """The function :attr:`fn` keeps, made anew (the interpreter's walk when the tree is too deep)."""
         return _function(self.tree, self.text)
 
 
@@ -123,6 +124,7 @@ class SubjectCode:
                                                                                      self.evidence))
 
     def make_fn(self) -> Callable[[Any], Any] | None:
+        """The function :attr:`fn` keeps, made anew."""
         return compile_subject(self.where.tree if self.where is not None else None, self.require.tree,
                                self.evidence.tree if self.evidence is not None else None, self.require.text)
 
