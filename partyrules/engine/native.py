@@ -292,9 +292,7 @@ def _row_result(row: tuple) -> Result:
     _make, outcome, base, policy, subject, missing, evidence, notes, names, records_from, keys = row
     if keys is not None:
         evidence = dict(zip(keys, evidence))
-    recipe = (_message, _shown_evidence, policy, subject, outcome, missing, evidence, notes, names, records_from)
-    return Result(base["policy"], outcome, base["severity"], subject, base["citations"], recipe, recipe,
-                  missing, base["instrument"], base["edition"], None, base["title"])
+    return _made_result(policy, subject, outcome, missing, notes, evidence, base, names, records_from, None)
 
 
 def org_kind(policy: Policy, entity: Any) -> str | None:
