@@ -53,6 +53,8 @@ HOSTILE = [None, True, False, 0, -1, 1, 2 ** 53, 0.5, math.nan, math.inf, "", " 
            "general_meeting", "theme_day", "committee_meeting", "x" * 70_000, Text("m0001"), Text("2024-01-01"),
            Text("full"), Text("branch"), Text("theme_day"),
            [], {}, ["m0001"], ("m0001",), ["2024-01"], [None], [Text("m0001")], [" "], {"2023": 12},
+           {"2023": 1, 2023: 2}, {"2024": 1, "2023": 2}, {"2023": 0.5}, {"2023": 2 ** 53}, {"2023": True},
+           [Text("2024-01")], [Month(2024, 1)], ["2024-01", "2024-01"],
            {2023: 12}, {"23": 1}, {"id": "x"}, dt.date(2024, 1, 1), dt.date(1800, 1, 1), dt.datetime(2024, 1, 1),
            Month(2024, 1)]
 

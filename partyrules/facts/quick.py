@@ -534,9 +534,60 @@ def _column_step(hook: Hook, attendees: bool) -> Callable[[list, _Seen], list]:
             return made
         return days
 
+    if hook is _training_hours:
+        return _hours_by_year
+    if hook is _months:
+        return _month_lists
+
     def each(values: list, seen: _Seen) -> list:
         return [hook(v, seen) for v in values]
     return each
+
+
+def _hours_by_year(values: list, seen: _Seen) -> list:
+    """``_training_hours`` of each value: the years of each distinct set of keys (a court's members give a
+    few) worked out once, every member's hours checked in one pass."""
+    if not _DICT.issuperset(map(type, values)) or not _YEAR_KEYS.issuperset(map(type, chain.from_iterable(values))):
+        return [_training_hours(v, seen) for v in values]
+    hours = list(chain.from_iterable(map(dict.values, values)))
+    if hours and not (_INT.issuperset(map(type, hours)) and min(hours) >= 0 and max(hours) <= MAX_COUNT):
+        return [_training_hours(v, seen) for v in values]
+    years_of = {}
+    for keys in set(map(tuple, values)):
+        years = _years(keys, seen)
+        if len(set(years)) != len(keys):            # 2023 and "2023" both given
+            raise NotQuick
+        if years and max(years) > seen.latest_year:
+            seen.latest_year = max(years)
+        # in the order the record keeps them; most give their years in order already
+        years_of[keys] = (tuple(years), None) if years == sorted(years) else (tuple(sorted(years)), years)
+    seen.values += len(hours)
+    made = []
+    for value in values:
+        years, given = years_of[tuple(value)]
+        if given is None:
+            made.append(TrainingHours(tuple(zip(years, map(float, value.values())))))
+        else:
+            made.append(TrainingHours(tuple(sorted(zip(given, map(float, value.values()))))))
+    return made
+
+
+def _month_lists(values: list, seen: _Seen) -> list:
+    """``_months`` of each value: each distinct list of months (most members pay for the same months) is
+    made once, into the load's table of them, and every member's found there in one pass."""
+    if not _SEQUENCE.issuperset(map(type, values)):
+        raise NotQuick
+    texts = list(map(tuple, values))
+    if not _STR.issuperset(map(type, chain.from_iterable(texts))):     # months given as Month, or wrong
+        return [_months(v, seen) for v in values]
+    lists, known = seen.month_lists, seen.months
+    for new in set(texts).difference(lists):
+        try:
+            lists[new] = tuple(map(known.__getitem__, new))     # months met before, in C
+        except KeyError:
+            lists[new] = tuple([_month(text, seen) for text in new])
+    seen.values += sum(map(len, texts))
+    return list(map(lists.__getitem__, texts))
 
 
 def _slot_setters(cls: type, fields: list) -> list | None:
