@@ -1,5 +1,5 @@
 """A long list of records is structured field by field (``quick._columns``) and a short one record by
-record (the generated ``make_many``): the two must accept the same lists and build the same records.
+record (``make`` for each, in turn): the two must accept the same lists and build the same records.
 
 Each list of records of a drawn and then damaged document (organizations, members,
 meetings, activities, applicants) goes through both; they agree on whether it is quick

@@ -379,15 +379,17 @@ def _record(cls: type, hooks: dict[str, Hook]) -> Hook:
            "if latest > seen.latest:           # records inside may have moved it on",
            "    seen.latest = latest"]
     one = ["def make(value, seen):"] + _indent(binds + ["count = 0"] + body + end + [f"return {built}"])
-    # a list of records in one call: a court has some 2,000 records in a few lists, and a call per record
-    # (binding what it uses from ``seen`` again each time) was a good part of their time
-    many = ["def make_many(items, seen):"] + _indent(
-        ["if type(items) is not list and type(items) is not tuple:", "    raise NotQuick"] + binds +
-        ["count = len(items)", "out = []", "append = out.append", "for value in items:"] +
-        _indent(body + [f"append({built})"]) + end + ["return tuple(out)"])
-    exec(compile("\n".join(one + many), f"<quick structuring of {cls.__name__}>", "exec"), ns)
-    make, rows = ns["make"], ns["make_many"]
+    exec(compile("\n".join(one), f"<quick structuring of {cls.__name__}>", "exec"), ns)
+    make = ns["make"]
     columns = _columns(cls, fields, hooks, setters)
+
+    def rows(items: Any, seen: _Seen) -> tuple:
+        """A list of records, one ``make`` each. (Generated once more as a loop, it took as long to
+        compile, at every start, as it saved on a court's few short lists.)"""
+        if type(items) is not list and type(items) is not tuple:
+            raise NotQuick
+        seen.values += len(items)
+        return tuple([make(value, seen) for value in items])
 
     def make_list(items: Any, seen: _Seen) -> tuple:
         # a court's long lists (some 1,900 meetings, 300 members) field by field; a short one (a member's
@@ -406,7 +408,7 @@ _SEQUENCE = frozenset({list, tuple})
 
 
 def _columns(cls: type, fields: list, hooks: dict[str, Hook], setters: list | None) -> Callable[[Any, _Seen], tuple]:
-    """What ``_record``'s generated ``make_many`` does for a list of ``cls`` records, field by field.
+    """What ``make`` does for each of a list of ``cls`` records, field by field.
 
     Record by record, each field of each record is some ten bytecodes: a court's
     1,900 meetings and 300 members took 9 ms. Here a field's values are taken from
@@ -415,8 +417,9 @@ def _columns(cls: type, fields: list, hooks: dict[str, Hook], setters: list | No
     the load's table of dates met. The type of every key is asked in one pass, and
     every key layout (the tuple of a record's keys; a court's meetings have three)
     is checked once. The records are then built slot by slot, each slot for every
-    record in one ``map``. It accepts exactly what ``make_many`` accepts and builds
-    equal records (``tests/test_quick_columns.py`` holds them to it).
+    record in one ``map``. It accepts exactly the lists whose every record ``make``
+    accepts and builds equal records (``tests/test_quick_columns.py`` holds them to
+    it).
     """
     names = frozenset(hooks)
     required = frozenset(f.name for f in fields if f.default is attrs.NOTHING)
