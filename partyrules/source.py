@@ -20,8 +20,9 @@ import json
 import math
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import attrs
 import yaml
@@ -52,7 +53,7 @@ class Document:
 
     data: Any
     source: str
-    marks: dict = attrs.field(factory=dict, repr=False)
+    marks: Mapping = attrs.field(factory=dict, repr=False)
     lines: tuple = attrs.field(default=(), repr=False)   # the text's lines, for positions inside block scalars
 
     def where(self, path: Path_) -> tuple[int, int] | None:
@@ -81,14 +82,15 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def read_path(path: str | Path, *, kind: str | None = None, plain_checked: bool = True) -> Document:
+def read_path(path: str | Path, *, kind: str | None = None, plain_checked: bool = True,
+              marks_when_asked: bool = False) -> Document:
     """Read a file (``-`` for standard input) as YAML or JSON.
 
     JSON is chosen by a ``.json`` suffix, or for standard input when the text
     starts with ``{``; everything else is read as YAML. ``plain_checked=False`` leaves
     :func:`check_plain` of a JSON document to the caller (the fact loader's quick path
     checks the same as it goes, and runs it only when it declines); YAML is checked as
-    it is read, either way.
+    it is read, either way. ``marks_when_asked``: see :func:`read_yaml`.
     """
     if str(path) == "-":
         raw = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -111,7 +113,7 @@ def read_path(path: str | Path, *, kind: str | None = None, plain_checked: bool 
     if kind is None:
         is_json = source.endswith(".json") or (source == "<stdin>" and text.lstrip().startswith("{"))
         kind = "json" if is_json else "yaml"
-    return read_json(text, source, plain_checked) if kind == "json" else read_yaml(text, source)
+    return read_json(text, source, plain_checked) if kind == "json" else read_yaml(text, source, marks_when_asked)
 
 
 _WIDE = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
@@ -144,13 +146,20 @@ def decode(raw: bytes, source: str) -> str:
                       line, column) from None
 
 
-def read_yaml(text: str, source: str) -> Document:
-    """Parse one YAML document into plain data and positions (see module doc)."""
+def read_yaml(text: str, source: str, marks_when_asked: bool = False) -> Document:
+    """Parse one YAML document into plain data and positions (see module doc).
+
+    ``marks_when_asked``: the positions are found when one is first asked for, by
+    reading the text again (:class:`MarksWhenAsked`). Keeping a path and a position
+    for each of a court's 50,000 values was a quarter of reading it, and a fact
+    document that loads without a problem never asks for one. Policy files, whose
+    loading keeps the lines of their policies and examples, read them at once.
+    """
     if len(text) > MAX_BYTES:
         raise SourceError(source, f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     loader = _Loader(text)
     try:
-        data, marks = _Composer(loader, source).document()
+        data, marks = _Composer(loader, source, not marks_when_asked).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "not valid YAML"
@@ -163,7 +172,39 @@ def read_yaml(text: str, source: str) -> Document:
         loader.dispose()
     if data is _NOTHING:
         return Document(None, source, {})
+    if marks_when_asked:
+        marks = MarksWhenAsked(text, source)
     return Document(data, source, marks, tuple(text.splitlines()))
+
+
+class MarksWhenAsked(Mapping):
+    """The positions of a YAML document read without them (see :func:`read_yaml`), found by reading its
+    text again the first time one is asked for: the same text gives the same positions. (Threads that
+    ask at once may each read it; they find equal positions.)"""
+
+    __slots__ = ("_text", "_source", "_found")
+
+    def __init__(self, text: str, source: str) -> None:
+        self._text, self._source = text, source
+        self._found: dict | None = None
+
+    def _marks(self) -> dict:
+        found = self._found
+        if found is None:
+            found = self._found = dict(read_yaml(self._text, self._source).marks)
+        return found
+
+    def __getitem__(self, path: Path_) -> tuple[int, int]:
+        return self._marks()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._marks()
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._marks())
+
+    def __len__(self) -> int:
+        return len(self._marks())
 
 
 _NOTHING = object()
@@ -192,9 +233,10 @@ class _Composer:
     copying it (the data is only read).
     """
 
-    def __init__(self, loader: Any, source: str) -> None:
+    def __init__(self, loader: Any, source: str, marking: bool = True) -> None:
         self.loader = loader
         self.source = source
+        self.marking = marking            # whether to keep each value's path and position in marks
         self.count = 0
         self.marks: dict = {}
         self.anchors: dict[str, tuple[Any, int, int]] = {}   # name → (value, values in it, its height)
@@ -226,6 +268,7 @@ class _Composer:
         # and the event's class is compared by identity (the parser makes these classes, never subclasses).
         get_event = self.loader.get_event
         set_mark = self.marks.setdefault
+        marking = self.marking
         seen_get = self.seen.get
         stack: list[_Frame] = []
         while True:
@@ -244,16 +287,17 @@ class _Composer:
                         if parent.key is _NOTHING:
                             self.key(parent, event)
                             continue
-                        path = parent.path + (parent.key,)
+                        path = parent.path + (parent.key,) if marking else ()
                     else:
-                        path = parent.path + (len(container),)
+                        path = parent.path + (len(container),) if marking else ()
                     depth = parent.depth + 1
                 else:
                     path, depth = (), 0
                 mark = event.start_mark
                 if depth > MAX_DEPTH:
                     raise self.fail(f"nested more than {MAX_DEPTH} levels deep", mark)
-                set_mark(path, (mark.line + 1, mark.column + 1))
+                if marking:
+                    set_mark(path, (mark.line + 1, mark.column + 1))
                 if kind is _SCALAR:
                     self.count += 1
                     if self.count > MAX_VALUES:

@@ -74,7 +74,8 @@ def load_facts(source: Any) -> FactDocument:
         return source
     if isinstance(source, (str, Path)):
         # as for a mapping below: JSON's plain check (read_json) runs only when the quick path declines
-        doc = read_path(source, plain_checked=False)
+        # positions only if a problem is to be located (see read_yaml)
+        doc = read_path(source, plain_checked=False, marks_when_asked=True)
         facts = _quickly(doc.data, doc.source)
         if facts is not None:
             return facts
