@@ -21,7 +21,7 @@ from ..periods import Month
 from ..report.model import SEVERITY_RANK, MissingKinds, ReportOrder, Result, Subject
 from ..rulebook.expr import FAILURES, Env, EvalError, evaluate, failure
 from ..rulebook.compiled import NOT_APPLICABLE
-from ..rulebook.kleene import decided, decider
+from ..rulebook.kleene import NOT_APPLICABLE_OUTCOME, SATISFIED_OUTCOME, decided, decider
 from ..rulebook.load import Rulebook
 from ..rulebook.policy import Policy
 from .base import Engine
@@ -176,8 +176,6 @@ def env_maker(rulebook: Rulebook, policy: Policy, view: View, derived: Any):
 
 
 _NO_EVIDENCE: Mapping[str, Any] = MappingProxyType({})
-_SATISFIED = ("satisfied", frozenset(), ())
-_NOT_APPLICABLE = ("not_applicable", frozenset(), ())
 _SUBJECT = object()     # where evaluate_policy's Env holds the subject, before the first
 
 
@@ -228,11 +226,11 @@ def evaluate_policy(rulebook: Rulebook, policy: Policy, view: View,
                     # where, require and the evidence in one call (see rulebook.compiled.compile_subject)
                     done = code(env)
                     if done is NOT_APPLICABLE:
-                        outcome, missing, notes = _NOT_APPLICABLE
+                        outcome, missing, notes = NOT_APPLICABLE_OUTCOME
                         evidence, keys = _NO_EVIDENCE, None
                     else:
                         applies, holds, evidence = done
-                        outcome, missing, notes = _SATISFIED if applies is True and holds is True else \
+                        outcome, missing, notes = SATISFIED_OUTCOME if applies is True and holds is True else \
                             decided(policy, env, applies, holds)
                         keys = evidence_names                           # the values, named below
                 else:

@@ -380,8 +380,9 @@ def _unsettled_where(policy: Any, run: Callable[[Any, Any], Any] | None, env: An
     raise EvalError(f"where must be true or false, got {applies!r}")
 
 
-_NOT_APPLICABLE = ("not_applicable", _NONE, ())
-_SATISFIED = ("satisfied", _NONE, ())
+# the two usual outcomes (outcome, missing facts, exception notes), one tuple each, shared by every subject
+NOT_APPLICABLE_OUTCOME = ("not_applicable", _NONE, ())
+SATISFIED_OUTCOME = ("satisfied", _NONE, ())
 
 
 def decider(policy: Any) -> Callable[[Any], tuple[str, frozenset, Any]]:
@@ -395,12 +396,12 @@ def decider(policy: Any) -> Callable[[Any], tuple[str, frozenset, Any]]:
         if where is not None:
             applies = where(env)
             if applies is False:
-                return _NOT_APPLICABLE
+                return NOT_APPLICABLE_OUTCOME
             if applies is not True:
                 return _unsettled_where(policy, None, env, applies)
         holds = require(env)
         if holds is True:
-            return _SATISFIED
+            return SATISFIED_OUTCOME
         return _judged(policy, None, env, holds)
     return run
 
@@ -410,7 +411,7 @@ def decided(policy: Any, env: Any, applies: Any, holds: Any) -> tuple[str, froze
     :func:`decide`'s steps once the values are known (the compiled subject code of
     :func:`.compiled.compile_subject` has refused what they refuse)."""
     if applies is True:
-        return _SATISFIED if holds is True else _judged(policy, None, env, holds)
+        return SATISFIED_OUTCOME if holds is True else _judged(policy, None, env, holds)
     return "unknown", more_missing(applies.missing, missing(holds)), ()
 
 
