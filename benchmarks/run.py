@@ -273,7 +273,7 @@ def phases_once(path: Path, book: Any, engine: str = "native", derived_clock: li
     clock[0] = 0.0
     backend = get_engine(engine)
     t0 = time.perf_counter()
-    doc = read_path(path)
+    doc = read_path(path, plain_checked=False, marks_when_asked=True)     # as load_facts reads a file
     t1 = time.perf_counter()
     facts = facts_from_document(doc)
     t2 = time.perf_counter()
@@ -466,6 +466,15 @@ def measure(mode: str, out: Path, budget_off: bool, durable_on: bool, profile_on
     finally:
         gc.unfreeze()
     res["latency"] = lat
+    # what the full rulebook's report weighs: its text alone, written by the C encoder from the finished
+    # document (compact: json.dumps with an indent runs the pure-Python encoder), against the floor's whole run
+    log("latency: the full report's text through json.dumps")
+    full_text = render_json(partyrules.check(mapping, rulebook=book))
+    full_doc = json.loads(full_text)
+    dumps = timed_runs(lambda: json.dumps(full_doc, ensure_ascii=False, separators=(",", ":")),
+                       lb if lb is not None else big, cfg["latency_runs"] if lb is not None else 3)
+    res["full_report"] = {"bytes": len(full_text.encode("utf-8")), "results": len(full_doc["results"]),
+                          "outcomes": dict(full_doc["summary"]), "c_dumps": med(dumps)}
 
     # -- 2. phases and engines -----------------------------------------------------------------------
     log("phases")
@@ -493,7 +502,8 @@ def measure(mode: str, out: Path, budget_off: bool, durable_on: bool, profile_on
     res["floor_phases"] = {"parse": med([x[0] for x in fp]), "evaluate": med([x[1] for x in fp]),
                            "report": med([x[2] for x in fp])}
     from partyrules.source import read_path
-    res["parse_yaml"] = {"partyrules": med(timed_runs(lambda: read_path(first_yaml), lb or big, 20)),
+    res["parse_yaml"] = {"partyrules": med(timed_runs(lambda: read_path(first_yaml, marks_when_asked=True),
+                                                      lb or big, 20)),
                          "floor": med(timed_runs(lambda: floor_impl.load(str(first_yaml)), lb or big, 20))}
     # the native engine's figure is the phases' (derive + evaluate): no extra run of a slow check
     res["engines"] = engines(first_json, book, durable_on, lb, med([r["engine"] for r in keep]),
@@ -797,10 +807,18 @@ def render_lines(res: dict) -> list[str]:
         out += ["", f"The full rulebook from a mapping in a process that froze its warm-up (`gc.freeze()` after "
                 f"loading the rulebook, as a service may; docs/batch.md): {ms(fz['median'])} ({fz['runs']} runs), "
                 f"{ratio(fz['median'], lat['floor/mapping']['median'])} the floor."]
+    fr = res.get("full_report")
+    if fr:
+        out += ["", f"The full rulebook's report of this court is {fr['bytes'] / 1e6:.1f} MB of JSON listing "
+                f"{fr['results']:,} results ({fr['outcomes'].get('violated', 0):,} violated, "
+                f"{fr['outcomes'].get('unknown', 0):,} unknown: facts the generated courts do not record, such as "
+                f"dues amounts and admission records). Writing that text alone from the finished document with the "
+                f"C encoder (`json.dumps`, compact) takes {ms(fr['c_dumps'])}, "
+                f"{ratio(fr['c_dumps'], lat['floor/mapping']['median'])} the floor's whole run."]
     ph, fp = res["phases"], res["floor_phases"]
     out += ["", "## Time by phase (court-0000 from its JSON file, full rulebook, native engine; median)", "",
             "| phase | partyrules | share | floor | what |", "|---|---:|---:|---:|---|"]
-    what = {"parse": "`source.read_path` (strict JSON) / `json.load`",
+    what = {"parse": "`source.read_path` (strict JSON, as `load_facts` reads a file) / `json.load`",
             "validate": "`facts_from_document`: cattrs structuring and reference checks",
             "derive": "`View(...)` + time inside derived facts (`org_life_lapse`, counts …)",
             "evaluate": "engine `evaluate` minus derived facts: expressions, results, sort",
@@ -811,7 +829,8 @@ def render_lines(res: dict) -> list[str]:
     out.append(f"| total | {ms(ph['total'])} | 100 % | {ms(sum(floor_map.values()))} | |")
     py = res["parse_yaml"]
     out += ["", f"Parsing the same court from YAML instead: partyrules `read_path` {ms(py['partyrules'])} "
-            f"(libyaml events, positions kept for every value), floor `yaml.load(CSafeLoader)` {ms(py['floor'])}."]
+            f"(libyaml events, as the fact loader reads: each value's position found only when an error is "
+            f"to be located), floor `yaml.load(CSafeLoader)` {ms(py['floor'])}."]
     dc = res["derived_calls"]
     if dc:
         out += ["", "Derived facts per check: " + "; ".join(
