@@ -65,6 +65,21 @@ def parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def parse_dates(texts: list[str]) -> list[dt.date]:
+    """:func:`parse_date` of each of ``texts`` (``str``), in a few C calls for them all (a court's
+    document has some 1,600 distinct dates); ValueError if any is not a date."""
+    n = len(texts)
+    if not n:
+        return []
+    joined = "".join(texts)
+    # every text ten characters long (the lengths add up to ten each and none is shorter), ASCII, and dashes
+    # at 4 and 7 of each: what parse_date asks of one text before date.fromisoformat
+    if len(joined) != 10 * n or min(map(len, texts)) != 10 or not joined.isascii() \
+            or joined[4::10] != "-" * n or joined[7::10] != "-" * n:
+        raise ValueError("not all dates")
+    return list(map(dt.date.fromisoformat, texts))
+
+
 def add_years(day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` later; 29 February falls back to the 28th."""
     try:

@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from partyrules.periods import Month, add_months, days_in_month, parse_date
+from partyrules.periods import Month, add_months, days_in_month, parse_date, parse_dates
 
 
 def reference_last_day(month: Month) -> dt.date:
@@ -61,3 +61,12 @@ _NEAR_DATES = st.builds(
 @given(st.one_of(_NEAR_DATES, st.text(max_size=12)))
 def test_parse_date_takes_exactly_what_the_strict_pattern_takes(text):
     assert outcome(parse_date, text) == outcome(reference_parse_date, text)
+
+
+@given(st.lists(st.one_of(_NEAR_DATES, st.dates().map(dt.date.isoformat), st.text(max_size=12)), max_size=8))
+@example(["2024-01-01", "2024-W01-1"])      # a week date: ten characters that date.fromisoformat takes
+@example(["20240101", "2024-01-01"])
+def test_parse_dates_is_parse_date_of_each(texts):
+    def each(texts):
+        return [parse_date(text) for text in texts]
+    assert outcome(parse_dates, texts) == outcome(each, texts)

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Literal, Union
 
 import attrs
 
-from ..periods import Month, parse_date
+from ..periods import Month, parse_date, parse_dates
 from ..source import MAX_STRING, MAX_VALUES, is_text
 from .model import FIRST_DATE, LAST_DATE, MAX_COUNT, Count, FactDocument, Hours, Meeting, NonEmpty, Number, Omitted, \
     TrainingHours
@@ -525,8 +525,15 @@ def _column_step(hook: Hook, attendees: bool) -> Callable[[list, _Seen], list]:
         def days(values: list, seen: _Seen) -> list:
             if _STR.issuperset(map(type, values)):
                 known = seen.dates
-                for text in set(values).difference(known):     # each date not met yet, once
-                    _parse_day(text, seen)
+                new = list(set(values).difference(known))       # each date not met yet, once
+                if new:
+                    try:
+                        parsed = parse_dates(new)
+                    except ValueError:
+                        raise NotQuick from None
+                    if min(parsed) < FIRST_DATE or max(parsed) > LAST_DATE:
+                        raise NotQuick
+                    known.update(zip(new, parsed))
                 made = list(map(known.__getitem__, values))
             else:
                 made = [_date(v, seen) for v in values]
