@@ -28,7 +28,7 @@ from partyrules.facts import load, quick
 from partyrules.facts.model import FactDocument
 from partyrules.periods import Month
 from partyrules.source import Document, _check_plain_located, _is_plain, check_plain, from_mapping
-from partyrules.testing.strategies import fact_documents, with_omissions
+from partyrules.testing.strategies import document_paths, fact_documents, with_omissions
 
 SETTINGS = settings(max_examples=int(__import__("os").environ.get("QUICK_EXAMPLES", "40")), deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -66,22 +66,12 @@ def _at(doc, path):
     return doc
 
 
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _paths(item, path + (i,))
-
-
 @st.composite
 def mutated(draw):
     """A valid document with a few values replaced, keys dropped or added, or items repeated."""
     doc = copy.deepcopy(draw(fact_documents(max_branches=2, max_members_per_branch=4)))
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(doc) if p]
+        paths = [p for p in document_paths(doc) if p]
         path = draw(st.sampled_from(paths))
         parent = doc
         for step in path[:-1]:
@@ -159,11 +149,11 @@ def with_a_bad_text(draw):
     replaced by a text check_plain refuses or barely accepts: an id stays an id everywhere it is named,
     so the quick path would accept the document but for the text itself."""
     doc = copy.deepcopy(draw(fact_documents(max_branches=2, max_members_per_branch=4)))
-    texts = sorted({_at(doc, p) for p in _paths(doc) if p and type(_at(doc, p)) is str})
+    texts = sorted({_at(doc, p) for p in document_paths(doc) if p and type(_at(doc, p)) is str})
     words = [text for text in texts if not text[:1].isdigit()] or texts     # most strings are dates
     old = draw(st.sampled_from(words) | st.sampled_from(texts))
     new = draw(st.sampled_from(BAD_TEXTS) | SURROGATES.map(lambda bad: old + bad))
-    for path in [p for p in _paths(doc) if p and _at(doc, p) == old]:
+    for path in [p for p in document_paths(doc) if p and _at(doc, p) == old]:
         _at(doc, path[:-1])[path[-1]] = new
     return doc
 
@@ -261,8 +251,8 @@ def with_crossed_references(draw):
     this kind or another, or nothing, or a list names one of its items again."""
     doc = copy.deepcopy(draw(fact_documents(max_branches=3, max_members_per_branch=4)))
     for _ in range(draw(st.integers(1, 3))):
-        paths = [p for p in _paths(doc) if p and type(_at(doc, p)) is str and not _at(doc, p)[:1].isdigit()]
-        lists = [p for p in _paths(doc) if p and type(_at(doc, p)) is list and _at(doc, p)]
+        paths = [p for p in document_paths(doc) if p and type(_at(doc, p)) is str and not _at(doc, p)[:1].isdigit()]
+        lists = [p for p in document_paths(doc) if p and type(_at(doc, p)) is list and _at(doc, p)]
         op = draw(st.sampled_from(["rename", "rename", "repeat", "parent", "dates"]))
         if op == "rename" or (op == "repeat" and not lists):
             path = draw(st.sampled_from(paths))

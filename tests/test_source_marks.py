@@ -15,7 +15,7 @@ import yaml
 from partyrules import PartyrulesError, load_facts
 from partyrules.facts.load import facts_from_document
 from partyrules.source import MarksWhenAsked, read_path, read_yaml
-from partyrules.testing.strategies import fact_documents
+from partyrules.testing.strategies import document_paths, fact_documents
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -24,22 +24,12 @@ SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
 DAMAGE = [None, -1, "", "x", "2024-13-01", "3000-01-01", [], {}, ["m0001", "m0001"], {"2023": -1}, "nobody"]
 
 
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _paths(item, path + (i,))
-
-
 @st.composite
 def yaml_texts(draw):
     """A court as YAML, in block style, sometimes with one value damaged (so that the load fails)."""
     doc = copy.deepcopy(draw(fact_documents(max_branches=2, max_members_per_branch=4)))
     if draw(st.booleans()):
-        path = draw(st.sampled_from([p for p in _paths(doc) if p]))
+        path = draw(st.sampled_from([p for p in document_paths(doc) if p]))
         parent = doc
         for step in path[:-1]:
             parent = parent[step]
@@ -63,7 +53,7 @@ def test_positions_found_when_asked_are_the_positions_kept_at_once(text):
     later = read_yaml(text, "court.yaml", marks_when_asked=True)
     assert isinstance(later.marks, MarksWhenAsked)
     assert later.data == at_once.data and later.lines == at_once.lines
-    paths = list(_paths(at_once.data))
+    paths = list(document_paths(at_once.data))
     assert [later.where(p) for p in paths] == [at_once.where(p) for p in paths]
     assert dict(later.marks) == at_once.marks and later == at_once
 

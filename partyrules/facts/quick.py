@@ -493,17 +493,9 @@ def _column_step(hook: Hook, attendees: bool) -> Callable[[list, _Seen], list]:
             return values
         return texts
     if hook is _bool:
-        def truth_values(values: list, seen: _Seen) -> list:
-            if not _BOOL.issuperset(map(type, values)):
-                raise NotQuick
-            return values
-        return truth_values
+        return _of_types(_BOOL)
     if hook is _count:
-        def counts(values: list, seen: _Seen) -> list:
-            if not _INT.issuperset(map(type, values)) or (values and not 0 <= min(values) <= max(values) <= MAX_COUNT):
-                raise NotQuick
-            return values
-        return counts
+        return _of_types(_INT, (0, MAX_COUNT))
     allowed = getattr(hook, "allowed", None)
     if allowed is not None:
         def choices(values: list, seen: _Seen) -> list:
@@ -552,6 +544,16 @@ def _column_step(hook: Hook, attendees: bool) -> Callable[[list, _Seen], list]:
     def each(values: list, seen: _Seen) -> list:
         return [hook(v, seen) for v in values]
     return each
+
+
+def _of_types(kinds: frozenset, bounds: tuple | None = None) -> Callable[[list, _Seen], list]:
+    """The check of a column whose values must be of exactly ``kinds`` (and within ``bounds``, low and high)."""
+    def check(values: list, seen: _Seen) -> list:
+        if not kinds.issuperset(map(type, values)) or \
+                (bounds is not None and values and not bounds[0] <= min(values) <= max(values) <= bounds[1]):
+            raise NotQuick
+        return values
+    return check
 
 
 def _hours_by_year(values: list, seen: _Seen) -> list:

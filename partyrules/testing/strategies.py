@@ -19,7 +19,7 @@ which is how the tests check that an omitted fact never decides an outcome.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Iterator
 
 from hypothesis import strategies as st
 
@@ -356,3 +356,15 @@ def with_omissions(draw: st.DrawFn, doc: dict) -> tuple[dict, list[tuple]]:
         if target is not None:
             target.pop(path[-1], None)
     return out, chosen
+
+
+def document_paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
+    """Every path inside a plain document (mapping keys and list indexes), the document's own ``()`` first:
+    for property tests that damage one value of a generated document and look for it again."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from document_paths(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from document_paths(item, path + (i,))
