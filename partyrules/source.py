@@ -22,12 +22,13 @@ import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import attrs
 import yaml
 
 from .errors import SourceError
+from .when_read import MappingWhenRead
 
 try:  # libyaml's C parser when present; the pure-Python one otherwise
     from yaml import CSafeLoader as _Loader
@@ -177,34 +178,18 @@ def read_yaml(text: str, source: str, marks_when_asked: bool = False) -> Documen
     return Document(data, source, marks, tuple(text.splitlines()))
 
 
-class MarksWhenAsked(Mapping):
+class MarksWhenAsked(MappingWhenRead):
     """The positions of a YAML document read without them (see :func:`read_yaml`), found by reading its
-    text again the first time one is asked for: the same text gives the same positions. (Threads that
-    ask at once may each read it; they find equal positions.)"""
+    text again the first time one is asked for: the same text gives the same positions."""
 
-    __slots__ = ("_text", "_source", "_found")
+    __slots__ = ("_text", "_source")
 
     def __init__(self, text: str, source: str) -> None:
+        super().__init__()
         self._text, self._source = text, source
-        self._found: dict | None = None
 
-    def _marks(self) -> dict:
-        found = self._found
-        if found is None:
-            found = self._found = dict(read_yaml(self._text, self._source).marks)
-        return found
-
-    def __getitem__(self, path: Path_) -> tuple[int, int]:
-        return self._marks()[path]
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._marks()
-
-    def __iter__(self) -> Iterator[Path_]:
-        return iter(self._marks())
-
-    def __len__(self) -> int:
-        return len(self._marks())
+    def _make(self) -> dict:
+        return dict(read_yaml(self._text, self._source).marks)
 
 
 _NOTHING = object()

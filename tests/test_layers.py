@@ -21,7 +21,7 @@ PACKAGE = Path(partyrules.__file__).parent
 FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # plain values, safe reading, errors: what every floor needs
     ("base", ("partyrules.errors", "partyrules.source", "partyrules.periods", "partyrules.counting",
-              "partyrules.schemas", "partyrules.version")),
+              "partyrules.schemas", "partyrules.version", "partyrules.when_read")),
     # the fact model, its loader, the view on one date and the derived facts
     ("facts", ("partyrules.facts",)),
     # policies, expressions, parameters, editions, citations, packs

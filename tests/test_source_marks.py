@@ -79,6 +79,6 @@ def test_positions_are_read_once():
     text = "a: 1\nb:\n  - 2\n  - c: " + dt.date(2024, 1, 1).isoformat() + "\n"
     marks = read_yaml(text, "x.yaml", marks_when_asked=True).marks
     first = marks[("b", 1, "c")]
-    assert first == (4, 8) and marks._found is not None
-    found = marks._found
-    assert marks[("a",)] == (1, 4) and marks._found is found
+    assert first == (4, 8) and marks._made is not None
+    found = marks._made
+    assert marks[("a",)] == (1, 4) and marks._made is found

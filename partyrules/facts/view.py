@@ -14,10 +14,11 @@ import datetime as dt
 from bisect import bisect_left
 from functools import cached_property
 from operator import attrgetter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Iterable
 
 from ..periods import Month, complete_months
+from ..when_read import MappingWhenRead
 from .indexes import Indexes
 from .model import OMITTED, FactDocument, Meeting, Member, Organization, RecordPaths
 from .unknown import Unknown
@@ -25,42 +26,27 @@ from .unknown import Unknown
 _date_of = attrgetter("date")      # a meeting's date, read in C (sorting ~2,000 meetings per view)
 
 
-class RecordNames(Mapping):
+class RecordNames(MappingWhenRead):
     """:attr:`View.names`, worked out when first read: every result keeps it for its message, and only a
     violated result's message reads it (a check of a clean court never does). Keeps the view's tables of
-    records, not the view. Two threads that read it first at once each work out an equal table."""
+    records, not the view."""
 
-    __slots__ = ("_tables", "_table")
+    __slots__ = ("_tables",)
 
     def __init__(self, tables: tuple[dict, ...]) -> None:
+        super().__init__()
         self._tables = tables
-        self._table: dict[str, tuple[str, bool]] | None = None
 
-    def _names(self) -> dict[str, tuple[str, bool]]:
-        table = self._table
-        if table is None:
-            seen: dict[str, list[str]] = {}
-            for records in self._tables:
-                for key, record in records.items():
-                    seen.setdefault(key, []).append(record.name if record.name is not OMITTED else "")
-            unique = {key: names[0] for key, names in seen.items() if len(names) == 1 and names[0]}
-            counts: dict[str, int] = {}
-            for name in unique.values():
-                counts[name] = counts.get(name, 0) + 1
-            table = self._table = {key: (name, counts[name] > 1) for key, name in unique.items()}
-        return table
-
-    def __getitem__(self, key: Any) -> tuple[str, bool]:
-        return self._names()[key]
-
-    def __contains__(self, key: Any) -> bool:
-        return key in self._names()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
-
-    def __len__(self) -> int:
-        return len(self._names())
+    def _make(self) -> dict[str, tuple[str, bool]]:
+        seen: dict[str, list[str]] = {}
+        for records in self._tables:
+            for key, record in records.items():
+                seen.setdefault(key, []).append(record.name if record.name is not OMITTED else "")
+        unique = {key: names[0] for key, names in seen.items() if len(names) == 1 and names[0]}
+        counts: dict[str, int] = {}
+        for name in unique.values():
+            counts[name] = counts.get(name, 0) + 1
+        return {key: (name, counts[name] > 1) for key, name in unique.items()}
 
 
 class View:
