@@ -180,6 +180,17 @@ def _parse_day(text: str, seen: _Seen) -> dt.date:
     return day
 
 
+def _parse_days(texts: list[str], seen: _Seen) -> None:
+    """:func:`_parse_day` of each of ``texts`` (str, none met before), in one pass for them all."""
+    try:
+        days = parse_dates(texts)
+    except ValueError:
+        raise NotQuick from None
+    if days and (min(days) < FIRST_DATE or max(days) > LAST_DATE):
+        raise NotQuick
+    seen.dates.update(zip(texts, days))
+
+
 def _record_date(value: Any, seen: _Seen) -> dt.date:
     """A date that records something that happened: it must not lie after as_of (checked at the end)."""
     day = _date(value, seen)
@@ -294,18 +305,21 @@ def _months(value: Any, seen: _Seen) -> tuple:
     if type(value) is not list and type(value) is not tuple:
         raise NotQuick
     seen.values += len(value)
-    known = seen.months
     if _STR.issuperset(map(type, value)):   # exact types: a value only equal to a month's text is not quick
         texts = tuple(value)
         made = seen.month_lists.get(texts)
-        if made is None:
-            try:
-                made = tuple(map(known.__getitem__, texts))     # looked up in C, not by bytecode per month
-            except KeyError:                # a month not met yet (or not a month): one by one
-                made = tuple([_month(x, seen) for x in texts])
-            seen.month_lists[texts] = made
-        return made
+        return made if made is not None else _new_month_list(texts, seen)
     return tuple([_month(x, seen) for x in value])
+
+
+def _new_month_list(texts: tuple[str, ...], seen: _Seen) -> tuple[Month, ...]:
+    """The months of ``texts`` (a list not met before), remembered."""
+    try:
+        made = tuple(map(seen.months.__getitem__, texts))      # looked up in C, not by bytecode per month
+    except KeyError:                # a month not met yet (or not a month): one by one
+        made = tuple([_month(x, seen) for x in texts])
+    seen.month_lists[texts] = made
+    return made
 
 
 def _list_of(item: Hook) -> Hook:
@@ -517,15 +531,7 @@ def _column_step(hook: Hook, attendees: bool) -> Callable[[list, _Seen], list]:
         def days(values: list, seen: _Seen) -> list:
             if _STR.issuperset(map(type, values)):
                 known = seen.dates
-                new = list(set(values).difference(known))       # each date not met yet, once
-                if new:
-                    try:
-                        parsed = parse_dates(new)
-                    except ValueError:
-                        raise NotQuick from None
-                    if min(parsed) < FIRST_DATE or max(parsed) > LAST_DATE:
-                        raise NotQuick
-                    known.update(zip(new, parsed))
+                _parse_days(list(set(values).difference(known)), seen)     # each date not met yet, once
                 made = list(map(known.__getitem__, values))
             else:
                 made = [_date(v, seen) for v in values]
@@ -592,12 +598,9 @@ def _month_lists(values: list, seen: _Seen) -> list:
     texts = list(map(tuple, values))
     if not _STR.issuperset(map(type, chain.from_iterable(texts))):     # months given as Month, or wrong
         return [_months(v, seen) for v in values]
-    lists, known = seen.month_lists, seen.months
+    lists = seen.month_lists
     for new in set(texts).difference(lists):
-        try:
-            lists[new] = tuple(map(known.__getitem__, new))     # months met before, in C
-        except KeyError:
-            lists[new] = tuple([_month(text, seen) for text in new])
+        _new_month_list(new, seen)
     seen.values += sum(map(len, texts))
     return list(map(lists.__getitem__, texts))
 
