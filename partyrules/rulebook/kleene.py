@@ -362,7 +362,7 @@ def decide(policy: Any, run: Callable[[Any, Any], Any] | None, env: Any) -> tupl
     if policy.where is not None:
         applies = policy.where.fn(env) if run is None else run(policy.where, env)
         if applies is False:
-            return "not_applicable", _NONE, ()
+            return NOT_APPLICABLE_OUTCOME
         if applies is not True:
             return _unsettled_where(policy, run, env, applies)
     holds = policy.require.fn(env) if run is None else run(policy.require, env)
@@ -376,7 +376,7 @@ def _unsettled_where(policy: Any, run: Callable[[Any, Any], Any] | None, env: An
         # whether the rule applies is unknown: even a condition that holds could not tell
         # satisfied from not_applicable, so the outcome is unknown; list what the condition lacks too
         holds = policy.require.fn(env) if run is None else run(policy.require, env)
-        return "unknown", more_missing(applies.missing, missing(holds)), ()
+        return decided(policy, env, applies, holds)
     raise EvalError(f"where must be true or false, got {applies!r}")
 
 
